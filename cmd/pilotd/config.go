@@ -1,0 +1,90 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything the service reads from flags and the environment; a
+// flag wins over its environment variable, which wins over the default.
+type config struct {
+	Addr              string
+	DataDir           string
+	DSN               string
+	DBMaxOpen         int
+	BootstrapPassword string
+	LogFormat         string
+	LogLevel          string
+	CookieSecure      string
+	ProxyHeader       string
+	TrustedProxies    []string
+	BodyLimit         int
+	PolicyPoll        time.Duration
+	Demo              bool
+}
+
+// configVars documents each setting once; the README table is written from it.
+var configVars = []struct {
+	flag, env, def, help string
+}{
+	{"addr", "PILOT_ADDR", ":8080", "address to listen on"},
+	{"data-dir", "PILOT_DATA_DIR", "./var", "folder of the embedded SQLite file (used when no DSN is set)"},
+	{"db-dsn", "PILOT_DB_DSN", "", "MySQL 8 / MariaDB DSN, e.g. user:pass@tcp(db:3306)/pilot; empty means embedded SQLite"},
+	{"db-max-open", "PILOT_DB_MAX_OPEN", "20", "MySQL pool size (max open = max idle)"},
+	{"bootstrap-admin-password", "PILOT_BOOTSTRAP_ADMIN_PASSWORD", "", "password of the first national administrator 'admin'; generated and logged once when empty"},
+	{"log-format", "PILOT_LOG_FORMAT", "auto", "auto (JSON unless on a terminal), json or text"},
+	{"log-level", "PILOT_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"cookie-secure", "PILOT_COOKIE_SECURE", "auto", "auto: Secure cookies on HTTPS requests; always: on every request"},
+	{"proxy-header", "PILOT_PROXY_HEADER", "", "header carrying the client IP, trusted only from PILOT_TRUSTED_PROXIES (e.g. X-Forwarded-For)"},
+	{"trusted-proxies", "PILOT_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of trusted reverse proxies"},
+	{"body-limit", "PILOT_BODY_LIMIT", "1048576", "largest request body in bytes"},
+	{"policy-poll", "PILOT_POLICY_POLL", "2s", "how often a replica checks for role changes made on other replicas"},
+}
+
+func parseConfig(args []string) (config, error) {
+	fs := flag.NewFlagSet("pilotd", flag.ContinueOnError)
+	values := map[string]*string{}
+	for _, v := range configVars {
+		def := v.def
+		if e, ok := os.LookupEnv(v.env); ok {
+			def = e
+		}
+		values[v.flag] = fs.String(v.flag, def, v.help+" ("+v.env+")")
+	}
+	demo := fs.Bool("demo", false, "add a demo province with three pilot counties and demo users, and print their sign-in")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	cfg := config{
+		Addr: *values["addr"], DataDir: *values["data-dir"], DSN: *values["db-dsn"],
+		BootstrapPassword: *values["bootstrap-admin-password"], LogFormat: *values["log-format"],
+		LogLevel: *values["log-level"], CookieSecure: *values["cookie-secure"],
+		ProxyHeader: *values["proxy-header"], Demo: *demo,
+	}
+	var err error
+	if cfg.DBMaxOpen, err = strconv.Atoi(*values["db-max-open"]); err != nil || cfg.DBMaxOpen < 1 {
+		return cfg, fmt.Errorf("PILOT_DB_MAX_OPEN: want a positive number, got %q", *values["db-max-open"])
+	}
+	if cfg.BodyLimit, err = strconv.Atoi(*values["body-limit"]); err != nil || cfg.BodyLimit < 1024 {
+		return cfg, fmt.Errorf("PILOT_BODY_LIMIT: want at least 1024 bytes, got %q", *values["body-limit"])
+	}
+	if cfg.PolicyPoll, err = time.ParseDuration(*values["policy-poll"]); err != nil || cfg.PolicyPoll <= 0 {
+		return cfg, fmt.Errorf("PILOT_POLICY_POLL: want a duration such as 2s, got %q", *values["policy-poll"])
+	}
+	if t := strings.TrimSpace(*values["trusted-proxies"]); t != "" {
+		for _, p := range strings.Split(t, ",") {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, strings.TrimSpace(p))
+		}
+	}
+	if cfg.CookieSecure != "auto" && cfg.CookieSecure != "always" {
+		return cfg, fmt.Errorf("PILOT_COOKIE_SECURE: want auto or always, got %q", cfg.CookieSecure)
+	}
+	if cfg.ProxyHeader != "" && len(cfg.TrustedProxies) == 0 {
+		return cfg, fmt.Errorf("PILOT_PROXY_HEADER needs PILOT_TRUSTED_PROXIES")
+	}
+	return cfg, nil
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"safetypilot/modules/db"
+	"safetypilot/modules/db/dbtest"
+)
+
+// adminPassword is the bootstrap administrator's password in tests.
+const adminPassword = "Admin@Test2026"
+
+// testService is the fully wired service on a fresh database of one dialect.
+type testService struct {
+	t   testing.TB
+	svc *service
+}
+
+// newTestService migrates a fresh database and wires the whole service on it.
+func newTestService(t testing.TB, dialect db.Dialect) *testService {
+	t.Helper()
+	ctx := context.Background()
+	cfg := config{BootstrapPassword: adminPassword, BodyLimit: 1 << 20, CookieSecure: "auto",
+		LogFormat: "text", LogLevel: "error", DBMaxOpen: 8}
+	if dialect == db.MySQL {
+		cfg.DSN = dbtest.CreateMySQLDatabase(t)
+	} else {
+		cfg.DataDir = t.TempDir()
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	database, migrator, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("open database: %v", err)
+	}
+	t.Cleanup(func() { database.Close() })
+	svc, err := build(ctx, cfg, log, database, migrator)
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return &testService{t: t, svc: svc}
+}
+
+// forEachDialect runs f against a fresh service on SQLite and on MariaDB.
+func forEachDialect(t *testing.T, f func(t *testing.T, s *testService)) {
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			if d == db.MySQL {
+				dbtest.RequireMySQL(t)
+			}
+			f(t, newTestService(t, d))
+		})
+	}
+}
+
+// response is a decoded API answer.
+type response struct {
+	Status int
+	Body   map[string]any
+	Raw    []byte
+	Header http.Header
+}
+
+// ErrorCode is the error.code of an error response, or "".
+func (r response) ErrorCode() string {
+	if e, ok := r.Body["error"].(map[string]any); ok {
+		code, _ := e["code"].(string)
+		return code
+	}
+	return ""
+}
+
+// do sends a request through the Fiber app. body may be nil, a string (sent
+// as is) or any value (sent as JSON); token, when set, is a bearer token.
+func (s *testService) do(method, path, token string, body any) response {
+	s.t.Helper()
+	var reader io.Reader
+	if body != nil {
+		switch b := body.(type) {
+		case string:
+			reader = strings.NewReader(b)
+		case []byte:
+			reader = bytes.NewReader(b)
+		default:
+			data, err := json.Marshal(b)
+			if err != nil {
+				s.t.Fatalf("marshal: %v", err)
+			}
+			reader = bytes.NewReader(data)
+		}
+	}
+	req := httptest.NewRequest(method, path, reader)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return s.send(req)
+}
+
+// send runs a prepared request through the app and decodes a JSON answer.
+func (s *testService) send(req *http.Request) response {
+	s.t.Helper()
+	res, err := s.svc.app.Test(req, 10_000)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := response{Status: res.StatusCode, Raw: raw, Header: res.Header}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") && len(raw) > 0 {
+		_ = json.Unmarshal(raw, &out.Body)
+	}
+	return out
+}
+
+// must asserts the status of a response and returns it.
+func (s *testService) must(want int, r response) response {
+	s.t.Helper()
+	if r.Status != want {
+		s.t.Fatalf("status %d, want %d: %s", r.Status, want, r.Raw)
+	}
+	return r
+}
+
+// login signs in and returns the bearer token.
+func (s *testService) login(username, password string) string {
+	s.t.Helper()
+	r := s.must(200, s.do("POST", "/api/v1/session", "", map[string]string{"username": username, "password": password}))
+	token, _ := r.Body["token"].(string)
+	if token == "" {
+		s.t.Fatalf("no token in %s", r.Raw)
+	}
+	return token
+}
+
+// adminToken signs in as the bootstrap national administrator.
+func (s *testService) adminToken() string { return s.login("admin", adminPassword) }
+
+// onboard recommends and approves a county of province as the national
+// administrator, then signs its administrator in with a changed password.
+// It returns the county administrator's token.
+func (s *testService) onboard(province, county string) string {
+	s.t.Helper()
+	admin := s.adminToken()
+	s.must(201, s.do("POST", "/api/v1/provinces/"+province+"/counties", admin,
+		map[string]string{"code": county, "egov_readiness": "良好", "recommendation": "推荐"}))
+	r := s.must(200, s.do("POST", "/api/v1/provinces/"+province+"/counties/"+county+"/approve", admin, nil))
+	creds := r.Body["admin"].(map[string]any)
+	username, initial := creds["username"].(string), creds["initial_password"].(string)
+	token := s.login(username, initial)
+	s.must(204, s.do("POST", "/api/v1/session/password", token,
+		map[string]string{"current_password": initial, "new_password": "County#Pass2026"}))
+	return token
+}
+
+// addUser creates a county user with roles via the API and returns their
+// token after the first password change.
+func (s *testService) addUser(adminToken, county, username string, roles ...string) (int64, string) {
+	s.t.Helper()
+	r := s.must(201, s.do("POST", "/api/v1/counties/"+county+"/users", adminToken,
+		map[string]any{"username": username, "display_name": username, "roles": roles}))
+	initial := r.Body["initial_password"].(string)
+	token := s.login(username, initial)
+	s.must(204, s.do("POST", "/api/v1/session/password", token,
+		map[string]string{"current_password": initial, "new_password": "User#Pass2026x"}))
+	return int64(r.Body["id"].(float64)), token
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// countRows runs a COUNT query directly against the database.
+func (s *testService) countRows(query string, args ...any) int {
+	s.t.Helper()
+	var n int
+	if err := s.svc.db.Get(&n, query, args...); err != nil {
+		s.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}

@@ -1,0 +1,124 @@
+// Command pilotd is the SafetyPilot service: one binary that serves every pilot
+// county of a province (or of the country), migrates its database, and offers
+// the operator commands.
+//
+//	pilotd [serve] [flags]   migrate and serve (the default)
+//	pilotd migrate [flags]   apply migrations and exit
+//	pilotd audit-verify      check the audit log's hash chain
+//	pilotd serve --demo      also add a demo province with three pilot counties
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"safetypilot/modules/audit"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "pilotd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := parseConfig(args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, stdout)
+	case "migrate":
+		database, _, err := openDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		return database.Close()
+	case "audit-verify":
+		database, _, err := openDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		v, err := audit.NewStore(database).Verify(ctx)
+		if err != nil {
+			return err
+		}
+		if !v.OK {
+			return fmt.Errorf("audit chain broken at entry %d: %s", v.BrokenAt, v.Reason)
+		}
+		fmt.Fprintf(stdout, "audit chain intact: %d entries\n", v.Entries)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (want serve, migrate or audit-verify)", cmd)
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
+	database, migrator, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	svc, err := build(ctx, cfg, log, database, migrator)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := svc.addDemo(ctx, stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	bg, cancel := context.WithCancel(ctx)
+	defer cancel()
+	svc.runBackground(bg)
+
+	errc := make(chan error, 1)
+	go func() { errc <- svc.app.Listen(cfg.Addr) }()
+	log.Info("serving", "addr", cfg.Addr, "dialect", database.Dialect)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := svc.app.ShutdownWithTimeout(20 * time.Second); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

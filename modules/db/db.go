@@ -1,0 +1,143 @@
+// Package db is the database layer every other package stands on: it opens MySQL
+// (production) or an embedded SQLite file (the default), runs the embedded
+// migrations, and keeps the dialect seam small — queries elsewhere are written
+// once, with ? placeholders, for both engines.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names a supported SQL engine. It only grows where a real difference
+// between the engines forces it.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite Dialect = "sqlite"
+	MySQL  Dialect = "mysql"
+)
+
+// DB is the shared handle: a sqlx pool plus the dialect it speaks.
+type DB struct {
+	*sqlx.DB
+	Dialect Dialect
+}
+
+// Config says where the data lives.
+type Config struct {
+	// DSN is a go-sql-driver/mysql DSN; empty means the embedded SQLite file.
+	DSN string
+	// DataDir holds the SQLite file when DSN is empty.
+	DataDir string
+	// MaxOpenConns bounds the MySQL pool (idle is kept equal, as the driver advises).
+	MaxOpenConns int
+}
+
+// Open connects and configures the pool; it does not migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.DSN != "" {
+		return openMySQL(ctx, cfg)
+	}
+	return openSQLite(ctx, cfg)
+}
+
+func openMySQL(ctx context.Context, cfg Config) (*DB, error) {
+	mc, err := mysql.ParseDSN(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("db: parse dsn: %w", err)
+	}
+	mc.ParseTime = true
+	mc.Loc = time.UTC
+	mc.Collation = "utf8mb4_unicode_ci"
+	if mc.Params == nil {
+		mc.Params = map[string]string{}
+	}
+	mc.Params["time_zone"] = "'+00:00'"
+	conn, err := sqlx.Open("mysql", mc.FormatDSN())
+	if err != nil {
+		return nil, fmt.Errorf("db: open mysql: %w", err)
+	}
+	n := cfg.MaxOpenConns
+	if n <= 0 {
+		n = 20
+	}
+	conn.SetMaxOpenConns(n)
+	conn.SetMaxIdleConns(n)
+	conn.SetConnMaxLifetime(3 * time.Minute)
+	conn.SetConnMaxIdleTime(time.Minute)
+	if err := conn.PingContext(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("db: ping mysql: %w", err)
+	}
+	return &DB{DB: conn, Dialect: MySQL}, nil
+}
+
+func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = "var"
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("db: data dir: %w", err)
+	}
+	path := filepath.Join(dir, "pilot.db")
+	// WAL lets readers run beside the writer; immediate transactions take the
+	// write lock up front so two writers wait (busy_timeout) instead of failing.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	conn, err := sqlx.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	conn.SetMaxOpenConns(8)
+	conn.SetMaxIdleConns(8)
+	if err := conn.PingContext(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("db: ping sqlite: %w", err)
+	}
+	return &DB{DB: conn, Dialect: SQLite}, nil
+}
+
+// Now is the timestamp stored for "now": UTC at microsecond precision, which both
+// engines keep exactly.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// InTx runs fn in a transaction, committing when it returns nil.
+func (d *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := d.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// IsDuplicate reports a unique-key violation on either engine.
+func IsDuplicate(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1062
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// IsNoRows reports an empty single-row result.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,100 @@
+// Package dbtest gives each test its own freshly created database on the real
+// engines: an SQLite file in the test's temp dir, and a throw-away MariaDB/MySQL
+// database that is dropped when the test ends.
+//
+// MySQL tests use PILOT_TEST_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/). When
+// the server cannot be reached they are skipped, unless PILOT_TEST_REQUIRE_MYSQL=1
+// (set by .ci/run), in which case they fail.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"safetypilot/modules/db"
+)
+
+// Dialects lists the engines every store test runs against.
+var Dialects = []db.Dialect{db.SQLite, db.MySQL}
+
+// Open returns an empty (unmigrated) database of the given dialect owned by t.
+func Open(t testing.TB, dialect db.Dialect) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	if dialect == db.SQLite {
+		d, err := db.Open(ctx, db.Config{DataDir: t.TempDir()})
+		if err != nil {
+			t.Fatalf("open sqlite: %v", err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	return openMySQL(t)
+}
+
+// MySQLServerDSN is the DSN of the test server without a database name.
+func MySQLServerDSN() string {
+	if v := os.Getenv("PILOT_TEST_MYSQL_DSN"); v != "" {
+		return v
+	}
+	return "root@tcp(127.0.0.1:3306)/"
+}
+
+// RequireMySQL skips (or, in CI, fails) the test when no MySQL server answers.
+func RequireMySQL(t testing.TB) {
+	t.Helper()
+	admin, err := sql.Open("mysql", MySQLServerDSN())
+	if err == nil {
+		err = admin.Ping()
+		admin.Close()
+	}
+	if err != nil {
+		if os.Getenv("PILOT_TEST_REQUIRE_MYSQL") == "1" {
+			t.Fatalf("MariaDB/MySQL is required here but does not answer: %v", err)
+		}
+		t.Skipf("no MariaDB/MySQL at %s: %v", MySQLServerDSN(), err)
+	}
+}
+
+// CreateMySQLDatabase makes a new empty database and returns its DSN; it is
+// dropped when the test ends.
+func CreateMySQLDatabase(t testing.TB) string {
+	t.Helper()
+	RequireMySQL(t)
+	server := MySQLServerDSN()
+	admin, err := sql.Open("mysql", server)
+	if err != nil {
+		t.Fatalf("open mysql: %v", err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	buf := make([]byte, 6)
+	_, _ = rand.Read(buf)
+	name := "sp_test_" + hex.EncodeToString(buf)
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() { _, _ = admin.Exec("DROP DATABASE IF EXISTS " + name) })
+	cfg, err := mysql.ParseDSN(server)
+	if err != nil {
+		t.Fatalf("parse dsn: %v", err)
+	}
+	cfg.DBName = name
+	return cfg.FormatDSN()
+}
+
+func openMySQL(t testing.TB) *db.DB {
+	t.Helper()
+	dsn := CreateMySQLDatabase(t)
+	d, err := db.Open(context.Background(), db.Config{DSN: dsn, MaxOpenConns: 8})
+	if err != nil {
+		t.Fatalf("open mysql: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}

@@ -1,0 +1,77 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// Seed is a data migration owned by another package (reference data such as the
+// division codes or the basic catalog). It runs once, inside the migration lock,
+// in the same version sequence as the SQL files.
+type Seed struct {
+	Version int64
+	Run     func(ctx context.Context, tx *sql.Tx) error
+}
+
+// Migrator applies the embedded schema for the handle's dialect.
+type Migrator struct {
+	provider *goose.Provider
+}
+
+// NewMigrator prepares the goose provider. On MySQL a table lock makes replicas
+// that start together run the migrations exactly once.
+func NewMigrator(d *DB, seeds ...Seed) (*Migrator, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.Dialect))
+	if err != nil {
+		return nil, fmt.Errorf("db: migrations: %w", err)
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	var goMigrations []*goose.Migration
+	for _, s := range seeds {
+		goMigrations = append(goMigrations, goose.NewGoMigration(s.Version, &goose.GoFunc{RunTx: s.Run}, nil))
+	}
+	if len(goMigrations) > 0 {
+		opts = append(opts, goose.WithGoMigrations(goMigrations...))
+	}
+	dialect := goose.DialectSQLite3
+	if d.Dialect == MySQL {
+		dialect = goose.DialectMySQL
+		locker, err := lock.NewMySQLTableLocker()
+		if err != nil {
+			return nil, fmt.Errorf("db: migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, d.DB.DB, sub, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrations: %w", err)
+	}
+	return &Migrator{provider: p}, nil
+}
+
+// Up applies every pending migration and returns how many ran.
+func (m *Migrator) Up(ctx context.Context) (int, error) {
+	results, err := m.provider.Up(ctx)
+	if err != nil {
+		return len(results), fmt.Errorf("db: migrate: %w", err)
+	}
+	return len(results), nil
+}
+
+// Current reports whether the schema is at the newest version this binary knows.
+func (m *Migrator) Current(ctx context.Context) (bool, error) {
+	pending, err := m.provider.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("db: migration status: %w", err)
+	}
+	return !pending, nil
+}

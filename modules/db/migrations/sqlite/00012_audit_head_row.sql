@@ -1,0 +1,5 @@
+-- +goose Up
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+-- +goose Down
+DELETE FROM audit_head WHERE id = 1;

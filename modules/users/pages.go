@@ -1,0 +1,189 @@
+package users
+
+import (
+	"embed"
+	"html/template"
+
+	"github.com/gofiber/fiber/v2"
+
+	"safetypilot/modules/apperr"
+	"safetypilot/rbac"
+	"safetypilot/web"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// Pages serves sign-in, password change and the staff list of a region.
+type Pages struct {
+	api                        *API
+	pages                      *web.Pages
+	login, password, userAdmin *template.Template
+}
+
+// NewPages parses the module's templates.
+func NewPages(api *API, pages *web.Pages) (*Pages, error) {
+	p := &Pages{api: api, pages: pages}
+	var err error
+	if p.login, err = pages.Parse(templateFiles, "templates/login.html"); err != nil {
+		return nil, err
+	}
+	if p.password, err = pages.Parse(templateFiles, "templates/password.html"); err != nil {
+		return nil, err
+	}
+	if p.userAdmin, err = pages.Parse(templateFiles, "templates/users.html"); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Mount registers the page routes.
+func (p *Pages) Mount(app *fiber.App) {
+	app.Get("/login", p.showLoginPage)
+	app.Post("/login", p.submitLogin)
+	app.Post("/logout", web.RequireUser, p.submitLogout)
+	app.Get("/password", web.RequireUser, p.showPasswordPage)
+	app.Post("/password", web.RequireUser, p.submitPassword)
+	for _, s := range []struct {
+		path  string
+		scope web.Scope
+	}{
+		{"/counties/:county/users", web.CountyScope},
+		{"/provinces/:province/users", web.ProvinceScope},
+		{"/national/users", web.NationalScope},
+	} {
+		manage := web.Require(p.api.enforcer, "users:manage", s.scope)
+		app.Get(s.path, manage, p.showUsersPage(s.scope))
+		app.Post(s.path, manage, p.submitUser(s.scope))
+	}
+}
+
+type loginView struct {
+	Username, Next, Error string
+}
+
+func (p *Pages) showLoginPage(c *fiber.Ctx) error {
+	if web.CurrentUser(c) != nil {
+		return c.Redirect(web.SafeNext(c.Query("next")), fiber.StatusSeeOther)
+	}
+	return p.pages.Render(c, p.login, web.View{Title: "登录", Data: loginView{Next: web.SafeNext(c.Query("next"))}})
+}
+
+func (p *Pages) submitLogin(c *fiber.Ctx) error {
+	username, next := c.FormValue("username"), web.SafeNext(c.FormValue("next"))
+	web.SetAuditUser(c, username)
+	s, err := p.api.svc.Login(c.UserContext(), username, c.FormValue("password"))
+	if err != nil {
+		e, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		c.Status(e.Status)
+		return p.pages.Render(c, p.login, web.View{Title: "登录", Data: loginView{Username: username, Next: next, Error: e.Message}})
+	}
+	setSessionCookie(c, p.api.cookies, s.Token)
+	if s.User.MustChangePassword {
+		return c.Redirect("/password", fiber.StatusSeeOther)
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (p *Pages) submitLogout(c *fiber.Ctx) error {
+	if err := p.api.svc.Logout(c.UserContext(), sessionToken(c)); err != nil {
+		return err
+	}
+	clearSessionCookie(c, p.api.cookies)
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+type messageView struct{ Error string }
+
+func (p *Pages) showPasswordPage(c *fiber.Ctx) error {
+	return p.pages.Render(c, p.password, web.View{Title: "修改密码", Data: messageView{}})
+}
+
+func (p *Pages) submitPassword(c *fiber.Ctx) error {
+	current, next := c.FormValue("current_password"), c.FormValue("new_password")
+	var err error
+	if next != c.FormValue("confirm_password") {
+		err = apperr.InvalidField("confirm_password", "两次输入的新密码不一致")
+	} else {
+		err = p.api.svc.ChangePassword(c.UserContext(), web.CurrentUser(c).UserID, sessionToken(c), current, next)
+	}
+	if err != nil {
+		e, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		msg := e.Message
+		for _, v := range e.Fields {
+			msg = v
+		}
+		c.Status(e.Status)
+		return p.pages.Render(c, p.password, web.View{Title: "修改密码", Data: messageView{Error: msg}})
+	}
+	return c.Redirect("/?changed=1", fiber.StatusSeeOther)
+}
+
+type usersView struct {
+	Users     []UserView
+	Grantable []rbac.RoleInfo
+	Created   *Created
+	Error     string
+}
+
+func (p *Pages) usersView(c *fiber.Ctx, region string) (usersView, error) {
+	list, err := p.api.svc.List(c.UserContext(), region)
+	if err != nil {
+		return usersView{}, err
+	}
+	v := usersView{Users: list}
+	me := web.CurrentUser(c)
+	for _, r := range rbac.Roles {
+		if r.FitsLevel(region) && mayGrant(me, r.Name, region) == nil {
+			v.Grantable = append(v.Grantable, r)
+		}
+	}
+	return v, nil
+}
+
+func (p *Pages) showUsersPage(scope web.Scope) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		region, _ := scope(c)
+		v, err := p.usersView(c, region)
+		if err != nil {
+			return err
+		}
+		return p.pages.Render(c, p.userAdmin, web.View{Title: "用户管理", Region: region, Data: v})
+	}
+}
+
+func (p *Pages) submitUser(scope web.Scope) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		region, _ := scope(c)
+		in := NewUser{Username: c.FormValue("username"), DisplayName: c.FormValue("display_name")}
+		for _, r := range c.Context().PostArgs().PeekMulti("roles") {
+			in.Roles = append(in.Roles, string(r))
+		}
+		created, err := p.api.svc.Create(c.UserContext(), web.CurrentUser(c), region, in)
+		v, lerr := p.usersView(c, region)
+		if lerr != nil {
+			return lerr
+		}
+		if err != nil {
+			e, ok := apperr.As(err)
+			if !ok {
+				return err
+			}
+			v.Error = e.Message
+			for _, m := range e.Fields {
+				v.Error = m
+			}
+			c.Status(e.Status)
+		} else {
+			v.Created = &created
+			web.SetAuditDetail(c, "created user "+created.Username)
+		}
+		return p.pages.Render(c, p.userAdmin, web.View{Title: "用户管理", Region: region, Data: v})
+	}
+}

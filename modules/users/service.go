@@ -1,0 +1,397 @@
+package users
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jmoiron/sqlx"
+
+	"safetypilot/modules/apperr"
+	"safetypilot/modules/db"
+	"safetypilot/rbac"
+	"safetypilot/tenants"
+	"safetypilot/web"
+)
+
+// hashParams follow OWASP's argon2id minimum (19 MiB, 2 passes), which keeps a
+// sign-in near 20 ms and memory bounded when many people sign in at once.
+var hashParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// dummyHash is compared against for unknown usernames so both cases take as long.
+var dummyHash, _ = argon2id.CreateHash("timing-equaliser", hashParams)
+
+// HashPassword returns the argon2id encoding of pw.
+func HashPassword(pw string) (string, error) {
+	h, err := argon2id.CreateHash(pw, hashParams)
+	if err != nil {
+		return "", fmt.Errorf("users: hash: %w", err)
+	}
+	return h, nil
+}
+
+// Service holds the sign-in rules.
+type Service struct {
+	db       *db.DB
+	store    *Store
+	enforcer *rbac.Enforcer
+	log      *slog.Logger
+}
+
+// NewService wires the account rules.
+func NewService(database *db.DB, enforcer *rbac.Enforcer, log *slog.Logger) *Service {
+	return &Service{db: database, store: NewStore(database), enforcer: enforcer, log: log}
+}
+
+// Store exposes the SQL layer for jobs such as session expiry.
+func (s *Service) Store() *Store { return s.store }
+
+// SignIn is the outcome of a successful sign-in.
+type SignIn struct {
+	Token     string
+	CSRFToken string
+	ExpiresAt time.Time
+	User      User
+}
+
+var errBadCredentials = apperr.Unauthorized("invalid_credentials", "用户名或密码错误")
+
+// Login checks a password and opens a new session (a new id every time, so a
+// session id planted before sign-in is worthless).
+func (s *Service) Login(ctx context.Context, username, password string) (SignIn, error) {
+	u, err := s.store.ByUsername(ctx, strings.TrimSpace(username))
+	if err == apperr.ErrNotFound {
+		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		return SignIn{}, errBadCredentials
+	}
+	if err != nil {
+		return SignIn{}, err
+	}
+	now := db.Now()
+	if u.LockedUntil != nil && u.LockedUntil.After(now) {
+		return SignIn{}, apperr.TooMany("account_locked",
+			fmt.Sprintf("连续%d次密码错误，账号已锁定，请于%s后重试", MaxFailures, u.LockedUntil.In(beijing).Format("15:04")))
+	}
+	ok, err := argon2id.ComparePasswordAndHash(password, u.PasswordHash)
+	if err != nil {
+		return SignIn{}, fmt.Errorf("users: compare: %w", err)
+	}
+	if !ok || u.Disabled {
+		if err := s.store.RecordFailure(ctx, u.ID, now.Add(LockDuration)); err != nil {
+			return SignIn{}, err
+		}
+		return SignIn{}, errBadCredentials
+	}
+	if err := s.store.RecordSuccess(ctx, u.ID); err != nil {
+		return SignIn{}, err
+	}
+	token, csrf := randomToken(), randomToken()
+	if err := s.store.CreateSession(ctx, token, csrf, u.ID, now); err != nil {
+		return SignIn{}, err
+	}
+	return SignIn{Token: token, CSRFToken: csrf, ExpiresAt: now.Add(IdleTimeout), User: u}, nil
+}
+
+var beijing = time.FixedZone("CST", 8*3600)
+
+// Resolve implements web.Sessions: a live session moves its idle clock (at most
+// once a minute, to spare the database) and yields the user with their roles.
+func (s *Service) Resolve(ctx context.Context, token string) (*web.Principal, error) {
+	if len(token) != 43 {
+		return nil, nil
+	}
+	se, ok, err := s.store.Session(ctx, token)
+	if err != nil || !ok {
+		return nil, err
+	}
+	now := db.Now()
+	if now.After(se.ExpiresAt) || now.Sub(se.LastSeenAt) > IdleTimeout {
+		return nil, s.store.DeleteSession(ctx, token)
+	}
+	if now.Sub(se.LastSeenAt) > time.Minute {
+		if err := s.store.TouchSession(ctx, token, now); err != nil {
+			return nil, err
+		}
+	}
+	u, err := s.store.ByID(ctx, s.db, se.UserID)
+	if err == apperr.ErrNotFound || (err == nil && u.Disabled) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	roles, err := rbac.Assignments(ctx, s.db, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &web.Principal{
+		UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, HomeRegion: u.HomeRegion,
+		MustChangePassword: u.MustChangePassword, Roles: roles, CSRFToken: se.CSRFToken,
+	}, nil
+}
+
+// Logout ends the session of token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.store.DeleteSession(ctx, token)
+}
+
+// ChangePassword replaces the password after checking the current one, and
+// ends the user's other sessions.
+func (s *Service) ChangePassword(ctx context.Context, userID int64, currentToken, current, next string) error {
+	u, err := s.store.ByID(ctx, s.db, userID)
+	if err != nil {
+		return err
+	}
+	ok, err := argon2id.ComparePasswordAndHash(current, u.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("users: compare: %w", err)
+	}
+	if !ok {
+		return apperr.InvalidField("current_password", "当前密码不正确")
+	}
+	if err := CheckPasswordPolicy(next); err != nil {
+		return err
+	}
+	if next == current {
+		return apperr.InvalidField("new_password", "新密码不能与当前密码相同")
+	}
+	if strings.Contains(strings.ToLower(next), strings.ToLower(u.Username)) {
+		return apperr.InvalidField("new_password", "密码不能包含用户名")
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(ctx, userID, hash, false); err != nil {
+		return err
+	}
+	return s.store.DeleteOtherSessions(ctx, userID, currentToken)
+}
+
+// NewUser is a request to create a staff account.
+type NewUser struct {
+	Username    string   `json:"username"`
+	DisplayName string   `json:"display_name"`
+	Roles       []string `json:"roles"`
+}
+
+// Created is a new account with its one-time password.
+type Created struct {
+	ID              int64  `json:"id"`
+	Username        string `json:"username"`
+	InitialPassword string `json:"initial_password"`
+}
+
+// Create makes a staff account homed in region with the given roles, each of
+// which the creator must be allowed to grant there. The password is one-time.
+func (s *Service) Create(ctx context.Context, by *web.Principal, region string, in NewUser) (Created, error) {
+	in.Username = strings.TrimSpace(in.Username)
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	if err := ValidateUsername(in.Username); err != nil {
+		return Created{}, err
+	}
+	if in.DisplayName == "" {
+		in.DisplayName = in.Username
+	}
+	if utf8.RuneCountInString(in.DisplayName) > 64 {
+		return Created{}, apperr.InvalidField("display_name", "姓名不能超过64个字")
+	}
+	if len(in.Roles) == 0 {
+		return Created{}, apperr.InvalidField("roles", "请至少选择一个角色")
+	}
+	for _, role := range in.Roles {
+		if err := mayGrant(by, role, region); err != nil {
+			return Created{}, err
+		}
+	}
+	var out Created
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = s.createInTx(ctx, tx, by.UserID, region, in)
+		return err
+	})
+	if err != nil {
+		return Created{}, err
+	}
+	return out, s.enforcer.Reload(ctx)
+}
+
+func (s *Service) createInTx(ctx context.Context, tx *sqlx.Tx, byID int64, region string, in NewUser) (Created, error) {
+	pw := GeneratePassword()
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return Created{}, err
+	}
+	u := User{Username: in.Username, DisplayName: in.DisplayName, HomeRegion: region, PasswordHash: hash, MustChangePassword: true}
+	if err := s.store.Insert(ctx, tx, &u); err != nil {
+		return Created{}, err
+	}
+	for _, role := range in.Roles {
+		if err := rbac.Grant(ctx, tx, u.ID, role, region, byID); err != nil {
+			return Created{}, err
+		}
+	}
+	return Created{ID: u.ID, Username: u.Username, InitialPassword: pw}, nil
+}
+
+// mayGrant checks that one of the granter's roles covering region may give role.
+func mayGrant(by *web.Principal, role, region string) error {
+	if _, ok := rbac.Role(role); !ok {
+		return apperr.InvalidField("roles", "未知角色："+role)
+	}
+	for _, held := range by.RolesCovering(region) {
+		if rbac.CanGrant(held, role) {
+			return nil
+		}
+	}
+	return apperr.Forbidden("forbidden", fmt.Sprintf("您无权在该区域授予“%s”角色", rbac.RoleTitle(role)))
+}
+
+// Grant gives an existing account of region another role there.
+func (s *Service) Grant(ctx context.Context, by *web.Principal, region string, userID int64, role string) error {
+	if err := mayGrant(by, role, region); err != nil {
+		return err
+	}
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		u, err := s.store.ByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.HomeRegion != region {
+			return apperr.ErrNotFound
+		}
+		return rbac.Grant(ctx, tx, userID, role, region, by.UserID)
+	})
+	if err != nil {
+		return err
+	}
+	return s.enforcer.Reload(ctx)
+}
+
+// Revoke takes a role away from an account of region.
+func (s *Service) Revoke(ctx context.Context, by *web.Principal, region string, userID int64, role string) error {
+	if err := mayGrant(by, role, region); err != nil {
+		return err
+	}
+	if userID == by.UserID {
+		return apperr.Forbidden("self_revoke", "不能修改自己的角色")
+	}
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		u, err := s.store.ByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.HomeRegion != region {
+			return apperr.ErrNotFound
+		}
+		return rbac.Revoke(ctx, tx, userID, role, region)
+	})
+	if err != nil {
+		return err
+	}
+	return s.enforcer.Reload(ctx)
+}
+
+// List returns the accounts homed in region with their roles.
+func (s *Service) List(ctx context.Context, region string) ([]UserView, error) {
+	list, err := s.store.InRegion(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserView, 0, len(list))
+	for _, u := range list {
+		roles, err := rbac.Assignments(ctx, s.db, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, UserView{User: u, Roles: roles})
+	}
+	return out, nil
+}
+
+// Get returns one account of region, or not found when it lives elsewhere.
+func (s *Service) Get(ctx context.Context, region string, id int64) (UserView, error) {
+	u, err := s.store.ByID(ctx, s.db, id)
+	if err != nil {
+		return UserView{}, err
+	}
+	if u.HomeRegion != region {
+		return UserView{}, apperr.ErrNotFound
+	}
+	roles, err := rbac.Assignments(ctx, s.db, u.ID)
+	if err != nil {
+		return UserView{}, err
+	}
+	return UserView{User: u, Roles: roles}, nil
+}
+
+// Bootstrap creates the national administrator "admin" on an empty database.
+// The password comes from the environment, or is generated, must be changed,
+// and is printed once to the log.
+func (s *Service) Bootstrap(ctx context.Context, password string) error {
+	n, err := s.store.Count(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	generated := password == ""
+	if generated {
+		password = GeneratePassword()
+	} else if err := CheckPasswordPolicy(password); err != nil {
+		return fmt.Errorf("PILOT_BOOTSTRAP_ADMIN_PASSWORD breaks the password policy: %w", err)
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		u := User{Username: "admin", DisplayName: "国家级系统管理员", HomeRegion: rbac.NationalRegion,
+			PasswordHash: hash, MustChangePassword: generated}
+		if err := s.store.Insert(ctx, tx, &u); err != nil {
+			return err
+		}
+		return rbac.Grant(ctx, tx, u.ID, rbac.NationalAdmin, rbac.NationalRegion, 0)
+	})
+	if e, ok := apperr.As(err); ok && e.Code == "duplicate" {
+		return nil // another replica bootstrapped at the same moment
+	}
+	if err != nil {
+		return err
+	}
+	if generated {
+		s.log.Warn("bootstrap administrator created; change this password at first sign-in",
+			"username", "admin", "password", password)
+	} else {
+		s.log.Info("bootstrap administrator created", "username", "admin")
+	}
+	return s.enforcer.Reload(ctx)
+}
+
+// CountyAdminProvisioner creates the first administrator of a newly approved
+// county, with a one-time password returned in the approval's response.
+func (s *Service) CountyAdminProvisioner() tenants.Provisioner {
+	return func(ctx context.Context, tx *sqlx.Tx, c tenants.County, by tenants.Actor) (map[string]any, error) {
+		created, err := s.createInTx(ctx, tx, by.ID, c.Code, NewUser{
+			Username: "admin_" + c.Code, DisplayName: c.Name + "管理员", Roles: []string{rbac.CountyAdmin},
+		})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"admin": map[string]string{
+			"username": created.Username, "initial_password": created.InitialPassword,
+		}}, nil
+	}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}

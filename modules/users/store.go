@@ -1,0 +1,193 @@
+package users
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"safetypilot/modules/apperr"
+	"safetypilot/modules/db"
+)
+
+const userColumns = `id, username, display_name, home_region, password_hash, must_change_password,
+	failed_logins, locked_until, disabled, created_at, updated_at`
+
+// Store is the SQL of accounts and sessions.
+type Store struct{ db *db.DB }
+
+// NewStore wraps the database handle.
+func NewStore(database *db.DB) *Store { return &Store{db: database} }
+
+// ByUsername finds an account by its sign-in name.
+func (s *Store) ByUsername(ctx context.Context, username string) (User, error) {
+	var u User
+	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE username = ?`, username)
+	if db.IsNoRows(err) {
+		return u, apperr.ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("users: by username: %w", err)
+	}
+	return u, nil
+}
+
+// ByID finds an account by id.
+func (s *Store) ByID(ctx context.Context, q sqlx.QueryerContext, id int64) (User, error) {
+	var u User
+	err := sqlx.GetContext(ctx, q, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
+	if db.IsNoRows(err) {
+		return u, apperr.ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("users: by id: %w", err)
+	}
+	return u, nil
+}
+
+// InRegion lists the accounts whose home is region (a county or province).
+func (s *Store) InRegion(ctx context.Context, region string) ([]User, error) {
+	out := []User{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+` FROM users WHERE home_region = ? ORDER BY id`, region)
+	if err != nil {
+		return nil, fmt.Errorf("users: in region: %w", err)
+	}
+	return out, nil
+}
+
+// Count returns how many accounts exist.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM users`); err != nil {
+		return 0, fmt.Errorf("users: count: %w", err)
+	}
+	return n, nil
+}
+
+// Insert creates an account inside tx and sets its id.
+func (s *Store) Insert(ctx context.Context, tx *sqlx.Tx, u *User) error {
+	now := db.Now()
+	u.CreatedAt, u.UpdatedAt = now, now
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, home_region, password_hash,
+		must_change_password, failed_logins, locked_until, disabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)`,
+		u.Username, u.DisplayName, u.HomeRegion, u.PasswordHash, u.MustChangePassword, u.Disabled, now, now)
+	if db.IsDuplicate(err) {
+		return apperr.Conflict("duplicate", "用户名已被使用")
+	}
+	if err != nil {
+		return fmt.Errorf("users: insert: %w", err)
+	}
+	u.ID, err = res.LastInsertId()
+	return err
+}
+
+// RecordFailure counts a wrong password; the MaxFailures-th in a row locks the
+// account until lockUntil. It is one statement so concurrent attempts count right;
+// locked_until is assigned first because MySQL, unlike SQLite, lets later
+// assignments see earlier ones.
+func (s *Store) RecordFailure(ctx context.Context, id int64, lockUntil time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE users SET
+		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
+		failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END
+		WHERE id = ?`, MaxFailures, lockUntil, MaxFailures, id)
+	if err != nil {
+		return fmt.Errorf("users: record failure: %w", err)
+	}
+	return nil
+}
+
+// RecordSuccess clears the failure count after a correct password.
+func (s *Store) RecordSuccess(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("users: record success: %w", err)
+	}
+	return nil
+}
+
+// SetPassword stores a new hash and whether it must be changed at next sign-in.
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string, mustChange bool) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?`,
+		hash, mustChange, db.Now(), id)
+	if err != nil {
+		return fmt.Errorf("users: set password: %w", err)
+	}
+	return nil
+}
+
+// session is a row of the sessions table.
+type session struct {
+	UserID     int64     `db:"user_id"`
+	CSRFToken  string    `db:"csrf_token"`
+	LastSeenAt time.Time `db:"last_seen_at"`
+	ExpiresAt  time.Time `db:"expires_at"`
+}
+
+// hashToken is how tokens are kept: a leaked table does not leak sessions.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateSession stores a new session for userID.
+func (s *Store) CreateSession(ctx context.Context, token, csrf string, userID int64, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), userID, csrf, now, now, now.Add(AbsoluteTimeout))
+	if err != nil {
+		return fmt.Errorf("users: create session: %w", err)
+	}
+	return nil
+}
+
+// Session loads a session by token.
+func (s *Store) Session(ctx context.Context, token string) (session, bool, error) {
+	var se session
+	err := s.db.GetContext(ctx, &se, `SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = ?`, hashToken(token))
+	if db.IsNoRows(err) {
+		return se, false, nil
+	}
+	if err != nil {
+		return se, false, fmt.Errorf("users: session: %w", err)
+	}
+	return se, true, nil
+}
+
+// TouchSession moves the idle clock of a session.
+func (s *Store) TouchSession(ctx context.Context, token string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, now, hashToken(token))
+	if err != nil {
+		return fmt.Errorf("users: touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends one session.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token))
+	if err != nil {
+		return fmt.Errorf("users: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteOtherSessions ends every session of a user but the one given.
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID int64, keepToken string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, hashToken(keepToken))
+	if err != nil {
+		return fmt.Errorf("users: delete sessions: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions idle or expired before now.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, now, now.Add(-IdleTimeout))
+	if err != nil {
+		return 0, fmt.Errorf("users: expire sessions: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,166 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"safetypilot/modules/apperr"
+	"safetypilot/rbac"
+	"safetypilot/tenants"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// RegionNamer turns a region code into its Chinese name for headers and menus.
+type RegionNamer func(ctx context.Context, code string) string
+
+// Pages renders server-side pages inside the shared layout.
+type Pages struct {
+	base       *template.Template
+	errorPage  *template.Template
+	regionName RegionNamer
+}
+
+// RegionLink is one entry of the region switcher.
+type RegionLink struct {
+	Code    string
+	Name    string
+	URL     string
+	Current bool
+}
+
+// View is what a page handler passes to Render.
+type View struct {
+	Title  string
+	Region string // the region the page is about, "" for none
+	Flash  string
+	Data   any
+}
+
+// page is what the layout sees.
+type page struct {
+	View
+	User       *Principal
+	CSRF       string
+	RegionName string
+	Regions    []RegionLink
+}
+
+// NewPages parses the layout; modules add their own templates with Parse.
+func NewPages(namer RegionNamer) (*Pages, error) {
+	base, err := template.New("layout").Funcs(Funcs).ParseFS(templateFiles, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: layout: %w", err)
+	}
+	p := &Pages{base: base, regionName: namer}
+	if p.errorPage, err = p.Parse(templateFiles, "templates/error.html"); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Funcs are the template helpers every page may use.
+var Funcs = template.FuncMap{
+	"roleTitle":   rbac.RoleTitle,
+	"regionURL":   RegionURL,
+	"statusTitle": tenants.StatusTitle,
+	"beijing":     FormatBeijing,
+}
+
+// Beijing is the time zone every page shows times in.
+var Beijing = time.FixedZone("CST", 8*3600)
+
+// FormatBeijing shows a timestamp in Beijing time to the minute.
+func FormatBeijing(t time.Time) string { return t.In(Beijing).Format("2006-01-02 15:04") }
+
+// Parse makes a page template: the layout plus the module's "content" block.
+func (p *Pages) Parse(fsys fs.FS, patterns ...string) (*template.Template, error) {
+	t, err := p.base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	t, err = t.ParseFS(fsys, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("web: parse %v: %w", patterns, err)
+	}
+	return t, nil
+}
+
+// Render writes a page inside the layout.
+func (p *Pages) Render(c *fiber.Ctx, t *template.Template, v View) error {
+	data := page{View: v, User: CurrentUser(c)}
+	ctx := c.UserContext()
+	if v.Region != "" {
+		data.RegionName = p.regionName(ctx, v.Region)
+	}
+	if data.User != nil {
+		data.CSRF = data.User.CSRFToken
+		for _, r := range data.User.Regions() {
+			data.Regions = append(data.Regions, RegionLink{
+				Code: r, Name: p.regionName(ctx, r), URL: RegionURL(r), Current: r == v.Region,
+			})
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("web: render: %w", err)
+	}
+	c.Type("html", "utf-8")
+	return c.Send(buf.Bytes())
+}
+
+// Error renders the error page for a client error.
+func (p *Pages) Error(c *fiber.Ctx, e *apperr.Error) error {
+	if e.Status == http.StatusUnauthorized {
+		return c.Redirect("/login?next="+pathEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	return p.Render(c, p.errorPage, View{Title: "出错了", Data: e})
+}
+
+// RegionURL is the console page of a region.
+func RegionURL(code string) string {
+	switch lvl, _ := rbac.RegionLevel(code); lvl {
+	case rbac.LevelNational:
+		return "/national"
+	case rbac.LevelProvince:
+		return "/provinces/" + code
+	}
+	return "/counties/" + code
+}
+
+func (p *Pages) mountStatic(app *fiber.App) {
+	sub, _ := fs.Sub(staticFiles, "static")
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 3600}))
+}
+
+// pathEscape keeps a local path for the ?next= parameter.
+func pathEscape(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		p = "/"
+	}
+	return url.QueryEscape(p)
+}
+
+// SafeNext returns the local path to go to after sign-in; anything that could
+// leave the site becomes "/".
+func SafeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,249 @@
+// Package web is the HTTP server every module shares: the Fiber app, its
+// middleware (errors, metrics, security headers, session, CSRF, audit,
+// permission), the page layout and the static assets. It never imports a
+// module; cmd mounts each module's routes on the app it builds.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// Config holds the HTTP settings from the command line and environment.
+type Config struct {
+	// BodyLimit is the largest request body accepted, in bytes.
+	BodyLimit int
+	// CookieSecure: "auto" marks cookies Secure on HTTPS requests, "always" always.
+	CookieSecure string
+	// ProxyHeader, when set, is the header a trusted proxy puts the client IP in.
+	ProxyHeader string
+	// TrustedProxies lists the proxy addresses allowed to set ProxyHeader.
+	TrustedProxies []string
+}
+
+// AuditEntry is one state-changing request as the audit log keeps it.
+type AuditEntry struct {
+	UserID   int64
+	Username string
+	Region   string
+	Action   string
+	Object   string
+	Outcome  string
+	IP       string
+	Detail   string
+}
+
+// Auditor appends entries to the audit log.
+type Auditor interface {
+	Record(ctx context.Context, e AuditEntry) error
+}
+
+// Deps are what the server needs from main.
+type Deps struct {
+	Config   Config
+	Log      *slog.Logger
+	Sessions Sessions
+	Auditor  Auditor
+	Metrics  *Metrics
+	Pages    *Pages
+}
+
+// SessionCookie is the name of the browser session cookie.
+const SessionCookie = "sp_session"
+
+// New builds the Fiber app with the shared middleware in place.
+func New(d Deps) *fiber.App {
+	cfg := fiber.Config{
+		AppName:               "SafetyPilot",
+		BodyLimit:             d.Config.BodyLimit,
+		ErrorHandler:          errorHandler(d.Log, d.Pages),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	}
+	if d.Config.ProxyHeader != "" {
+		cfg.ProxyHeader = d.Config.ProxyHeader
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = d.Config.TrustedProxies
+	}
+	app := fiber.New(cfg)
+	app.Use(recover.New())
+	if d.Metrics != nil {
+		app.Use(d.Metrics.middleware)
+	}
+	app.Use(securityHeaders)
+	app.Use(authenticate(d.Sessions, d.Log))
+	app.Use(requirePasswordChanged)
+	app.Use(checkCSRF)
+	if d.Auditor != nil {
+		app.Use(audit(d.Auditor, d.Log))
+	}
+	if d.Pages != nil {
+		d.Pages.mountStatic(app)
+	}
+	return app
+}
+
+func securityHeaders(c *fiber.Ctx) error {
+	h := &c.Response().Header
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	if c.Protocol() == "https" {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	return c.Next()
+}
+
+// authenticate resolves the bearer token or the session cookie, if any.
+func authenticate(sessions Sessions, log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		token, viaCookie := "", false
+		if h := c.Get(fiber.HeaderAuthorization); strings.HasPrefix(h, "Bearer ") {
+			token = strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+		} else if v := c.Cookies(SessionCookie); v != "" {
+			token, viaCookie = v, true
+		}
+		if token != "" && sessions != nil {
+			p, err := sessions.Resolve(c.UserContext(), token)
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				p.ViaCookie = viaCookie
+				c.Locals(principalKey, p)
+			}
+		}
+		return c.Next()
+	}
+}
+
+// passwordChangePaths are what a user who must change the password may reach.
+var passwordChangePaths = map[string]bool{
+	"GET /api/v1/session":           true,
+	"DELETE /api/v1/session":        true,
+	"POST /api/v1/session":          true,
+	"POST /api/v1/session/password": true,
+	"GET /password":                 true,
+	"POST /password":                true,
+	"POST /logout":                  true,
+	"GET /login":                    true,
+	"POST /login":                   true,
+}
+
+func requirePasswordChanged(c *fiber.Ctx) error {
+	p := CurrentUser(c)
+	if p == nil || !p.MustChangePassword || passwordChangePaths[c.Method()+" "+c.Path()] ||
+		strings.HasPrefix(c.Path(), "/static/") {
+		return c.Next()
+	}
+	if wantsHTML(c) {
+		return c.Redirect("/password", fiber.StatusSeeOther)
+	}
+	return errPasswordChangeRequired
+}
+
+// checkCSRF demands the session's CSRF token on unsafe requests made with the
+// session cookie (bearer clients are not exposed to cross-site requests).
+func checkCSRF(c *fiber.Ctx) error {
+	p := CurrentUser(c)
+	if p == nil || !p.ViaCookie || isSafeMethod(c.Method()) {
+		return c.Next()
+	}
+	got := c.Get("X-CSRF-Token")
+	if got == "" {
+		got = c.FormValue("_csrf")
+	}
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRFToken)) != 1 {
+		return errCSRF
+	}
+	if o := c.Get(fiber.HeaderOrigin); o != "" {
+		if u, err := url.Parse(o); err != nil || u.Host != c.Hostname() {
+			return errCSRF
+		}
+	}
+	return c.Next()
+}
+
+func isSafeMethod(m string) bool {
+	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions
+}
+
+// SetAuditUser names the account a public request acted on (e.g. a sign-in
+// attempt), since no principal exists yet.
+func SetAuditUser(c *fiber.Ctx, username string) { c.Locals("audit_user", username) }
+
+// SetAuditDetail adds a short detail to the request's audit entry.
+func SetAuditDetail(c *fiber.Ctx, detail string) { c.Locals("audit_detail", detail) }
+
+// audit records every state-changing request after it ran, whatever its outcome.
+func audit(a Auditor, log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if isSafeMethod(c.Method()) || strings.HasPrefix(c.Path(), "/static/") {
+			return c.Next()
+		}
+		err := c.Next()
+		status := c.Response().StatusCode()
+		if err != nil {
+			status = fiber.StatusInternalServerError
+			if e, ok := asClientError(err); ok {
+				status = e
+			}
+		}
+		e := AuditEntry{
+			Region:  regionOf(c),
+			Action:  c.Method() + " " + c.Route().Path,
+			Object:  c.Path(),
+			Outcome: outcome(status),
+			IP:      c.IP(),
+		}
+		if p := CurrentUser(c); p != nil {
+			e.UserID, e.Username = p.UserID, p.Username
+		} else if u, ok := c.Locals("audit_user").(string); ok {
+			e.Username = u
+		}
+		if d, ok := c.Locals("audit_detail").(string); ok {
+			e.Detail = d
+		}
+		if rerr := a.Record(c.UserContext(), e); rerr != nil {
+			log.Error("audit record failed", "err", rerr, "action", e.Action)
+			if err == nil {
+				// A change that cannot be audited must not pass silently.
+				return rerr
+			}
+		}
+		return err
+	}
+}
+
+func outcome(status int) string {
+	switch {
+	case status < 400:
+		return "success"
+	case status == 401 || status == 403:
+		return "denied"
+	case status < 500:
+		return "rejected"
+	}
+	return "error"
+}
+
+// regionOf is the region a request concerns, from its path parameters.
+func regionOf(c *fiber.Ctx) string {
+	if v := c.Params("county"); v != "" {
+		return v
+	}
+	if v := c.Params("province"); v != "" {
+		return v
+	}
+	return "*"
+}
