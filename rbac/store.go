@@ -42,14 +42,25 @@ func Grant(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string, 
 	if userID == grantedBy {
 		return apperr.Forbidden("self_grant", "不能给自己授予角色")
 	}
+	var already int
+	if err := tx.GetContext(ctx, &already, `SELECT COUNT(*) FROM user_roles WHERE user_id = ? AND role = ? AND region = ?`,
+		userID, role, region); err != nil {
+		return fmt.Errorf("rbac: grant: %w", err)
+	}
+	if already > 0 {
+		return nil
+	}
+	// Bumping the version before reading the user's roles takes the row lock
+	// that serialises every grant and revoke, so two concurrent grants cannot
+	// both pass the separation-of-duties check on MySQL.
+	if err := bumpVersion(ctx, tx); err != nil {
+		return err
+	}
 	held, err := Assignments(ctx, tx, userID)
 	if err != nil {
 		return err
 	}
 	for _, h := range held {
-		if h.Role == role && h.Region == region {
-			return nil
-		}
 		hi, _ := Role(h.Role)
 		if info.Duty != "" && hi.Duty != "" && hi.Duty != info.Duty {
 			return apperr.Conflict("separation_of_duties",
@@ -61,11 +72,14 @@ func Grant(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string, 
 		userID, role, region, grantedBy, db.Now()); err != nil {
 		return fmt.Errorf("rbac: grant: %w", err)
 	}
-	return bumpVersion(ctx, tx)
+	return nil
 }
 
 // Revoke takes a role away and bumps the policy version.
 func Revoke(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string) error {
+	if err := bumpVersion(ctx, tx); err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = ? AND role = ? AND region = ?`,
 		userID, role, region)
 	if err != nil {
@@ -74,7 +88,7 @@ func Revoke(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return apperr.ErrNotFound
 	}
-	return bumpVersion(ctx, tx)
+	return nil
 }
 
 func bumpVersion(ctx context.Context, tx *sqlx.Tx) error {

@@ -290,9 +290,14 @@ func (s *Service) Decline(ctx context.Context, by Actor, province, code, note st
 			return apperr.Conflict("invalid_transition", "只有“已推荐”状态的县可以不予批准")
 		}
 		c.Status, c.UpdatedAt = StatusDeclined, db.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE counties SET status = ?, updated_at = ? WHERE code = ?`,
-			c.Status, c.UpdatedAt, code); err != nil {
+		// As in Approve, the status guard keeps a concurrent approval's result.
+		res, err := tx.ExecContext(ctx, `UPDATE counties SET status = ?, updated_at = ? WHERE code = ? AND status = ?`,
+			c.Status, c.UpdatedAt, code, StatusRecommended)
+		if err != nil {
 			return fmt.Errorf("tenants: decline: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.Conflict("invalid_transition", "该县的状态已被他人更改")
 		}
 		return addEvent(ctx, tx, code, StatusDeclined, by, note)
 	})

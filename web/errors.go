@@ -54,13 +54,18 @@ func errorHandler(log *slog.Logger, pages *Pages) fiber.ErrorHandler {
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 			e = errInternal
 		}
-		if wantsHTML(c) && pages != nil {
+		if wantsHTML(c) && pages != nil && !requestLost(c) {
 			c.Status(e.Status)
 			return pages.Error(c, e)
 		}
 		return c.Status(e.Status).JSON(ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
 	}
 }
+
+// requestLost reports a request the server could not read (e.g. a chunked
+// body over the limit): fasthttp has reset it, path included, so whether it
+// was a page or an API call is unknown and the answer is the JSON envelope.
+func requestLost(c *fiber.Ctx) bool { return len(c.Request().Header.RawHeaders()) == 0 }
 
 // wantsHTML tells page requests from API calls: everything outside /api and
 // the operations endpoints is a page.

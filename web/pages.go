@@ -90,9 +90,17 @@ func FormatBeijing(t time.Time) string { return t.In(Beijing).Format("2006-01-02
 
 // Parse makes a page template: the layout plus the module's "content" block.
 func (p *Pages) Parse(fsys fs.FS, patterns ...string) (*template.Template, error) {
+	return p.ParseWithFuncs(nil, fsys, patterns...)
+}
+
+// ParseWithFuncs is Parse with helpers of the module's own.
+func (p *Pages) ParseWithFuncs(funcs template.FuncMap, fsys fs.FS, patterns ...string) (*template.Template, error) {
 	t, err := p.base.Clone()
 	if err != nil {
 		return nil, err
+	}
+	if funcs != nil {
+		t = t.Funcs(funcs)
 	}
 	t, err = t.ParseFS(fsys, patterns...)
 	if err != nil {

@@ -83,7 +83,8 @@ func RequireUser(c *fiber.Ctx) error {
 func DecodeJSON(c *fiber.Ctx, v any) error {
 	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
 	if !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
-		return apperr.Invalid("请以 application/json 格式提交", map[string]string{"content_type": "应为 application/json"})
+		return &apperr.Error{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+			Message: "请以 application/json 格式提交", Fields: map[string]string{"content_type": "应为 application/json"}}
 	}
 	body := c.Body()
 	if len(body) == 0 {
@@ -93,7 +94,7 @@ func DecodeJSON(c *fiber.Ctx, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			field := te.Field
+			field := jsonField(te.Field)
 			if field == "" {
 				field = "body"
 			}
@@ -105,6 +106,22 @@ func DecodeJSON(c *fiber.Ctx, v any) error {
 		return apperr.Invalid("JSON 格式有误：只能提交一个对象", nil)
 	}
 	return nil
+}
+
+// jsonField turns encoding/json's path of a type error into the client's
+// field name: the path names an embedded struct by its Go type (e.g.
+// "Content.statutory_limit_workdays"), which is no JSON key; our keys are
+// all lower case.
+func jsonField(path string) string {
+	parts := strings.Split(path, ".")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p != "" && p[0] >= 'A' && p[0] <= 'Z' {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return strings.Join(kept, ".")
 }
 
 func jsonKind(k string) string {

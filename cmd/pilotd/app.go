@@ -107,7 +107,14 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 	}
 	pilotPages.Mount(app)
 
-	catalog.NewAPI(catalog.NewStore(database), enforcer).Mount(app)
+	catalogSvc := catalog.NewService(database)
+	catalogAPI := catalog.NewAPI(catalogSvc, tenantSvc, enforcer, catalog.NewFlowcharts())
+	catalogAPI.Mount(app)
+	catalogPages, err := catalog.NewPages(catalogAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	catalogPages.Mount(app)
 	audit.NewAPI(audit.NewStore(database), enforcer).Mount(app)
 
 	return &service{cfg: cfg, log: log, db: database, migrator: migrator, enforcer: enforcer,

@@ -114,9 +114,15 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 // engines keep exactly.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// InTx runs fn in a transaction, committing when it returns nil.
+// InTx runs fn in a transaction, committing when it returns nil. On MySQL it
+// runs at READ COMMITTED, so a read made after taking a row lock sees what the
+// previous holder of the lock committed (SQLite transactions are serialised).
 func (d *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := d.BeginTxx(ctx, nil)
+	var opts *sql.TxOptions
+	if d.Dialect == MySQL {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := d.BeginTxx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}

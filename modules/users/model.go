@@ -48,7 +48,8 @@ type UserView struct {
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$`)
 
-// ValidateUsername accepts 3–32 letters, digits, "_", "." and "-".
+// ValidateUsername accepts 3–32 letters, digits, "_", "." and "-". Usernames
+// are kept in lower case so both engines treat them alike.
 func ValidateUsername(name string) error {
 	if !usernamePattern.MatchString(name) {
 		return apperr.InvalidField("username", "用户名应为3至32位字母、数字、下划线、点或连字符，并以字母或数字开头")

@@ -65,7 +65,7 @@ var errBadCredentials = apperr.Unauthorized("invalid_credentials", "用户名或
 // Login checks a password and opens a new session (a new id every time, so a
 // session id planted before sign-in is worthless).
 func (s *Service) Login(ctx context.Context, username, password string) (SignIn, error) {
-	u, err := s.store.ByUsername(ctx, strings.TrimSpace(username))
+	u, err := s.store.ByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
 	if err == apperr.ErrNotFound {
 		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
 		return SignIn{}, errBadCredentials
@@ -191,7 +191,10 @@ type Created struct {
 // Create makes a staff account homed in region with the given roles, each of
 // which the creator must be allowed to grant there. The password is one-time.
 func (s *Service) Create(ctx context.Context, by *web.Principal, region string, in NewUser) (Created, error) {
-	in.Username = strings.TrimSpace(in.Username)
+	if err := s.requireTenant(ctx, region); err != nil {
+		return Created{}, err
+	}
+	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	if err := ValidateUsername(in.Username); err != nil {
 		return Created{}, err
@@ -238,6 +241,32 @@ func (s *Service) createInTx(ctx context.Context, tx *sqlx.Tx, byID int64, regio
 		}
 	}
 	return Created{ID: u.ID, Username: u.Username, InitialPassword: pw}, nil
+}
+
+// requireTenant accepts only regions accounts may live in: the country, a
+// province, or an active pilot county; anything else is not found.
+func (s *Service) requireTenant(ctx context.Context, region string) error {
+	lvl, ok := rbac.RegionLevel(region)
+	if !ok {
+		return apperr.ErrNotFound
+	}
+	var n int
+	var err error
+	switch lvl {
+	case rbac.LevelNational:
+		return nil
+	case rbac.LevelProvince:
+		err = s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM provinces WHERE code = ?`, region)
+	default:
+		err = s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM counties WHERE code = ? AND status = ?`, region, tenants.StatusActive)
+	}
+	if err != nil {
+		return fmt.Errorf("users: region %s: %w", region, err)
+	}
+	if n == 0 {
+		return apperr.ErrNotFound
+	}
+	return nil
 }
 
 // mayGrant checks that one of the granter's roles covering region may give role.
