@@ -97,3 +97,13 @@ func bumpVersion(ctx context.Context, tx *sqlx.Tx) error {
 	}
 	return nil
 }
+
+// UsersWithRole lists the users holding role in exactly region (for notices).
+func UsersWithRole(ctx context.Context, q sqlx.QueryerContext, role, region string) ([]int64, error) {
+	var out []int64
+	if err := sqlx.SelectContext(ctx, q, &out, `SELECT user_id FROM user_roles WHERE region = ? AND role = ? ORDER BY user_id`,
+		region, role); err != nil {
+		return nil, fmt.Errorf("rbac: users with role: %w", err)
+	}
+	return out, nil
+}

@@ -34,6 +34,9 @@ type Pages struct {
 	base       *template.Template
 	errorPage  *template.Template
 	regionName RegionNamer
+	// Banners, when set, returns warnings every page shows to a signed-in
+	// user (such as a missing working-day calendar for administrators).
+	Banners func(ctx context.Context, user *Principal) []string
 }
 
 // RegionLink is one entry of the region switcher.
@@ -59,6 +62,7 @@ type page struct {
 	CSRF       string
 	RegionName string
 	Regions    []RegionLink
+	Banners    []string
 }
 
 // NewPages parses the layout; modules add their own templates with Parse.
@@ -117,6 +121,9 @@ func (p *Pages) Render(c *fiber.Ctx, t *template.Template, v View) error {
 		data.RegionName = p.regionName(ctx, v.Region)
 	}
 	if data.User != nil {
+		if p.Banners != nil {
+			data.Banners = p.Banners(ctx, data.User)
+		}
 		data.CSRF = data.User.CSRFToken
 		for _, r := range data.User.Regions() {
 			data.Regions = append(data.Regions, RegionLink{

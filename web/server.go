@@ -20,6 +20,9 @@ import (
 type Config struct {
 	// BodyLimit is the largest request body accepted, in bytes.
 	BodyLimit int
+	// UploadLimit is the largest file upload (multipart POST to an
+	// .../attachments route); it must be at least BodyLimit.
+	UploadLimit int
 	// CookieSecure: "auto" marks cookies Secure on HTTPS requests, "always" always.
 	CookieSecure string
 	// ProxyHeader, when set, is the header a trusted proxy puts the client IP in.
@@ -62,7 +65,7 @@ const SessionCookie = "sp_session"
 func New(d Deps) *fiber.App {
 	cfg := fiber.Config{
 		AppName:               "SafetyPilot",
-		BodyLimit:             d.Config.BodyLimit,
+		BodyLimit:             max(d.Config.BodyLimit, d.Config.UploadLimit),
 		ErrorHandler:          errorHandler(d.Log, d.Pages),
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
@@ -79,6 +82,7 @@ func New(d Deps) *fiber.App {
 	if d.Metrics != nil {
 		app.Use(d.Metrics.middleware)
 	}
+	app.Use(limitBody(d.Config.BodyLimit))
 	app.Use(securityHeaders)
 	app.Use(authenticate(d.Sessions, d.Log))
 	app.Use(requirePasswordChanged)
@@ -90,6 +94,19 @@ func New(d Deps) *fiber.App {
 		d.Pages.mountStatic(app)
 	}
 	return app
+}
+
+// limitBody holds every request to limit bytes except file uploads, which the
+// server-wide limit (UploadLimit) bounds.
+func limitBody(limit int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		upload := c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/attachments") &&
+			strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm)
+		if !upload && len(c.Request().Body()) > limit {
+			return fiber.ErrRequestEntityTooLarge
+		}
+		return c.Next()
+	}
 }
 
 func securityHeaders(c *fiber.Ctx) error {

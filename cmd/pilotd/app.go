@@ -9,10 +9,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"safetypilot/jobs"
 	"safetypilot/modules/audit"
+	"safetypilot/modules/calendar"
+	"safetypilot/modules/cases"
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
+	"safetypilot/modules/disclosure"
 	"safetypilot/modules/pilot"
+	"safetypilot/modules/reports"
 	"safetypilot/modules/users"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
@@ -25,6 +30,7 @@ func seeds() []db.Seed {
 	return []db.Seed{
 		tenants.SeedMigration(15),
 		catalog.SeedMigration(16),
+		calendar.SeedMigration(26),
 	}
 }
 
@@ -37,6 +43,12 @@ type service struct {
 	enforcer *rbac.Enforcer
 	users    *users.Service
 	tenants  *tenants.Service
+	calendar *calendar.Service
+	cases    *cases.Service
+	disclose *disclosure.Service
+	reports  *reports.Service
+	jobs     *jobs.Runner
+	limiter  *web.RateLimiter
 	app      *fiber.App
 }
 
@@ -77,11 +89,16 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 		collectors.NewDBStatsCollector(database.DB.DB, string(database.Dialect)))
 	metrics := web.NewMetrics(reg)
 
+	calendarSvc, err := calendar.NewService(ctx, database, log)
+	if err != nil {
+		return nil, err
+	}
 	pages, err := web.NewPages(regionNamer(database))
 	if err != nil {
 		return nil, err
 	}
-	webCfg := web.Config{BodyLimit: cfg.BodyLimit, CookieSecure: cfg.CookieSecure,
+	pages.Banners = adminBanners(calendarSvc, enforcer)
+	webCfg := web.Config{BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit, CookieSecure: cfg.CookieSecure,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies}
 	app := web.New(web.Deps{Config: webCfg, Log: log, Sessions: userSvc,
 		Auditor: audit.NewStore(database), Metrics: metrics, Pages: pages})
@@ -115,10 +132,67 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	catalogPages.Mount(app)
+
+	limiter := web.NewRateLimiter(database)
+	caseSvc := cases.NewService(database, calendarSvc.Calendar(), catalogSvc, cases.NewMetrics(reg, database, calendarSvc.Calendar()))
+	calendarSvc.OnChange(func(ctx context.Context) error {
+		n, err := caseSvc.RecomputeOpen(ctx)
+		log.Info("calendar changed; open deadlines recomputed", "moved", n)
+		return err
+	})
+	calendarAPI := calendar.NewAPI(calendarSvc, enforcer)
+	calendarAPI.Mount(app)
+	calendarPages, err := calendar.NewPages(calendarAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	calendarPages.Mount(app)
+	caseAPI := cases.NewAPI(caseSvc, tenantSvc, enforcer, limiter)
+	caseAPI.Mount(app)
+	casePages, err := cases.NewPages(caseAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	casePages.Mount(app)
+
+	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
+	disclosure.RegisterMetrics(reg, database, calendarSvc.Calendar())
+	disclosureAPI := disclosure.NewAPI(disclosureSvc, tenantSvc, enforcer, limiter)
+	disclosureAPI.Mount(app)
+	disclosurePages, err := disclosure.NewPages(disclosureAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	disclosurePages.Mount(app)
+
+	runner := jobs.NewRunner(database, log, reg)
+	if err := runner.Add(jobs.Job{Name: "overdue", Schedule: cfg.OverdueSchedule, Run: func(ctx context.Context) (string, error) {
+		res, err := caseSvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
+		flags, err := disclosureSvc.FlagOverdue(ctx)
+		return res.String() + "; " + flags.String(), err
+	}}); err != nil {
+		return nil, err
+	}
+	reportSvc := reports.NewService(database, tenantSvc, calendarSvc.Calendar())
+	reportAPI := reports.NewAPI(reportSvc, enforcer)
+	reportAPI.Mount(app)
+	reportPages, err := reports.NewPages(reportAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	reportPages.Mount(app)
+	if err := runner.Add(jobs.Job{Name: "reports", Schedule: cfg.ReportsSchedule, Run: reportSvc.RunScheduled}); err != nil {
+		return nil, err
+	}
+	runner.Mount(app, enforcer)
 	audit.NewAPI(audit.NewStore(database), enforcer).Mount(app)
 
 	return &service{cfg: cfg, log: log, db: database, migrator: migrator, enforcer: enforcer,
-		users: userSvc, tenants: tenantSvc, app: app}, nil
+		users: userSvc, tenants: tenantSvc, calendar: calendarSvc, cases: caseSvc, disclose: disclosureSvc, reports: reportSvc, jobs: runner,
+		limiter: limiter, app: app}, nil
 }
 
 // readiness answers 200 only when the database responds and the schema is current.
@@ -160,9 +234,39 @@ func regionNamer(database *db.DB) web.RegionNamer {
 	}
 }
 
-// runBackground keeps the replica in step with the others until ctx ends.
+// adminBanners warns administrators on every page about missing calendars.
+func adminBanners(cal *calendar.Service, enforcer *rbac.Enforcer) func(context.Context, *web.Principal) []string {
+	return func(ctx context.Context, p *web.Principal) []string {
+		isAdmin := false
+		for _, a := range p.Roles {
+			if a.Role == rbac.NationalAdmin || a.Role == rbac.ProvinceAdmin || a.Role == rbac.CountyAdmin {
+				isAdmin = true
+			}
+		}
+		if !isAdmin {
+			return nil
+		}
+		var out []string
+		for _, y := range cal.MissingYears(time.Now()) {
+			out = append(out, calendar.MissingYearWarning(y))
+		}
+		return out
+	}
+}
+
+// runBackground keeps the replica in step with the others until ctx ends,
+// and runs the scheduled jobs.
 func (s *service) runBackground(ctx context.Context) {
 	go s.enforcer.Watch(ctx, s.cfg.PolicyPoll, s.log)
+	go s.calendar.Watch(ctx, s.cfg.PolicyPoll)
+	s.jobs.Start()
+	go func() {
+		<-ctx.Done()
+		s.jobs.Stop()
+	}()
+	for _, y := range s.calendar.MissingYears(time.Now()) {
+		s.log.Warn("working-day calendar missing; deadlines in that year are provisional", "year", y)
+	}
 	go func() {
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()
@@ -171,6 +275,9 @@ func (s *service) runBackground(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				if err := s.limiter.Cleanup(ctx); err != nil {
+					s.log.Error("rate limit cleanup failed", "err", err)
+				}
 				if n, err := s.users.Store().DeleteExpiredSessions(ctx, db.Now()); err != nil {
 					s.log.Error("session cleanup failed", "err", err)
 				} else if n > 0 {

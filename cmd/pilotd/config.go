@@ -23,7 +23,10 @@ type config struct {
 	ProxyHeader       string
 	TrustedProxies    []string
 	BodyLimit         int
+	UploadLimit       int
 	PolicyPoll        time.Duration
+	OverdueSchedule   string
+	ReportsSchedule   string
 	Demo              bool
 }
 
@@ -42,7 +45,10 @@ var configVars = []struct {
 	{"proxy-header", "PILOT_PROXY_HEADER", "", "header carrying the client IP, trusted only from PILOT_TRUSTED_PROXIES (e.g. X-Forwarded-For)"},
 	{"trusted-proxies", "PILOT_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of trusted reverse proxies"},
 	{"body-limit", "PILOT_BODY_LIMIT", "1048576", "largest request body in bytes"},
-	{"policy-poll", "PILOT_POLICY_POLL", "2s", "how often a replica checks for role changes made on other replicas"},
+	{"upload-limit", "PILOT_UPLOAD_LIMIT", "10485760", "largest attachment upload in bytes"},
+	{"policy-poll", "PILOT_POLICY_POLL", "2s", "how often a replica checks for role and calendar changes made on other replicas"},
+	{"overdue-schedule", "PILOT_OVERDUE_SCHEDULE", "*/5 * * * *", "cron schedule of the overdue job (wall-clock spec, UTC)"},
+	{"reports-schedule", "PILOT_REPORTS_SCHEDULE", "0 1 1 * *", "cron schedule of the report job (last month's reports; last quarter's at a quarter's start)"},
 }
 
 func parseConfig(args []string) (config, error) {
@@ -63,7 +69,7 @@ func parseConfig(args []string) (config, error) {
 		Addr: *values["addr"], DataDir: *values["data-dir"], DSN: *values["db-dsn"],
 		BootstrapPassword: *values["bootstrap-admin-password"], LogFormat: *values["log-format"],
 		LogLevel: *values["log-level"], CookieSecure: *values["cookie-secure"],
-		ProxyHeader: *values["proxy-header"], Demo: *demo,
+		ProxyHeader: *values["proxy-header"], OverdueSchedule: *values["overdue-schedule"], ReportsSchedule: *values["reports-schedule"], Demo: *demo,
 	}
 	var err error
 	if cfg.DBMaxOpen, err = strconv.Atoi(*values["db-max-open"]); err != nil || cfg.DBMaxOpen < 1 {
@@ -71,6 +77,9 @@ func parseConfig(args []string) (config, error) {
 	}
 	if cfg.BodyLimit, err = strconv.Atoi(*values["body-limit"]); err != nil || cfg.BodyLimit < 1024 {
 		return cfg, fmt.Errorf("PILOT_BODY_LIMIT: want at least 1024 bytes, got %q", *values["body-limit"])
+	}
+	if cfg.UploadLimit, err = strconv.Atoi(*values["upload-limit"]); err != nil || cfg.UploadLimit < cfg.BodyLimit {
+		return cfg, fmt.Errorf("PILOT_UPLOAD_LIMIT: want at least PILOT_BODY_LIMIT bytes, got %q", *values["upload-limit"])
 	}
 	if cfg.PolicyPoll, err = time.ParseDuration(*values["policy-poll"]); err != nil || cfg.PolicyPoll <= 0 {
 		return cfg, fmt.Errorf("PILOT_POLICY_POLL: want a duration such as 2s, got %q", *values["policy-poll"])

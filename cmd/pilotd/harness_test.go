@@ -29,8 +29,8 @@ type testService struct {
 func newTestService(t testing.TB, dialect db.Dialect) *testService {
 	t.Helper()
 	ctx := context.Background()
-	cfg := config{BootstrapPassword: adminPassword, BodyLimit: 1 << 20, CookieSecure: "auto",
-		LogFormat: "text", LogLevel: "error", DBMaxOpen: 8}
+	cfg := config{BootstrapPassword: adminPassword, BodyLimit: 1 << 20, UploadLimit: 10 << 20, CookieSecure: "auto",
+		LogFormat: "text", LogLevel: "error", DBMaxOpen: 8, OverdueSchedule: "*/5 * * * *", ReportsSchedule: "0 1 1 * *"}
 	if dialect == db.MySQL {
 		cfg.DSN = dbtest.CreateMySQLDatabase(t)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -36,7 +37,34 @@ var pageFuncs = template.FuncMap{
 	"joinLines":      func(list []string) string { return strings.Join(list, "\n") },
 	"joinKinds":      func(list []string) string { return strings.Join(list, "、") },
 	"yuan":           Yuan,
+	"yuanOrDash": func(v *int64) string {
+		if v == nil {
+			return "—"
+		}
+		return Yuan(*v)
+	},
 	"add":            func(a, b int) int { return a + b },
+	"pushFieldLabel": pushFieldLabel,
+}
+
+// pushFieldLabel names a field of a push's validation errors in Chinese:
+// "items[2].category" is 第3个事项的类别.
+func pushFieldLabel(key string) string {
+	parts := map[string]string{"code": "编码", "category": "类别", "name": "名称"}
+	var i int
+	var field string
+	if n, err := fmt.Sscanf(strings.Replace(key, "].", "] ", 1), "items[%d] %s", &i, &field); err == nil && n == 2 && parts[field] != "" {
+		return fmt.Sprintf("第%d个事项的%s", i+1, parts[field])
+	}
+	switch key {
+	case "items":
+		return "事项"
+	case "note":
+		return "说明"
+	case "title":
+		return "标题"
+	}
+	return key
 }
 
 // NewPages parses the module's templates.
@@ -69,6 +97,9 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Get("/counties/:county/catalog/:code", read, p.showItemPage)
 	app.Post("/counties/:county/catalog/:code", edit, p.submitItem)
 	app.Post("/counties/:county/catalog/:code/publish", publish, p.submitPublish)
+	// Calculating needs catalog:read, like the API; recording a decision
+	// also needs cases:handle, checked in the handler.
+	app.Post("/counties/:county/catalog/:code/discretion", read, p.submitDiscretion)
 	app.Post("/counties/:county/catalog-changes/:push/acknowledge", edit, p.submitAcknowledge)
 	app.Get("/provinces/:province/catalog-pushes", web.Require(e, "counties:read", web.ProvinceScope), p.showPushesPage)
 	app.Post("/provinces/:province/catalog-pushes", web.Require(e, "catalog:push", web.ProvinceScope), p.submitPush)
@@ -137,6 +168,9 @@ type itemView struct {
 	PowerTypes  []PowerType
 	Inventory   []InventoryStatus
 	Versions    []Version
+	// Calc is the discretion calculator of a penalty item with published
+	// standards, and the decisions recorded with it; nil when there is none.
+	Calc *calcView
 }
 
 func (p *Pages) renderItem(c *fiber.Ctx, it ItemView, v itemView) error {
@@ -152,6 +186,11 @@ func (p *Pages) renderItem(c *fiber.Ctx, it ItemView, v itemView) error {
 	if v.Versions, err = p.api.svc.store.Versions(ctx, county, it.Code); err != nil {
 		return err
 	}
+	if v.Calc == nil {
+		if v.Calc, err = p.discretionView(c, it.Code, calcInput{}); err != nil {
+			return err
+		}
+	}
 	v.Item, v.PowerTypes, v.Inventory = it, PowerTypes, InventoryStatuses
 	if v.Errors == nil {
 		v.Form, v.BaseVersion = it.Content, it.LatestVersion
@@ -160,12 +199,19 @@ func (p *Pages) renderItem(c *fiber.Ctx, it ItemView, v itemView) error {
 	return p.pages.Render(c, p.item, web.View{Title: it.Name, Region: county, Data: v})
 }
 
+// minStepRows is how many step rows the form shows at least: a flowchart
+// usually has three to four steps (受理、审查、决定、送达), which an item being
+// filled in for the first time must be able to take in one save.
+const minStepRows = 4
+
 // padRows adds empty rows so a form without script can grow lists.
 func padRows(c Content, n int) Content {
 	for i := 0; i < n; i++ {
-		c.Steps = append(c.Steps, Step{})
 		c.Materials = append(c.Materials, Material{})
 		c.SpecialSteps = append(c.SpecialSteps, SpecialStep{})
+	}
+	for blank := 0; blank < n || len(c.Steps) < minStepRows; blank++ {
+		c.Steps = append(c.Steps, Step{})
 	}
 	c.Discretion = append(c.Discretion, Standard{})
 	for i := range c.Discretion {
@@ -432,4 +478,207 @@ func (p *Pages) submitPush(c *fiber.Ctx) error {
 		return p.renderPushes(c, v)
 	}
 	return p.renderPushes(c, pushesView{Done: &done})
+}
+
+// calcInput is the discretion calculator's form as submitted. Each standard
+// has its own tier select and circumstance checkboxes (named
+// "tier_level:<id>", "aggravating:<id>", "mitigating:<id>"), so a form
+// without script can offer each standard's own tiers and circumstances; only
+// those of the standard chosen in standard_id count.
+type calcInput struct {
+	StandardID      string
+	Tiers           map[string]string
+	Aggravating     map[string][]string
+	Mitigating      map[string][]string
+	CaseRef         string
+	DecidedAmount   string
+	DeviationReason string
+}
+
+// calculation is what the calculator computes from the form.
+func (in calcInput) calculation() CalculationInput {
+	return CalculationInput{StandardID: in.StandardID, TierLevel: in.Tiers[in.StandardID],
+		Aggravating: in.Aggravating[in.StandardID], Mitigating: in.Mitigating[in.StandardID]}
+}
+
+// records reports whether the user asked to record a decision.
+func (in calcInput) records() bool {
+	return in.CaseRef != "" || in.DecidedAmount != "" || in.DeviationReason != ""
+}
+
+func parseCalcForm(c *fiber.Ctx) calcInput {
+	in := calcInput{Tiers: map[string]string{}, Aggravating: map[string][]string{}, Mitigating: map[string][]string{},
+		StandardID: strings.TrimSpace(c.FormValue("standard_id")), CaseRef: strings.TrimSpace(c.FormValue("case_ref")),
+		DecidedAmount: strings.TrimSpace(c.FormValue("decided_amount")), DeviationReason: strings.TrimSpace(c.FormValue("deviation_reason"))}
+	c.Context().PostArgs().VisitAll(func(key, value []byte) {
+		name, id, ok := strings.Cut(string(key), ":")
+		if !ok {
+			return
+		}
+		switch name {
+		case "tier_level":
+			in.Tiers[id] = strings.TrimSpace(string(value))
+		case "aggravating":
+			in.Aggravating[id] = append(in.Aggravating[id], string(value))
+		case "mitigating":
+			in.Mitigating[id] = append(in.Mitigating[id], string(value))
+		}
+	})
+	return in
+}
+
+// calcView is the calculator section of the item page.
+type calcView struct {
+	// Version is the published version whose standards apply.
+	Version   int
+	Standards []calcStandard
+	// CanHandle shows the fields that record a decision (cases:handle).
+	CanHandle bool
+	Input     calcInput
+	Result    *Calculation
+	Recorded  *Decision
+	Error     string
+	Errors    map[string]string
+	// CircumstanceErrors are the messages about the circumstances ticked.
+	CircumstanceErrors []string
+	Decisions          []Decision
+}
+
+// calcStandard is one published standard with the form's state for it.
+type calcStandard struct {
+	Standard
+	Selected    bool
+	Tier        string
+	Aggravating []calcOption
+	Mitigating  []calcOption
+}
+
+type calcOption struct {
+	Value   string
+	Checked bool
+}
+
+func options(values, checked []string) []calcOption {
+	out := make([]calcOption, 0, len(values))
+	for _, v := range values {
+		o := calcOption{Value: v}
+		for _, c := range checked {
+			o.Checked = o.Checked || c == v
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// discretionView builds the calculator of a penalty item with published
+// standards, with the recorded decisions; nil when the item has neither.
+func (p *Pages) discretionView(c *fiber.Ctx, code string, in calcInput) (*calcView, error) {
+	ctx, county := c.UserContext(), c.Params("county")
+	v := &calcView{Input: in}
+	pub, err := p.api.svc.GetPublished(ctx, county, code)
+	switch {
+	case err == nil:
+		if pub.PowerType == "CF" {
+			v.Version = pub.PublishedVersion
+			for i, s := range pub.Discretion {
+				selected := s.ID == in.StandardID || (in.StandardID == "" && i == 0)
+				v.Standards = append(v.Standards, calcStandard{Standard: s, Selected: selected, Tier: in.Tiers[s.ID],
+					Aggravating: options(s.Aggravating, in.Aggravating[s.ID]), Mitigating: options(s.Mitigating, in.Mitigating[s.ID])})
+			}
+		}
+	case err != apperr.ErrNotFound:
+		return nil, err
+	}
+	if v.Decisions, err = p.api.svc.store.Decisions(ctx, county, code); err != nil {
+		return nil, err
+	}
+	if len(v.Standards) == 0 && len(v.Decisions) == 0 {
+		return nil, nil
+	}
+	v.CanHandle, err = p.api.enforcer.Allowed(web.CurrentUser(c).UserID, county, "cases:handle")
+	return v, err
+}
+
+// submitDiscretion calculates the recommended penalty for the circumstances
+// chosen and, when a case reference (or a decided amount) is given, records
+// the decision; the item page shows the result or the errors by field.
+func (p *Pages) submitDiscretion(c *fiber.Ctx) error {
+	ctx, county, code := c.UserContext(), c.Params("county"), c.Params("code")
+	it, err := p.api.svc.Get(ctx, county, code)
+	if err != nil {
+		return err
+	}
+	in := parseCalcForm(c)
+	v, err := p.discretionView(c, code, in)
+	if err != nil {
+		return err
+	}
+	if v == nil || len(v.Standards) == 0 {
+		return apperr.ErrNotFound
+	}
+	if in.records() && !v.CanHandle {
+		return apperr.ErrForbidden
+	}
+	errs := fieldErrors{}
+	calcIn := in.calculation()
+	switch {
+	case calcIn.StandardID == "":
+		errs.add("standard_id", "请选择违法行为")
+	case calcIn.TierLevel == "":
+		errs.add("tier_level", "请选择裁量阶次")
+	}
+	var amount *int64
+	if in.DecidedAmount != "" {
+		n, perr := strconv.ParseInt(in.DecidedAmount, 10, 64)
+		if perr != nil {
+			errs.add("decided_amount", "请填写以元为单位的整数金额")
+		} else {
+			amount = &n
+		}
+	}
+	var failed error
+	if len(errs) == 0 {
+		calc, err := p.api.svc.Calculate(ctx, county, code, calcIn)
+		if err == nil {
+			v.Result = &calc
+		} else {
+			failed = err
+		}
+	}
+	if v.Result != nil && in.records() && len(errs) == 0 {
+		d, _, err := p.api.svc.RecordDecision(ctx, county, code, web.CurrentUser(c).UserID, DecisionInput{
+			CalculationInput: calcIn, CaseRef: in.CaseRef, DecidedAmount: amount, DeviationReason: in.DeviationReason})
+		if err != nil {
+			failed = err
+		} else {
+			v.Recorded = &d
+			v.Input.CaseRef, v.Input.DecidedAmount, v.Input.DeviationReason = "", "", ""
+			if v.Decisions, err = p.api.svc.store.Decisions(ctx, county, code); err != nil {
+				return err
+			}
+		}
+	}
+	if failed == nil {
+		failed = errs.err()
+	}
+	if failed != nil {
+		e, ok := apperr.As(failed)
+		if !ok {
+			return failed
+		}
+		c.Status(e.Status)
+		v.Error, v.Errors = e.Message, map[string]string{}
+		for k, msg := range errs {
+			v.Errors[k] = msg
+		}
+		for k, msg := range e.Fields {
+			if strings.HasPrefix(k, "aggravating[") || strings.HasPrefix(k, "mitigating[") {
+				v.CircumstanceErrors = append(v.CircumstanceErrors, msg)
+				continue
+			}
+			v.Errors[k] = msg
+		}
+		sort.Strings(v.CircumstanceErrors)
+	}
+	return p.renderItem(c, it, itemView{Calc: v})
 }

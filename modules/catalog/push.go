@@ -95,6 +95,9 @@ func (s *Service) Push(ctx context.Context, t *tenants.Service, province string,
 	if err := in.validate(); err != nil {
 		return Push{}, err
 	}
+	if _, err := t.Province(ctx, province); err != nil {
+		return Push{}, err // no push is recorded for a province that does not exist
+	}
 	counties, err := t.Counties(ctx, province)
 	if err != nil {
 		return Push{}, err

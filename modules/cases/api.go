@@ -1,0 +1,202 @@
+package cases
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"safetypilot/modules/apperr"
+	"safetypilot/rbac"
+	"safetypilot/tenants"
+	"safetypilot/web"
+)
+
+// API serves the case endpoints of the console and the public.
+type API struct {
+	svc      *Service
+	tenants  *tenants.Service
+	enforcer *rbac.Enforcer
+	limiter  *web.RateLimiter
+}
+
+// NewAPI builds the handlers.
+func NewAPI(svc *Service, t *tenants.Service, enforcer *rbac.Enforcer, limiter *web.RateLimiter) *API {
+	return &API{svc: svc, tenants: t, enforcer: enforcer, limiter: limiter}
+}
+
+// Public limits: tracking lookups and online applications per client IP.
+const (
+	trackingPerMinute     = 30
+	applicationsPerMinute = 5
+)
+
+// Mount registers the routes.
+func (a *API) Mount(app *fiber.App) {
+	read := web.Require(a.enforcer, "cases:read", web.CountyScope)
+	handle := web.Require(a.enforcer, "cases:handle", web.CountyScope)
+	c := app.Group("/api/v1/counties/:county/cases")
+	c.Post("", handle, a.createCase)
+	c.Get("", read, a.listCases)
+	c.Get("/:id", read, a.showCase)
+	c.Post("/:id/actions", read, a.actOnCase)
+
+	p := app.Group("/api/v1/public/counties/:county", a.RequireActiveCounty)
+	p.Get("/cases/:tracking", a.limiter.Limit("track", trackingPerMinute, time.Minute), a.trackCase)
+	p.Post("/cases", a.limiter.Limit("apply", applicationsPerMinute, time.Minute), a.applyOnline)
+}
+
+// RequireActiveCounty hides counties that are not active pilots.
+func (a *API) RequireActiveCounty(c *fiber.Ctx) error {
+	code, err := web.CountyScope(c)
+	if err != nil {
+		return err
+	}
+	county, err := a.tenants.County(c.UserContext(), code)
+	if err != nil {
+		return err
+	}
+	if county.Status != tenants.StatusActive {
+		return apperr.ErrNotFound
+	}
+	return c.Next()
+}
+
+// ActorOf describes the signed-in user with the case permissions they hold in county.
+func (a *API) ActorOf(c *fiber.Ctx, county string) (Actor, error) {
+	p := web.CurrentUser(c)
+	act := Actor{ID: p.UserID, Username: p.Username}
+	var err error
+	if act.CanHandle, err = a.enforcer.Allowed(p.UserID, county, "cases:handle"); err != nil {
+		return act, err
+	}
+	if act.CanApprove, err = a.enforcer.Allowed(p.UserID, county, "cases:approve"); err != nil {
+		return act, err
+	}
+	return act, nil
+}
+
+func (a *API) createCase(c *fiber.Ctx) error {
+	var in NewCase
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	county := c.Params("county")
+	act, err := a.ActorOf(c, county)
+	if err != nil {
+		return err
+	}
+	d, err := a.svc.Create(c.UserContext(), county, act, ChannelCounter, in)
+	if err != nil {
+		return err
+	}
+	if in.ReceivedOn != "" {
+		web.SetAuditDetail(c, "paper application received_on="+in.ReceivedOn+" case "+d.TrackingNo)
+	}
+	return c.Status(fiber.StatusCreated).JSON(d)
+}
+
+// ParseFilter reads the list filters from the query string.
+func ParseFilter(c *fiber.Ctx) (Filter, error) {
+	page, perPage, err := web.Paging(c)
+	if err != nil {
+		return Filter{}, err
+	}
+	f := Filter{Status: c.Query("status"), Warning: c.Query("warning"), ItemCode: c.Query("item"),
+		Sort: c.Query("sort"), Page: page, PerPage: perPage}
+	if f.Status != "" && !contains(Statuses, f.Status) {
+		return f, apperr.InvalidField("status", "未知的办件状态")
+	}
+	if f.Warning != "" && f.Warning != WarningRed && f.Warning != WarningYellow {
+		return f, apperr.InvalidField("warning", "预警灯应为 red 或 yellow")
+	}
+	switch c.Query("overdue") {
+	case "", "false":
+	case "true":
+		f.Overdue = true
+	default:
+		return f, apperr.InvalidField("overdue", "应为 true 或 false")
+	}
+	if f.Sort != "" && f.Sort != "deadline" && f.Sort != "received" {
+		return f, apperr.InvalidField("sort", "排序应为 deadline 或 received")
+	}
+	return f, nil
+}
+
+func (a *API) listCases(c *fiber.Ctx) error {
+	f, err := ParseFilter(c)
+	if err != nil {
+		return err
+	}
+	list, total, err := a.svc.List(c.UserContext(), c.Params("county"), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list, "total": total})
+}
+
+func caseID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return id, nil
+}
+
+func (a *API) showCase(c *fiber.Ctx) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	d, err := a.svc.Get(c.UserContext(), c.Params("county"), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+func (a *API) actOnCase(c *fiber.Ctx) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	var in ActionInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	county := c.Params("county")
+	act, err := a.ActorOf(c, county)
+	if err != nil {
+		return err
+	}
+	d, err := a.svc.Act(c.UserContext(), county, id, act, in)
+	if err != nil {
+		return err
+	}
+	web.SetAuditDetail(c, in.Action+" case "+d.TrackingNo)
+	return c.JSON(d)
+}
+
+func (a *API) trackCase(c *fiber.Ctx) error {
+	v, err := a.svc.Public(c.UserContext(), c.Params("county"), c.Params("tracking"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+// onlineApplicant is who applies on the portal: no account.
+var onlineApplicant = Actor{Username: "网上申请"}
+
+func (a *API) applyOnline(c *fiber.Ctx) error {
+	var in NewCase
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	d, err := a.svc.Create(c.UserContext(), c.Params("county"), onlineApplicant, ChannelOnline, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_no": d.TrackingNo, "status": d.Status,
+		"deadline": d.Deadline, "promised_deadline": d.PromisedDeadline, "deadline_provisional": d.Provisional})
+}

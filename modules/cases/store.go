@@ -1,0 +1,217 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"safetypilot/modules/apperr"
+	"safetypilot/modules/db"
+)
+
+// Store is the SQL of cases; every query is scoped by county.
+type Store struct{ db *db.DB }
+
+// NewStore wraps the database handle.
+func NewStore(database *db.DB) *Store { return &Store{db: database} }
+
+const caseColumns = `id, county_code, tracking_no, item_code, item_version, item_name, channel, applicant_name,
+	applicant_credit_code, applicant_contact, applicant_phone, received_on, status, statutory_days, promised_days,
+	extension_days, extension_allowed, extended, deadline, promised_deadline, provisional, clock_running, warning, current_step,
+	handler_id, decision, reason, decided_on, completed_on, on_time, created_by, created_at, updated_at`
+
+func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
+	res, err := tx.NamedExecContext(ctx, `INSERT INTO cases (county_code, tracking_no, item_code, item_version, item_name,
+		channel, applicant_name, applicant_credit_code, applicant_contact, applicant_phone, received_on, status,
+		statutory_days, promised_days, extension_days, extension_allowed, extended, deadline, promised_deadline, provisional, clock_running,
+		warning, current_step, handler_id, decision, reason, decided_on, completed_on, on_time, created_by, created_at, updated_at)
+		VALUES (:county_code, :tracking_no, :item_code, :item_version, :item_name, :channel, :applicant_name,
+		:applicant_credit_code, :applicant_contact, :applicant_phone, :received_on, :status, :statutory_days, :promised_days,
+		:extension_days, :extension_allowed, :extended, :deadline, :promised_deadline, :provisional, :clock_running, :warning, :current_step,
+		:handler_id, :decision, :reason, :decided_on, :completed_on, :on_time, :created_by, :created_at, :updated_at)`, c)
+	if err != nil {
+		return err
+	}
+	c.ID, err = res.LastInsertId()
+	return err
+}
+
+// update writes back every mutable column of a case.
+func (s *Store) update(ctx context.Context, tx *sqlx.Tx, c *Case) error {
+	c.UpdatedAt = db.Now()
+	_, err := tx.NamedExecContext(ctx, `UPDATE cases SET status = :status, extension_days = :extension_days,
+		extended = :extended, deadline = :deadline, promised_deadline = :promised_deadline, provisional = :provisional,
+		clock_running = :clock_running, warning = :warning, current_step = :current_step, handler_id = :handler_id,
+		decision = :decision, reason = :reason, decided_on = :decided_on, completed_on = :completed_on,
+		on_time = :on_time, updated_at = :updated_at WHERE id = :id AND county_code = :county_code`, c)
+	if err != nil {
+		return fmt.Errorf("cases: update: %w", err)
+	}
+	return nil
+}
+
+// lock takes the case's row lock (so concurrent actions queue) and reads it.
+func (s *Store) lock(ctx context.Context, tx *sqlx.Tx, county string, id int64) (Case, error) {
+	// A no-op update still takes the row lock (InnoDB) or the write lock (SQLite).
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET updated_at = updated_at WHERE id = ? AND county_code = ?`, id, county); err != nil {
+		return Case{}, fmt.Errorf("cases: lock: %w", err)
+	}
+	return s.get(ctx, tx, county, id)
+}
+
+func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, county string, id int64) (Case, error) {
+	var c Case
+	err := sqlx.GetContext(ctx, q, &c, `SELECT `+caseColumns+` FROM cases WHERE id = ? AND county_code = ?`, id, county)
+	if db.IsNoRows(err) {
+		return c, apperr.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("cases: get: %w", err)
+	}
+	return c, nil
+}
+
+// byTracking finds a case of a county by its tracking number.
+func (s *Store) byTracking(ctx context.Context, county, trackingNo string) (Case, error) {
+	var c Case
+	err := s.db.GetContext(ctx, &c, `SELECT `+caseColumns+` FROM cases WHERE tracking_no = ? AND county_code = ?`, trackingNo, county)
+	if db.IsNoRows(err) {
+		return c, apperr.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("cases: by tracking: %w", err)
+	}
+	return c, nil
+}
+
+const stepColumns = `case_id, seq, county_code, name, post, authority, limit_days, excluded, active, started_on, due_on, completed_on, warning`
+
+func (s *Store) insertStep(ctx context.Context, tx *sqlx.Tx, st Step) error {
+	_, err := tx.NamedExecContext(ctx, `INSERT INTO case_steps (`+stepColumns+`) VALUES (:case_id, :seq, :county_code,
+		:name, :post, :authority, :limit_days, :excluded, :active, :started_on, :due_on, :completed_on, :warning)`, st)
+	if err != nil {
+		return fmt.Errorf("cases: insert step: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) updateStep(ctx context.Context, tx *sqlx.Tx, st Step) error {
+	_, err := tx.NamedExecContext(ctx, `UPDATE case_steps SET active = :active, started_on = :started_on, due_on = :due_on,
+		completed_on = :completed_on, warning = :warning WHERE case_id = :case_id AND seq = :seq`, st)
+	if err != nil {
+		return fmt.Errorf("cases: update step: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) steps(ctx context.Context, q sqlx.QueryerContext, county string, caseID int64) ([]Step, error) {
+	out := []Step{}
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT `+stepColumns+` FROM case_steps WHERE case_id = ? AND county_code = ? ORDER BY seq`, caseID, county)
+	if err != nil {
+		return nil, fmt.Errorf("cases: steps: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) pauses(ctx context.Context, q sqlx.QueryerContext, county string, caseID int64) ([]Pause, error) {
+	out := []Pause{}
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, case_id, kind, reason, started_on, ended_on, started_by, ended_by
+		FROM case_pauses WHERE case_id = ? AND county_code = ? ORDER BY id`, caseID, county)
+	if err != nil {
+		return nil, fmt.Errorf("cases: pauses: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) insertPause(ctx context.Context, tx *sqlx.Tx, county string, p Pause) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_pauses (case_id, county_code, kind, reason, started_on, started_by)
+		VALUES (?, ?, ?, ?, ?, ?)`, p.CaseID, county, p.Kind, p.Reason, p.StartedOn, p.StartedBy)
+	if err != nil {
+		return fmt.Errorf("cases: insert pause: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) endPause(ctx context.Context, tx *sqlx.Tx, county string, id int64, on string, by int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE case_pauses SET ended_on = ?, ended_by = ? WHERE id = ? AND county_code = ?`, on, by, id, county)
+	if err != nil {
+		return fmt.Errorf("cases: end pause: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) events(ctx context.Context, q sqlx.QueryerContext, county string, caseID int64) ([]Event, error) {
+	out := []Event{}
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, kind, from_status, to_status, actor_id, actor_name, note, at
+		FROM case_events WHERE case_id = ? AND county_code = ? ORDER BY id`, caseID, county)
+	if err != nil {
+		return nil, fmt.Errorf("cases: events: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) insertEvent(ctx context.Context, tx sqlx.ExecerContext, c Case, kind, from, to string, actorID int64, actorName, note string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (case_id, county_code, kind, from_status, to_status, actor_id,
+		actor_name, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.CountyCode, kind, from, to, actorID, actorName, note, db.Now())
+	if err != nil {
+		return fmt.Errorf("cases: insert event: %w", err)
+	}
+	return nil
+}
+
+// Filter narrows a county's case list.
+type Filter struct {
+	Status   string
+	Warning  string // red or yellow: computed from the deadline, not from the last flag
+	Overdue  bool
+	ItemCode string
+	Sort     string // "deadline" (default) or "received"
+	Page     int
+	PerPage  int
+}
+
+// list returns a page of a county's cases and the total matching.
+func (s *Store) list(ctx context.Context, county string, f Filter, today, nextWorkday string) ([]Case, int, error) {
+	where, args := []string{"county_code = ?"}, []any{county}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if f.ItemCode != "" {
+		where, args = append(where, "item_code = ?"), append(args, f.ItemCode)
+	}
+	if f.Overdue || f.Warning == WarningRed {
+		where, args = append(where, "clock_running = ? AND promised_deadline < ?"), append(args, true, today)
+	} else if f.Warning == WarningYellow {
+		where, args = append(where, "clock_running = ? AND promised_deadline >= ? AND promised_deadline <= ?"),
+			append(args, true, today, nextWorkday)
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM cases WHERE `+cond, args...); err != nil {
+		return nil, 0, fmt.Errorf("cases: count: %w", err)
+	}
+	order := "promised_deadline, id"
+	if f.Sort == "received" {
+		order = "received_on DESC, id DESC"
+	}
+	out := []Case{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+caseColumns+` FROM cases WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cases: list: %w", err)
+	}
+	return out, total, nil
+}
+
+// openCaseIDs lists the open cases after id, a batch at a time (for recomputing).
+func (s *Store) openCaseIDs(ctx context.Context, afterID int64, limit int) ([]Case, error) {
+	out := []Case{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+caseColumns+` FROM cases WHERE id > ? AND status IN (?, ?, ?, ?) ORDER BY id LIMIT ?`,
+		afterID, StatusSubmitted, StatusAccepted, StatusInReview, StatusReturned, limit)
+	if err != nil {
+		return nil, fmt.Errorf("cases: open cases: %w", err)
+	}
+	return out, nil
+}
