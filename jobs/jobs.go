@@ -111,7 +111,10 @@ func (r *Runner) Start() {
 			tick := time.Now().UTC().Truncate(time.Minute)
 			r.wg.Add(1)
 			defer r.wg.Done()
-			if _, err := r.runTick(context.Background(), j, tick.Format(time.RFC3339)); err != nil {
+			switch _, err := r.runTick(context.Background(), j, tick.Format(time.RFC3339)); {
+			case errors.Is(err, errTickTaken):
+				r.log.Debug("tick taken by another replica", "job", j.Name)
+			case err != nil:
 				r.log.Error("job failed", "job", j.Name, "err", err)
 			}
 		}))

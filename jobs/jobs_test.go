@@ -159,6 +159,54 @@ func TestTickRunsOnceAcrossReplicas(t *testing.T) {
 	})
 }
 
+// TestScheduledTickAcrossReplicas: the real schedule. Two started replicas
+// fire on the same wall-clock minute; the job runs once and the tick is
+// recorded once, named by that minute. (Waits for the next minute: ≤ 62 s.)
+func TestScheduledTickAcrossReplicas(t *testing.T) {
+	dbA, dbB := openShared(t, db.SQLite)
+	var executions atomic.Int32
+	ran := make(chan struct{}, 2)
+	var runners []*Runner
+	for _, x := range []struct {
+		d    *db.DB
+		name string
+	}{{dbA, "replica-a"}, {dbB, "replica-b"}} {
+		r, _ := newTestRunner(t, x.d, x.name)
+		addJob(t, r, Job{Name: "overdue", Schedule: "* * * * *", Run: func(ctx context.Context) (string, error) {
+			executions.Add(1)
+			ran <- struct{}{}
+			return "scheduled", nil
+		}})
+		runners = append(runners, r)
+	}
+	for _, r := range runners {
+		r.Start()
+	}
+	select {
+	case <-ran:
+	case <-time.After(65 * time.Second):
+		t.Fatal("no scheduled run within 65 s")
+	}
+	time.Sleep(2 * time.Second) // the other replica's attempt at the same tick
+	for _, r := range runners {
+		r.Stop()
+	}
+	if got := executions.Load(); got != 1 {
+		t.Fatalf("the job ran %d times", got)
+	}
+	var runs []Run
+	if err := dbB.Select(&runs, `SELECT id, job, tick, replica, started_at, finished_at, status, detail FROM job_runs`); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Status != StatusSucceeded || runs[0].Detail != "scheduled" {
+		t.Fatalf("runs: %+v", runs)
+	}
+	tick, err := time.Parse(time.RFC3339, runs[0].Tick)
+	if err != nil || !tick.Equal(tick.Truncate(time.Minute)) || runs[0].StartedAt.Sub(tick) < 0 || runs[0].StartedAt.Sub(tick) > 5*time.Second {
+		t.Errorf("tick %q for a run started at %v", runs[0].Tick, runs[0].StartedAt)
+	}
+}
+
 // TestLeaseSkipsOverlappingRun: while one replica's run holds the job's lease
 // (renewed past its length), a run started on another replica is recorded as
 // skipped without doing the work; once the lease is released it runs.

@@ -76,6 +76,7 @@ func wantsHTML(c *fiber.Ctx) bool {
 
 var (
 	errPasswordChangeRequired = apperr.Forbidden("password_change_required", "请先修改初始密码")
+	errTOTPEnrollmentRequired = apperr.Forbidden("totp_enrollment_required", "管理员账号须先启用双因素认证（动态验证码）")
 	errCSRF                   = apperr.Forbidden("csrf_failed", "页面已过期或请求来源不可信，请刷新页面后重试")
 )
 

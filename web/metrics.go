@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -49,12 +50,17 @@ func (m *Metrics) middleware(c *fiber.Ctx) error {
 	if status == fiber.StatusNotFound && route == "/" && c.Path() != "/" {
 		route = "unmatched" // keep unknown paths out of the label set
 	}
-	m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
+	// Fiber's method string shares a buffer that later requests reuse (a
+	// POST turned into "GETT"): the metrics keep their labels, so they get a copy.
+	method := strings.Clone(c.Method())
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	return err
 }
 
-// Handler serves the registry in the Prometheus text format.
+// Handler serves the registry in the Prometheus text format. When a
+// collector fails (the database is away) the rest is still served, so the
+// scrape succeeds and pilot_database_ready can say 0.
 func (m *Metrics) Handler() fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	return adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 }

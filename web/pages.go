@@ -37,6 +37,8 @@ type Pages struct {
 	// Banners, when set, returns warnings every page shows to a signed-in
 	// user (such as a missing working-day calendar for administrators).
 	Banners func(ctx context.Context, user *Principal) []string
+	// Unread, when set, counts the user's unread notices for the header.
+	Unread func(ctx context.Context, user *Principal) int
 }
 
 // RegionLink is one entry of the region switcher.
@@ -63,6 +65,7 @@ type page struct {
 	RegionName string
 	Regions    []RegionLink
 	Banners    []string
+	Unread     int
 }
 
 // NewPages parses the layout; modules add their own templates with Parse.
@@ -123,6 +126,9 @@ func (p *Pages) Render(c *fiber.Ctx, t *template.Template, v View) error {
 	if data.User != nil {
 		if p.Banners != nil {
 			data.Banners = p.Banners(ctx, data.User)
+		}
+		if p.Unread != nil {
+			data.Unread = p.Unread(ctx, data.User)
 		}
 		data.CSRF = data.User.CSRFToken
 		for _, r := range data.User.Regions() {

@@ -16,8 +16,10 @@ type Principal struct {
 	DisplayName        string
 	HomeRegion         string
 	MustChangePassword bool
-	Roles              []rbac.Assignment
-	CSRFToken          string
+	// MustEnrollTOTP: the user must use two factors and has not enrolled yet.
+	MustEnrollTOTP bool
+	Roles          []rbac.Assignment
+	CSRFToken      string
 	// ViaCookie is true for browser sessions, which must prove CSRF tokens.
 	ViaCookie bool
 }

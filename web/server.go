@@ -86,6 +86,7 @@ func New(d Deps) *fiber.App {
 	app.Use(securityHeaders)
 	app.Use(authenticate(d.Sessions, d.Log))
 	app.Use(requirePasswordChanged)
+	app.Use(requireTOTPEnrolled)
 	app.Use(checkCSRF)
 	if d.Auditor != nil {
 		app.Use(audit(d.Auditor, d.Log))
@@ -167,6 +168,38 @@ func requirePasswordChanged(c *fiber.Ctx) error {
 		return c.Redirect("/password", fiber.StatusSeeOther)
 	}
 	return errPasswordChangeRequired
+}
+
+// totpEnrolmentPaths are what a user who must enrol a second factor may reach.
+var totpEnrolmentPaths = map[string]bool{
+	"GET /api/v1/session":               true,
+	"DELETE /api/v1/session":            true,
+	"POST /api/v1/session":              true,
+	"POST /api/v1/session/password":     true,
+	"POST /api/v1/session/totp":         true,
+	"POST /api/v1/session/totp/confirm": true,
+	"GET /totp":                         true,
+	"POST /totp":                        true,
+	"POST /totp/confirm":                true,
+	"GET /password":                     true,
+	"POST /password":                    true,
+	"POST /logout":                      true,
+	"GET /login":                        true,
+	"POST /login":                       true,
+}
+
+// requireTOTPEnrolled keeps an administrator without a second factor on the
+// enrolment endpoints (MLPS level 3: two factors for administrators).
+func requireTOTPEnrolled(c *fiber.Ctx) error {
+	p := CurrentUser(c)
+	if p == nil || !p.MustEnrollTOTP || totpEnrolmentPaths[c.Method()+" "+c.Path()] ||
+		strings.HasPrefix(c.Path(), "/static/") {
+		return c.Next()
+	}
+	if wantsHTML(c) {
+		return c.Redirect("/totp", fiber.StatusSeeOther)
+	}
+	return errTOTPEnrollmentRequired
 }
 
 // checkCSRF demands the session's CSRF token on unsafe requests made with the

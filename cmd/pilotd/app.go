@@ -16,6 +16,7 @@ import (
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/disclosure"
+	"safetypilot/modules/notices"
 	"safetypilot/modules/pilot"
 	"safetypilot/modules/reports"
 	"safetypilot/modules/users"
@@ -79,6 +80,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	userSvc := users.NewService(database, enforcer, log)
+	userSvc.RequireAdminTOTP = cfg.RequireAdminTOTP
 	if err := userSvc.Bootstrap(ctx, cfg.BootstrapPassword); err != nil {
 		return nil, err
 	}
@@ -86,7 +88,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(database.DB.DB, string(database.Dialect)))
+		collectors.NewDBStatsCollector(database.DB.DB, string(database.Dialect)), newReadyCollector(database, migrator))
 	metrics := web.NewMetrics(reg)
 
 	calendarSvc, err := calendar.NewService(ctx, database, log)
@@ -98,6 +100,14 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	pages.Banners = adminBanners(calendarSvc, enforcer)
+	noticeStore := notices.NewStore(database)
+	pages.Unread = func(ctx context.Context, p *web.Principal) int {
+		n, err := noticeStore.Unread(ctx, p.UserID)
+		if err != nil {
+			log.Error("unread notices", "err", err)
+		}
+		return n
+	}
 	webCfg := web.Config{BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit, CookieSecure: cfg.CookieSecure,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies}
 	app := web.New(web.Deps{Config: webCfg, Log: log, Sessions: userSvc,
@@ -108,7 +118,13 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 	app.Get("/metrics", metrics.Handler())
 	app.Get("/api/v1/openapi.json", serveOpenAPI)
 
+	limiter := web.NewRateLimiter(database)
+	signInLimit := cfg.SignInPerMinute
+	if signInLimit <= 0 {
+		signInLimit = 20
+	}
 	userAPI := users.NewAPI(userSvc, enforcer, webCfg)
+	userAPI.LimitSignIn(limiter, signInLimit)
 	userAPI.Mount(app)
 	userPages, err := users.NewPages(userAPI, pages)
 	if err != nil {
@@ -124,6 +140,12 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 	}
 	pilotPages.Mount(app)
 
+	noticeHandlers, err := notices.NewHandlers(noticeStore, pages)
+	if err != nil {
+		return nil, err
+	}
+	noticeHandlers.Mount(app)
+
 	catalogSvc := catalog.NewService(database)
 	catalogAPI := catalog.NewAPI(catalogSvc, tenantSvc, enforcer, catalog.NewFlowcharts())
 	catalogAPI.Mount(app)
@@ -133,7 +155,6 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 	}
 	catalogPages.Mount(app)
 
-	limiter := web.NewRateLimiter(database)
 	caseSvc := cases.NewService(database, calendarSvc.Calendar(), catalogSvc, cases.NewMetrics(reg, database, calendarSvc.Calendar()))
 	calendarSvc.OnChange(func(ctx context.Context) error {
 		n, err := caseSvc.RecomputeOpen(ctx)
@@ -200,15 +221,47 @@ func readiness(database *db.DB, migrator *db.Migrator) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 		defer cancel()
-		if err := database.PingContext(ctx); err != nil {
-			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "database unavailable"})
-		}
-		current, err := migrator.Current(ctx)
-		if err != nil || !current {
-			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "migrations pending"})
+		if status := notReady(ctx, database, migrator); status != "" {
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": status})
 		}
 		return c.JSON(fiber.Map{"status": "ready"})
 	}
+}
+
+// notReady is why this replica is not ready, or "" when it is.
+func notReady(ctx context.Context, database *db.DB, migrator *db.Migrator) string {
+	if err := database.PingContext(ctx); err != nil {
+		return "database unavailable"
+	}
+	if current, err := migrator.Current(ctx); err != nil || !current {
+		return "migrations pending"
+	}
+	return ""
+}
+
+// readyCollector exports pilot_database_ready, the readiness check of
+// GET /readyz made at scrape time: 1 when it passes, 0 when it does not.
+type readyCollector struct {
+	database *db.DB
+	migrator *db.Migrator
+	desc     *prometheus.Desc
+}
+
+func newReadyCollector(database *db.DB, migrator *db.Migrator) readyCollector {
+	return readyCollector{database: database, migrator: migrator, desc: prometheus.NewDesc("pilot_database_ready",
+		"1 when this replica reaches its database and the schema is current (as GET /readyz), else 0.", nil, nil)}
+}
+
+func (r readyCollector) Describe(ch chan<- *prometheus.Desc) { ch <- r.desc }
+
+func (r readyCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	ready := 0.0
+	if notReady(ctx, r.database, r.migrator) == "" {
+		ready = 1
+	}
+	ch <- prometheus.MustNewConstMetric(r.desc, prometheus.GaugeValue, ready)
 }
 
 // regionNamer looks up the Chinese name of a region for page headers.

@@ -643,6 +643,26 @@ func TestCasesOtherOutcomes(t *testing.T) {
 			}
 		}
 
+		// Withdrawn while returned for correction: the pause ends with the case
+		// (opened and paused 09-24, withdrawn 09-28: one paused working day,
+		// 09-28, after the Mid-Autumn holiday and the weekend).
+		c = s.newCase(d.clerk, caseCountyA, caseBody("274"))
+		s.mustAct(d.clerk, caseCountyA, c.ID, "accept")
+		s.mustAct(d.clerk, caseCountyA, c.ID, "pause", "kind", "补正", "reason", "缺材料")
+		s.travel("2026-09-28")
+		c = s.mustAct(d.clerk, caseCountyA, c.ID, "withdraw", "reason", "申请人放弃")
+		if c.Status != "withdrawn" || c.Paused || len(c.Pauses) != 1 || str(c.Pauses[0].EndedOn) != "2026-09-28" || c.Pauses[0].Workdays != 1 {
+			t.Errorf("withdrawn while paused: status %s paused %v pauses %+v", c.Status, c.Paused, c.Pauses)
+		}
+		s.travel("2026-11-02")
+		if c = s.getCase(d.clerk, caseCountyA, c.ID); c.Paused || c.Pauses[0].Workdays != 1 || strings.Contains(c.DeadlineExplanation, "至今") {
+			t.Errorf("weeks after withdrawal: paused %v, ledger %+v, %s", c.Paused, c.Pauses, c.DeadlineExplanation)
+		}
+		if pub := s.must(200, s.do("GET", trackPath(caseCountyA, c.TrackingNo), "", nil)); pub.Body["paused"] != false {
+			t.Errorf("the public sees a withdrawn case as paused: %s", pub.Raw)
+		}
+		s.travel("2026-09-24")
+
 		// The approver of an extension is not the handler: a user who is both
 		// clerk and reviewer accepts a case and cannot extend it himself.
 		dualID, dual := s.addUser(d.admin, caseCountyA, "dual_"+caseCountyA, "county_clerk", "county_reviewer")

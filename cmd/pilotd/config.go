@@ -27,7 +27,13 @@ type config struct {
 	PolicyPoll        time.Duration
 	OverdueSchedule   string
 	ReportsSchedule   string
-	Demo              bool
+	// RequireAdminTOTP makes every administrator role sign in with two factors.
+	RequireAdminTOTP bool
+	// SignInPerMinute caps sign-in attempts per client IP (0 means the default, 20).
+	SignInPerMinute int
+	// AuditRetentionDays is how long audit-purge keeps entries (at least 180).
+	AuditRetentionDays int
+	Demo               bool
 }
 
 // configVars documents each setting once; the README table is written from it.
@@ -49,6 +55,9 @@ var configVars = []struct {
 	{"policy-poll", "PILOT_POLICY_POLL", "2s", "how often a replica checks for role and calendar changes made on other replicas"},
 	{"overdue-schedule", "PILOT_OVERDUE_SCHEDULE", "*/5 * * * *", "cron schedule of the overdue job (wall-clock spec, UTC)"},
 	{"reports-schedule", "PILOT_REPORTS_SCHEDULE", "0 1 1 * *", "cron schedule of the report job (last month's reports; last quarter's at a quarter's start)"},
+	{"require-admin-totp", "PILOT_REQUIRE_ADMIN_TOTP", "true", "administrators (system, security, audit) must sign in with a TOTP second factor"},
+	{"signin-rate-limit", "PILOT_SIGNIN_RATE_LIMIT", "20", "sign-in attempts allowed per client IP per minute"},
+	{"audit-retention-days", "PILOT_AUDIT_RETENTION_DAYS", "180", "audit-purge removes entries older than this many days (at least 180)"},
 }
 
 func parseConfig(args []string) (config, error) {
@@ -83,6 +92,15 @@ func parseConfig(args []string) (config, error) {
 	}
 	if cfg.PolicyPoll, err = time.ParseDuration(*values["policy-poll"]); err != nil || cfg.PolicyPoll <= 0 {
 		return cfg, fmt.Errorf("PILOT_POLICY_POLL: want a duration such as 2s, got %q", *values["policy-poll"])
+	}
+	if cfg.RequireAdminTOTP, err = strconv.ParseBool(*values["require-admin-totp"]); err != nil {
+		return cfg, fmt.Errorf("PILOT_REQUIRE_ADMIN_TOTP: want true or false, got %q", *values["require-admin-totp"])
+	}
+	if cfg.SignInPerMinute, err = strconv.Atoi(*values["signin-rate-limit"]); err != nil || cfg.SignInPerMinute < 1 {
+		return cfg, fmt.Errorf("PILOT_SIGNIN_RATE_LIMIT: want a positive number, got %q", *values["signin-rate-limit"])
+	}
+	if cfg.AuditRetentionDays, err = strconv.Atoi(*values["audit-retention-days"]); err != nil || cfg.AuditRetentionDays < 180 {
+		return cfg, fmt.Errorf("PILOT_AUDIT_RETENTION_DAYS: want at least 180 (six months), got %q", *values["audit-retention-days"])
 	}
 	if t := strings.TrimSpace(*values["trusted-proxies"]); t != "" {
 		for _, p := range strings.Split(t, ",") {

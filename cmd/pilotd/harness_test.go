@@ -26,11 +26,17 @@ type testService struct {
 }
 
 // newTestService migrates a fresh database and wires the whole service on it.
-func newTestService(t testing.TB, dialect db.Dialect) *testService {
+// Administrators sign in with a password only and the per-IP sign-in limit is
+// out of reach, unless an option changes the configuration.
+func newTestService(t testing.TB, dialect db.Dialect, options ...func(*config)) *testService {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config{BootstrapPassword: adminPassword, BodyLimit: 1 << 20, UploadLimit: 10 << 20, CookieSecure: "auto",
-		LogFormat: "text", LogLevel: "error", DBMaxOpen: 8, OverdueSchedule: "*/5 * * * *", ReportsSchedule: "0 1 1 * *"}
+		LogFormat: "text", LogLevel: "error", DBMaxOpen: 8, OverdueSchedule: "*/5 * * * *", ReportsSchedule: "0 1 1 * *",
+		RequireAdminTOTP: false, SignInPerMinute: 100_000, AuditRetentionDays: 180}
+	for _, o := range options {
+		o(&cfg)
+	}
 	if dialect == db.MySQL {
 		cfg.DSN = dbtest.CreateMySQLDatabase(t)
 	} else {

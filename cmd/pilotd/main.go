@@ -5,6 +5,7 @@
 //	pilotd [serve] [flags]   migrate and serve (the default)
 //	pilotd migrate [flags]   apply migrations and exit
 //	pilotd audit-verify      check the audit log's hash chain
+//	pilotd audit-purge       remove audit entries older than the retention (at least 180 days)
 //	pilotd serve --demo      also add a demo province with three pilot counties
 package main
 
@@ -68,8 +69,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "audit chain intact: %d entries\n", v.Entries)
 		return nil
+	case "audit-purge":
+		database, _, err := openDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		return auditPurge(ctx, audit.NewStore(database), cfg.AuditRetentionDays, time.Now().UTC(), stdout)
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate or audit-verify)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, audit-verify or audit-purge)", cmd)
+}
+
+// auditPurge removes audit entries older than the retention (never under
+// audit.MinRetention, which Purge enforces again).
+func auditPurge(ctx context.Context, store *audit.Store, days int, now time.Time, stdout io.Writer) error {
+	cutoff := now.Add(-time.Duration(days) * 24 * time.Hour)
+	res, err := store.Purge(ctx, cutoff, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit entries written before %s removed: %d\n", cutoff.Format(time.RFC3339), res.Removed)
+	return nil
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {

@@ -369,7 +369,7 @@ func newReplicaPair(t *testing.T) (*testService, *testService) {
 		ctx := context.Background()
 		// The defaults of every setting, as a replica started with these flags.
 		cfg, err := parseConfig([]string{"--db-dsn", dsn, "--bootstrap-admin-password", adminPassword,
-			"--log-format", "text", "--log-level", "error", "--db-max-open", "8", "--overdue-schedule", "*/5 * * * *"})
+			"--log-format", "text", "--log-level", "error", "--db-max-open", "8", "--overdue-schedule", "*/5 * * * *", "--require-admin-totp=false"})
 		if err != nil {
 			t.Fatalf("config: %v", err)
 		}

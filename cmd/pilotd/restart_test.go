@@ -21,7 +21,7 @@ import (
 func startOn(t *testing.T, dataDir string) (*testService, *db.DB) {
 	t.Helper()
 	cfg, err := parseConfig([]string{"--data-dir", dataDir, "--db-dsn", "", "--bootstrap-admin-password", adminPassword,
-		"--log-format", "text", "--log-level", "error"})
+		"--log-format", "text", "--log-level", "error", "--require-admin-totp=false"})
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}

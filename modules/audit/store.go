@@ -55,7 +55,11 @@ func NewStore(database *db.DB) *Store { return &Store{db: database} }
 // Record implements web.Auditor. The head row serialises writers on every
 // replica: its UPDATE takes the row lock before the previous hash is read.
 func (s *Store) Record(ctx context.Context, in web.AuditEntry) error {
-	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqlx.Tx) error { return recordTx(ctx, tx, in) })
+}
+
+func recordTx(ctx context.Context, tx *sqlx.Tx, in web.AuditEntry) error {
+	{
 		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1`); err != nil {
 			return fmt.Errorf("audit: lock head: %w", err)
 		}
@@ -79,7 +83,7 @@ func (s *Store) Record(ctx context.Context, in web.AuditEntry) error {
 			return fmt.Errorf("audit: move head: %w", err)
 		}
 		return nil
-	})
+	}
 }
 
 const entryColumns = `seq, at, user_id, username, region, action, object, outcome, ip, detail, prev_hash, hash`
@@ -115,6 +119,29 @@ type Verification struct {
 // match its hash, its predecessor, or the head.
 func (s *Store) Verify(ctx context.Context) (Verification, error) {
 	prev, next := "0000000000000000000000000000000000000000000000000000000000000000", int64(1)
+	// After a purge the chain starts at the anchor the purge kept, which the
+	// purge's own (chained) entry vouches for.
+	var anchor struct {
+		Through int64  `db:"through_seq"`
+		Hash    string `db:"anchor_hash"`
+	}
+	err := s.db.GetContext(ctx, &anchor, `SELECT through_seq, anchor_hash FROM audit_purges ORDER BY through_seq DESC LIMIT 1`)
+	switch {
+	case db.IsNoRows(err):
+	case err != nil:
+		return Verification{}, fmt.Errorf("audit: purges: %w", err)
+	default:
+		var vouched int
+		if err := s.db.GetContext(ctx, &vouched, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND object = ?`,
+			PurgeAction, purgeObject(anchor.Through)); err != nil {
+			return Verification{}, fmt.Errorf("audit: purge entry: %w", err)
+		}
+		if vouched == 0 {
+			return Verification{BrokenAt: anchor.Through + 1, Reason: "清理记录没有对应的审计条目（疑似伪造）"}, nil
+		}
+		prev, next = anchor.Hash, anchor.Through+1
+	}
+	first := next
 	const batch = 1000
 	for {
 		var entries []Entry
@@ -125,11 +152,11 @@ func (s *Store) Verify(ctx context.Context) (Verification, error) {
 		for _, e := range entries {
 			switch {
 			case e.Seq != next:
-				return Verification{BrokenAt: next, Entries: next - 1, Reason: "缺少序号为 " + strconv.FormatInt(next, 10) + " 的记录"}, nil
+				return Verification{BrokenAt: next, Entries: next - first, Reason: "缺少序号为 " + strconv.FormatInt(next, 10) + " 的记录"}, nil
 			case e.PrevHash != prev:
-				return Verification{BrokenAt: e.Seq, Entries: next - 1, Reason: "与前一条记录的链接不符"}, nil
+				return Verification{BrokenAt: e.Seq, Entries: next - first, Reason: "与前一条记录的链接不符"}, nil
 			case chainHash(e) != e.Hash:
-				return Verification{BrokenAt: e.Seq, Entries: next - 1, Reason: "记录内容与其哈希不符（已被修改）"}, nil
+				return Verification{BrokenAt: e.Seq, Entries: next - first, Reason: "记录内容与其哈希不符（已被修改）"}, nil
 			}
 			prev, next = e.Hash, next+1
 		}
@@ -145,9 +172,9 @@ func (s *Store) Verify(ctx context.Context) (Verification, error) {
 		return Verification{}, fmt.Errorf("audit: head: %w", err)
 	}
 	if head.Seq != next-1 || head.Hash != prev {
-		return Verification{BrokenAt: next, Entries: next - 1, Reason: "最新记录已被删除（与链头不符）"}, nil
+		return Verification{BrokenAt: next, Entries: next - first, Reason: "最新记录已被删除（与链头不符）"}, nil
 	}
-	return Verification{OK: true, Entries: next - 1}, nil
+	return Verification{OK: true, Entries: next - first}, nil
 }
 
 func truncate(s string, n int) string {

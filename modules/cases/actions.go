@@ -175,6 +175,12 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 			completed = &c
 		case ActionWithdraw:
 			c.Status, c.CompletedOn, c.Reason = StatusWithdrawn, &todayStr, in.Reason
+			// A pause open at withdrawal ends with the case.
+			if open != nil {
+				if err := s.store.endPause(ctx, tx, county, open.ID, todayStr, by.ID); err != nil {
+					return err
+				}
+			}
 			if err := s.finishStep(ctx, tx, &c, steps, today); err != nil {
 				return err
 			}

@@ -25,10 +25,10 @@ func (a *API) Mount(app *fiber.App) {
 	province := func(p string) fiber.Handler { return web.Require(a.enforcer, p, web.ProvinceScope) }
 	c := app.Group("/api/v1/counties/:county/reports")
 	c.Get("", county("reports:read"), a.listCounty)
-	c.Post("", county("reports:edit"), a.compileCounty)
+	c.Post("", county("reports:edit"), countyStaffOnly, a.compileCounty)
 	a.mountReport(c, county("reports:read"), a.countyReport)
-	c.Put("/:id/narrative", county("reports:edit"), a.saveNarrative(a.countyReport))
-	c.Post("/:id/submit", county("reports:submit"), a.submit(a.countyReport))
+	c.Put("/:id/narrative", county("reports:edit"), countyStaffOnly, a.saveNarrative(a.countyReport))
+	c.Post("/:id/submit", county("reports:submit"), countyStaffOnly, a.submit(a.countyReport))
 
 	p := app.Group("/api/v1/provinces/:province/reports")
 	p.Get("", province("reports:read"), a.listProvince)
@@ -44,6 +44,18 @@ func (a *API) Mount(app *fiber.App) {
 	a.mountReport(n, web.Require(a.enforcer, "reports:read", web.NationalScope), a.nationalReport)
 
 	a.mountAnnual(app)
+}
+
+// countyStaffOnly keeps a county's own report in the county's hands: a
+// province role covers the county for reading and reviewing, not for writing
+// the county's summary or submitting it.
+func countyStaffOnly(c *fiber.Ctx) error {
+	for _, a := range web.CurrentUser(c).Roles {
+		if a.Region == c.Params("county") {
+			return c.Next()
+		}
+	}
+	return apperr.Forbidden("forbidden", "县级工作总结由本县人员编写和上报")
 }
 
 // loader finds a report the path's region may see.

@@ -45,10 +45,10 @@ func (p *Pages) Mount(app *fiber.App) {
 	a := p.api
 
 	app.Get("/counties/:county/reports", county("reports:read"), p.showList(scopeCounty))
-	app.Post("/counties/:county/reports", county("reports:edit"), p.submitCompile(scopeCounty))
+	app.Post("/counties/:county/reports", county("reports:edit"), countyStaffOnly, p.submitCompile(scopeCounty))
 	app.Get("/counties/:county/reports/:id", county("reports:read"), p.showReport(scopeCounty, a.countyReport))
-	app.Post("/counties/:county/reports/:id/narrative", county("reports:edit"), p.submitNarrative(scopeCounty, a.countyReport))
-	app.Post("/counties/:county/reports/:id/submit", county("reports:submit"), p.submitReport(scopeCounty, a.countyReport))
+	app.Post("/counties/:county/reports/:id/narrative", county("reports:edit"), countyStaffOnly, p.submitNarrative(scopeCounty, a.countyReport))
+	app.Post("/counties/:county/reports/:id/submit", county("reports:submit"), countyStaffOnly, p.submitReport(scopeCounty, a.countyReport))
 
 	app.Get("/provinces/:province/reports", province("reports:read"), p.showList(scopeProvince))
 	app.Post("/provinces/:province/reports", province("reports:edit"), p.submitCompile(scopeProvince))

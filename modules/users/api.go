@@ -16,6 +16,38 @@ type API struct {
 	svc      *Service
 	enforcer *rbac.Enforcer
 	cookies  web.Config
+	limiter  *web.RateLimiter
+	perIP    int
+}
+
+// LimitSignIn caps sign-in attempts (API and page alike) at perMinute per
+// client IP, counted in the database so the cap holds across replicas; it
+// comes on top of the per-account lockout.
+func (a *API) LimitSignIn(l *web.RateLimiter, perMinute int) {
+	a.limiter, a.perIP = l, perMinute
+}
+
+// allowSignIn counts one sign-in attempt from the client's IP.
+func (a *API) allowSignIn(c *fiber.Ctx) error {
+	if a.limiter == nil || a.perIP <= 0 {
+		return nil
+	}
+	ok, err := a.limiter.Hit(c.UserContext(), "signin:"+c.IP(), a.perIP, time.Minute)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.Set(fiber.HeaderRetryAfter, "60")
+		return apperr.TooMany("rate_limited", "登录尝试过于频繁，请一分钟后再试")
+	}
+	return nil
+}
+
+// auditSignInFailure notes why a sign-in failed in its audit entry.
+func auditSignInFailure(c *fiber.Ctx, err error) {
+	if e, ok := apperr.As(err); ok {
+		web.SetAuditDetail(c, "sign-in failed: "+e.Code)
+	}
 }
 
 // NewAPI builds the handlers.
@@ -30,6 +62,8 @@ func (a *API) Mount(app *fiber.App) {
 	api.Get("/session", web.RequireUser, a.showSession)
 	api.Delete("/session", web.RequireUser, a.deleteSession)
 	api.Post("/session/password", web.RequireUser, a.changePassword)
+	api.Post("/session/totp", web.RequireUser, a.startTOTP)
+	api.Post("/session/totp/confirm", web.RequireUser, a.confirmTOTP)
 
 	for _, s := range []struct {
 		prefix string
@@ -51,6 +85,7 @@ func (a *API) Mount(app *fiber.App) {
 type credentials struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	TOTP     string `json:"totp"`
 }
 
 type sessionUser struct {
@@ -68,11 +103,16 @@ func (a *API) createSession(c *fiber.Ctx) error {
 		return err
 	}
 	web.SetAuditUser(c, in.Username)
+	if err := a.allowSignIn(c); err != nil {
+		auditSignInFailure(c, err)
+		return err
+	}
 	if in.Username == "" || in.Password == "" {
 		return apperr.Invalid("请输入用户名和密码", map[string]string{"username": "必填", "password": "必填"})
 	}
-	s, err := a.svc.Login(c.UserContext(), in.Username, in.Password)
+	s, err := a.svc.LoginWithCode(c.UserContext(), in.Username, in.Password, in.TOTP)
 	if err != nil {
+		auditSignInFailure(c, err)
 		return err
 	}
 	setSessionCookie(c, a.cookies, s.Token)
@@ -85,6 +125,7 @@ func (a *API) createSession(c *fiber.Ctx) error {
 		"expires_at":           s.ExpiresAt.Format(time.RFC3339),
 		"csrf_token":           s.CSRFToken,
 		"must_change_password": s.User.MustChangePassword,
+		"must_enroll_totp":     s.MustEnrollTOTP,
 		"user":                 viewOf(s.User, roles),
 	})
 }
@@ -103,11 +144,17 @@ func (a *API) showSession(c *fiber.Ctx) error {
 	if roles == nil {
 		roles = []rbac.Assignment{}
 	}
+	enrolled, err := a.svc.TOTPEnrolled(c.UserContext(), p.UserID)
+	if err != nil {
+		return err
+	}
 	return c.JSON(fiber.Map{
 		"user": sessionUser{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, HomeRegion: p.HomeRegion,
 			MustChangePassword: p.MustChangePassword, Roles: roles},
-		"roles":      roles,
-		"csrf_token": p.CSRFToken,
+		"roles":            roles,
+		"csrf_token":       p.CSRFToken,
+		"must_enroll_totp": p.MustEnrollTOTP,
+		"totp_enabled":     enrolled,
 	})
 }
 
@@ -133,6 +180,31 @@ func (a *API) changePassword(c *fiber.Ctx) error {
 	if err := a.svc.ChangePassword(c.UserContext(), p.UserID, sessionToken(c), in.CurrentPassword, in.NewPassword); err != nil {
 		return err
 	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *API) startTOTP(c *fiber.Ctx) error {
+	e, err := a.svc.StartTOTP(c.UserContext(), web.CurrentUser(c).UserID)
+	if err != nil {
+		return err
+	}
+	web.SetAuditDetail(c, "totp enrolment started")
+	return c.JSON(e)
+}
+
+type totpConfirmation struct {
+	Code string `json:"code"`
+}
+
+func (a *API) confirmTOTP(c *fiber.Ctx) error {
+	var in totpConfirmation
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.svc.ConfirmTOTP(c.UserContext(), web.CurrentUser(c).UserID, in.Code); err != nil {
+		return err
+	}
+	web.SetAuditDetail(c, "totp enrolled")
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

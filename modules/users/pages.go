@@ -19,6 +19,7 @@ type Pages struct {
 	api                        *API
 	pages                      *web.Pages
 	login, password, userAdmin *template.Template
+	totp                       *template.Template
 }
 
 // NewPages parses the module's templates.
@@ -34,6 +35,9 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 	if p.userAdmin, err = pages.Parse(templateFiles, "templates/users.html"); err != nil {
 		return nil, err
 	}
+	if p.totp, err = pages.Parse(templateFiles, "templates/totp.html"); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -44,6 +48,9 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Post("/logout", web.RequireUser, p.submitLogout)
 	app.Get("/password", web.RequireUser, p.showPasswordPage)
 	app.Post("/password", web.RequireUser, p.submitPassword)
+	app.Get("/totp", web.RequireUser, p.showTOTPPage)
+	app.Post("/totp", web.RequireUser, p.startTOTP)
+	app.Post("/totp/confirm", web.RequireUser, p.confirmTOTP)
 	for _, s := range []struct {
 		path  string
 		scope web.Scope
@@ -72,8 +79,13 @@ func (p *Pages) showLoginPage(c *fiber.Ctx) error {
 func (p *Pages) submitLogin(c *fiber.Ctx) error {
 	username, next := c.FormValue("username"), web.SafeNext(c.FormValue("next"))
 	web.SetAuditUser(c, username)
-	s, err := p.api.svc.Login(c.UserContext(), username, c.FormValue("password"))
+	err := p.api.allowSignIn(c)
+	var s SignIn
+	if err == nil {
+		s, err = p.api.svc.LoginWithCode(c.UserContext(), username, c.FormValue("password"), c.FormValue("totp"))
+	}
 	if err != nil {
+		auditSignInFailure(c, err)
 		e, ok := apperr.As(err)
 		if !ok {
 			return err
@@ -84,6 +96,9 @@ func (p *Pages) submitLogin(c *fiber.Ctx) error {
 	setSessionCookie(c, p.api.cookies, s.Token)
 	if s.User.MustChangePassword {
 		return c.Redirect("/password", fiber.StatusSeeOther)
+	}
+	if s.MustEnrollTOTP {
+		return c.Redirect("/totp", fiber.StatusSeeOther)
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
@@ -123,6 +138,91 @@ func (p *Pages) submitPassword(c *fiber.Ctx) error {
 		return p.pages.Render(c, p.password, web.View{Title: "修改密码", Data: messageView{Error: msg}})
 	}
 	return c.Redirect("/?changed=1", fiber.StatusSeeOther)
+}
+
+type totpView struct {
+	Enrolled      bool
+	RecoveryLeft  int
+	QR            template.URL // a PNG data: URI made here, never from input
+	Secret        string
+	RecoveryCodes []string
+	Error         string
+}
+
+func (p *Pages) renderTOTP(c *fiber.Ctx, v totpView) error {
+	return p.pages.Render(c, p.totp, web.View{Title: "双因素认证", Data: v})
+}
+
+// totpState shows a confirmed factor, or the pending one's QR code again.
+func (p *Pages) totpState(c *fiber.Ctx) (totpView, error) {
+	me := web.CurrentUser(c)
+	enrolled, err := p.api.svc.TOTPEnrolled(c.UserContext(), me.UserID)
+	if err != nil || enrolled {
+		left := 0
+		if err == nil {
+			left, err = p.api.svc.RecoveryCodesLeft(c.UserContext(), me.UserID)
+		}
+		return totpView{Enrolled: true, RecoveryLeft: left}, err
+	}
+	pending, ok, err := p.api.svc.PendingTOTP(c.UserContext(), me.UserID)
+	if err != nil || !ok {
+		return totpView{}, err
+	}
+	qr, err := pending.QRDataURI()
+	return totpView{QR: template.URL(qr), Secret: pending.Secret}, err
+}
+
+func (p *Pages) showTOTPPage(c *fiber.Ctx) error {
+	v, err := p.totpState(c)
+	if err != nil {
+		return err
+	}
+	return p.renderTOTP(c, v)
+}
+
+func (p *Pages) startTOTP(c *fiber.Ctx) error {
+	e, err := p.api.svc.StartTOTP(c.UserContext(), web.CurrentUser(c).UserID)
+	if err != nil {
+		ae, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		v, serr := p.totpState(c)
+		if serr != nil {
+			return serr
+		}
+		v.Error = ae.Message
+		c.Status(ae.Status)
+		return p.renderTOTP(c, v)
+	}
+	web.SetAuditDetail(c, "totp enrolment started")
+	qr, err := e.QRDataURI()
+	if err != nil {
+		return err
+	}
+	return p.renderTOTP(c, totpView{QR: template.URL(qr), Secret: e.Secret, RecoveryCodes: e.RecoveryCodes})
+}
+
+func (p *Pages) confirmTOTP(c *fiber.Ctx) error {
+	err := p.api.svc.ConfirmTOTP(c.UserContext(), web.CurrentUser(c).UserID, c.FormValue("code"))
+	if err != nil {
+		ae, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		v, serr := p.totpState(c)
+		if serr != nil {
+			return serr
+		}
+		v.Error = ae.Message
+		for _, m := range ae.Fields {
+			v.Error = m
+		}
+		c.Status(ae.Status)
+		return p.renderTOTP(c, v)
+	}
+	web.SetAuditDetail(c, "totp enrolled")
+	return c.Redirect("/totp", fiber.StatusSeeOther)
 }
 
 type usersView struct {

@@ -42,6 +42,9 @@ type Service struct {
 	store    *Store
 	enforcer *rbac.Enforcer
 	log      *slog.Logger
+	// RequireAdminTOTP makes every administrator role (system, security and
+	// audit duties) sign in with a second factor; set it before serving.
+	RequireAdminTOTP bool
 }
 
 // NewService wires the account rules.
@@ -58,13 +61,28 @@ type SignIn struct {
 	CSRFToken string
 	ExpiresAt time.Time
 	User      User
+	// MustEnrollTOTP is set when the user must use two factors but has not
+	// enrolled yet: the session may only enrol until then.
+	MustEnrollTOTP bool
 }
 
-var errBadCredentials = apperr.Unauthorized("invalid_credentials", "用户名或密码错误")
+var (
+	errBadCredentials = apperr.Unauthorized("invalid_credentials", "用户名或密码错误")
+	errTOTPRequired   = apperr.Unauthorized("totp_required", "该账号已启用双因素认证，请输入动态验证码")
+	errBadTOTP        = apperr.Unauthorized("invalid_totp", "动态验证码错误")
+)
 
-// Login checks a password and opens a new session (a new id every time, so a
-// session id planted before sign-in is worthless).
+// Login checks a password for an account without a second factor; see LoginWithCode.
 func (s *Service) Login(ctx context.Context, username, password string) (SignIn, error) {
+	return s.LoginWithCode(ctx, username, password, "")
+}
+
+// LoginWithCode checks a password and, for an account with a second factor,
+// the TOTP (or recovery) code, then opens a new session (a new id every time,
+// so a session id planted before sign-in is worthless). A wrong code counts as
+// a failed sign-in towards the lockout; a missing one is refused without
+// counting, so the answer tells no more than the password check did.
+func (s *Service) LoginWithCode(ctx context.Context, username, password, code string) (SignIn, error) {
 	u, err := s.store.ByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
 	if err == apperr.ErrNotFound {
 		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
@@ -88,14 +106,41 @@ func (s *Service) Login(ctx context.Context, username, password string) (SignIn,
 		}
 		return SignIn{}, errBadCredentials
 	}
+	second, hasSecond, err := s.store.totp(ctx, u.ID)
+	if err != nil {
+		return SignIn{}, err
+	}
+	if hasSecond && second.ConfirmedAt != nil {
+		if strings.TrimSpace(code) == "" {
+			return SignIn{}, errTOTPRequired
+		}
+		ok, err := s.checkSecondFactor(ctx, u.ID, second, code)
+		if err != nil {
+			return SignIn{}, err
+		}
+		if !ok {
+			if err := s.store.RecordFailure(ctx, u.ID, now.Add(LockDuration)); err != nil {
+				return SignIn{}, err
+			}
+			return SignIn{}, errBadTOTP
+		}
+	}
 	if err := s.store.RecordSuccess(ctx, u.ID); err != nil {
+		return SignIn{}, err
+	}
+	roles, err := rbac.Assignments(ctx, s.db, u.ID)
+	if err != nil {
+		return SignIn{}, err
+	}
+	mustEnroll, err := s.mustEnroll(ctx, u.ID, roles)
+	if err != nil {
 		return SignIn{}, err
 	}
 	token, csrf := randomToken(), randomToken()
 	if err := s.store.CreateSession(ctx, token, csrf, u.ID, now); err != nil {
 		return SignIn{}, err
 	}
-	return SignIn{Token: token, CSRFToken: csrf, ExpiresAt: now.Add(IdleTimeout), User: u}, nil
+	return SignIn{Token: token, CSRFToken: csrf, ExpiresAt: now.Add(IdleTimeout), User: u, MustEnrollTOTP: mustEnroll}, nil
 }
 
 var beijing = time.FixedZone("CST", 8*3600)
@@ -130,9 +175,13 @@ func (s *Service) Resolve(ctx context.Context, token string) (*web.Principal, er
 	if err != nil {
 		return nil, err
 	}
+	mustEnroll, err := s.mustEnroll(ctx, u.ID, roles)
+	if err != nil {
+		return nil, err
+	}
 	return &web.Principal{
 		UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, HomeRegion: u.HomeRegion,
-		MustChangePassword: u.MustChangePassword, Roles: roles, CSRFToken: se.CSRFToken,
+		MustChangePassword: u.MustChangePassword, MustEnrollTOTP: mustEnroll, Roles: roles, CSRFToken: se.CSRFToken,
 	}, nil
 }
 

@@ -1,0 +1,211 @@
+package audit
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"safetypilot/modules/apperr"
+	"safetypilot/modules/db"
+	"safetypilot/rbac"
+	"safetypilot/web"
+)
+
+// MinRetention is the shortest time an entry is kept: GB/T 22239-2019 level 3
+// (and the Cybersecurity Law, art. 21) ask for at least six months of logs.
+const MinRetention = 180 * 24 * time.Hour
+
+// PurgeAction is the action of the entry a purge writes into the chain.
+const PurgeAction = "audit-purge"
+
+func purgeObject(through int64) string { return "audit_log:through=" + strconv.FormatInt(through, 10) }
+
+// ErrTooRecent refuses a purge that would remove entries younger than MinRetention.
+var ErrTooRecent = apperr.InvalidField("before", "审计记录至少保存180天，不能清理180天内的记录")
+
+// PurgeResult says what a purge removed.
+type PurgeResult struct {
+	Removed int64 // entries deleted
+	Through int64 // the last seq deleted (0 when nothing was)
+}
+
+// Purge deletes the oldest entries written before cutoff, which must be at
+// least MinRetention before now. Only a prefix of the chain is deleted, up to
+// the first entry at or after cutoff, so no younger entry is ever removed even
+// when replica clocks disagreed. The hash of the last deleted entry is kept as
+// the chain's new anchor, and the purge itself is a chained entry.
+func (s *Store) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, error) {
+	if cutoff.After(now.Add(-MinRetention)) {
+		return PurgeResult{}, ErrTooRecent
+	}
+	var out PurgeResult
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		// Take the head's lock first, as writers do.
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1`); err != nil {
+			return fmt.Errorf("audit: lock head: %w", err)
+		}
+		var bounds struct {
+			Oldest *int64 `db:"oldest"`
+			Young  *int64 `db:"young"`
+			Newest *int64 `db:"newest"`
+		}
+		if err := tx.GetContext(ctx, &bounds, `SELECT MIN(seq) AS oldest, MAX(seq) AS newest,
+			(SELECT MIN(seq) FROM audit_log WHERE at >= ?) AS young FROM audit_log`, cutoff); err != nil {
+			return fmt.Errorf("audit: purge bounds: %w", err)
+		}
+		if bounds.Oldest == nil {
+			return nil
+		}
+		through := *bounds.Newest
+		if bounds.Young != nil {
+			through = *bounds.Young - 1
+		}
+		if through < *bounds.Oldest {
+			return nil
+		}
+		var anchor string
+		if err := tx.GetContext(ctx, &anchor, `SELECT hash FROM audit_log WHERE seq = ?`, through); err != nil {
+			return fmt.Errorf("audit: purge anchor: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE seq <= ?`, through)
+		if err != nil {
+			return fmt.Errorf("audit: purge: %w", err)
+		}
+		out.Removed, _ = res.RowsAffected()
+		out.Through = through
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_purges (through_seq, anchor_hash, entries, cutoff, purged_at) VALUES (?, ?, ?, ?, ?)`,
+			through, anchor, out.Removed, cutoff.UTC(), db.Now()); err != nil {
+			return fmt.Errorf("audit: purge record: %w", err)
+		}
+		return recordTx(ctx, tx, web.AuditEntry{Username: "pilotd", Region: rbac.NationalRegion, Action: PurgeAction,
+			Object: purgeObject(through), Outcome: "success",
+			Detail: fmt.Sprintf("removed %d entries written before %s", out.Removed, cutoff.UTC().Format(time.RFC3339))})
+	})
+	return out, err
+}
+
+func scopeWhere(scope string) (string, []any) {
+	if scope == rbac.NationalRegion {
+		return `1 = 1`, nil
+	}
+	return `(region = ? OR region LIKE ?)`, []any{scope, scope + "%"}
+}
+
+var beijing = time.FixedZone("CST", 8*3600)
+
+// csvHeader names the export's columns for the auditor (Chinese, as Excel shows them).
+var csvHeader = []string{"序号", "时间（北京时间）", "用户ID", "用户名", "区域", "操作", "对象", "结果", "IP地址", "详情", "前一条哈希", "本条哈希"}
+
+var outcomeTitles = map[string]string{"success": "成功", "denied": "拒绝", "rejected": "无效请求", "error": "错误"}
+
+// csvCell keeps a spreadsheet from reading a value as a formula.
+func csvCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// ExportCSV writes every entry of the regions under scope, oldest first, as
+// UTF-8 CSV with a byte-order mark (so spreadsheet software reads the Chinese).
+func (s *Store) ExportCSV(ctx context.Context, w io.Writer, scope string) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	where, args := scopeWhere(scope)
+	after := int64(0)
+	const batch = 1000
+	for {
+		var entries []Entry
+		err := s.db.SelectContext(ctx, &entries, `SELECT `+entryColumns+` FROM audit_log WHERE `+where+
+			` AND seq > ? ORDER BY seq LIMIT ?`, append(append([]any{}, args...), after, batch)...)
+		if err != nil {
+			return fmt.Errorf("audit: export: %w", err)
+		}
+		for _, e := range entries {
+			outcome := outcomeTitles[e.Outcome]
+			if outcome == "" {
+				outcome = e.Outcome
+			}
+			if err := cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.At.In(beijing).Format("2006-01-02 15:04:05"),
+				strconv.FormatInt(e.UserID, 10), csvCell(e.Username), e.Region, csvCell(e.Action), csvCell(e.Object),
+				outcome, csvCell(e.IP), csvCell(e.Detail), e.PrevHash, e.Hash}); err != nil {
+				return err
+			}
+			after = e.Seq
+		}
+		if len(entries) < batch {
+			break
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// SignInActions are the audited routes that are sign-in attempts.
+var SignInActions = []string{"POST /api/v1/session", "POST /login"}
+
+// SignIn is one sign-in attempt as the audit log kept it.
+type SignIn struct {
+	Seq      int64     `db:"seq" json:"seq"`
+	At       time.Time `db:"at" json:"at"`
+	Username string    `db:"username" json:"username"`
+	IP       string    `db:"ip" json:"ip"`
+	Outcome  string    `db:"outcome" json:"outcome"`
+	Success  bool      `db:"-" json:"success"`
+	Reason   string    `db:"detail" json:"reason"`
+	Via      string    `db:"action" json:"via"`
+}
+
+// SignInFilter narrows the sign-in history.
+type SignInFilter struct {
+	Scope    string // region: sign-ins of accounts homed in it or under it
+	Username string // exact, lower case
+	Failed   bool   // only failures
+}
+
+// SignIns lists sign-in attempts, newest first, a page at a time.
+func (s *Store) SignIns(ctx context.Context, f SignInFilter, page, perPage int) ([]SignIn, int, error) {
+	where, args := `action IN (?, ?)`, []any{SignInActions[0], SignInActions[1]}
+	if f.Scope != rbac.NationalRegion {
+		where += ` AND username IN (SELECT username FROM users WHERE home_region = ? OR home_region LIKE ?)`
+		args = append(args, f.Scope, f.Scope+"%")
+	}
+	if f.Username != "" {
+		where += ` AND username = ?`
+		args = append(args, f.Username)
+	}
+	if f.Failed {
+		where += ` AND outcome <> 'success'`
+	}
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM audit_log WHERE `+where, args...); err != nil {
+		return nil, 0, fmt.Errorf("audit: sign-ins: %w", err)
+	}
+	out := []SignIn{}
+	err := s.db.SelectContext(ctx, &out, `SELECT seq, at, username, ip, outcome, detail, action FROM audit_log WHERE `+where+
+		` ORDER BY seq DESC LIMIT ? OFFSET ?`, append(args, perPage, (page-1)*perPage)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit: sign-ins: %w", err)
+	}
+	for i := range out {
+		out[i].Success = out[i].Outcome == "success"
+		out[i].Reason = strings.TrimPrefix(out[i].Reason, "sign-in failed: ")
+		if out[i].Via == SignInActions[0] {
+			out[i].Via = "api"
+		} else {
+			out[i].Via = "page"
+		}
+	}
+	return out, total, nil
+}
