@@ -6,6 +6,7 @@ package tenants
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"strings"
 	"time"
@@ -312,6 +313,37 @@ func addEvent(ctx context.Context, tx *sqlx.Tx, county, status string, by Actor,
 		return fmt.Errorf("tenants: event: %w", err)
 	}
 	return nil
+}
+
+// RequireActive returns apperr.ErrNotFound unless code is an active pilot
+// county: the public never sees counties that are only recommended.
+func (s *Service) RequireActive(ctx context.Context, code string) error {
+	c, err := s.County(ctx, code)
+	if err != nil {
+		return err
+	}
+	if c.Status != StatusActive {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
+// trackingAlphabet avoids characters that are easy to misread.
+const trackingAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// NewTrackingNo is prefix, "-" and ten random characters: about 50 bits that
+// cannot be guessed from a neighbouring number. Cases and requests for
+// information both use it.
+func NewTrackingNo(prefix string) string {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	out := make([]byte, 10)
+	for i, v := range b {
+		out[i] = trackingAlphabet[int(v)%len(trackingAlphabet)]
+	}
+	return prefix + "-" + string(out)
 }
 
 func isDigits(s string) bool {

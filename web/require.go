@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -148,4 +149,17 @@ func Paging(c *fiber.Ctx) (page, perPage int, err error) {
 		return 0, 0, apperr.InvalidField("per_page", "每页条数应在1到100之间")
 	}
 	return page, perPage, nil
+}
+
+// ActiveCounty lets a public request through only when the {county} of its
+// path passes check (an active pilot county); anything else is not found.
+func ActiveCounty(c *fiber.Ctx, check func(ctx context.Context, county string) error) error {
+	code, err := CountyScope(c)
+	if err != nil {
+		return err
+	}
+	if err := check(c.UserContext(), code); err != nil {
+		return err
+	}
+	return c.Next()
 }

@@ -48,18 +48,7 @@ func (a *API) Mount(app *fiber.App) {
 
 // RequireActiveCounty hides counties that are not active pilots.
 func (a *API) RequireActiveCounty(c *fiber.Ctx) error {
-	code, err := web.CountyScope(c)
-	if err != nil {
-		return err
-	}
-	county, err := a.tenants.County(c.UserContext(), code)
-	if err != nil {
-		return err
-	}
-	if county.Status != tenants.StatusActive {
-		return apperr.ErrNotFound
-	}
-	return c.Next()
+	return web.ActiveCounty(c, a.tenants.RequireActive)
 }
 
 // ActorOf describes the signed-in user with the case permissions they hold in county.

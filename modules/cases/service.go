@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"regexp"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/rbac"
+	"safetypilot/tenants"
 )
 
 // Actor is who acts on a case (ID 0 with a name for the public or the system).
@@ -149,7 +149,7 @@ func (s *Service) Create(ctx context.Context, county string, by Actor, channel s
 	c.applyDeadlines(dl)
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		for attempt := 0; ; attempt++ {
-			c.TrackingNo = newTrackingNo(county)
+			c.TrackingNo = tenants.NewTrackingNo(county)
 			err := s.store.insert(ctx, tx, &c)
 			if err == nil {
 				break
@@ -194,23 +194,6 @@ func (c *Case) applyDeadlines(d Deadlines) {
 func mustDate(s string) time.Time {
 	d, _ := calendar.ParseDate(s)
 	return d
-}
-
-// trackingAlphabet avoids characters that are easy to misread.
-const trackingAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-// newTrackingNo is the county code and ten random characters: 50 bits that
-// cannot be guessed from a neighbouring number.
-func newTrackingNo(county string) string {
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	out := make([]byte, 10)
-	for i, v := range b {
-		out[i] = trackingAlphabet[int(v)%len(trackingAlphabet)]
-	}
-	return county + "-" + string(out)
 }
 
 // Get returns the full case as staff see it.

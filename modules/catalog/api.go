@@ -59,18 +59,7 @@ func (a *API) Mount(app *fiber.App) {
 
 // requireActiveCounty hides everything of counties that are not active pilots.
 func (a *API) requireActiveCounty(c *fiber.Ctx) error {
-	code, err := web.CountyScope(c)
-	if err != nil {
-		return err
-	}
-	county, err := a.tenants.County(c.UserContext(), code)
-	if err != nil {
-		return err
-	}
-	if county.Status != tenants.StatusActive {
-		return apperr.ErrNotFound
-	}
-	return c.Next()
+	return web.ActiveCounty(c, a.tenants.RequireActive)
 }
 
 func (a *API) listItems(c *fiber.Ctx) error {

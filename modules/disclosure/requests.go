@@ -2,7 +2,6 @@ package disclosure
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +12,7 @@ import (
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/db"
 	"safetypilot/rbac"
+	"safetypilot/tenants"
 )
 
 // Request limits of the Regulations (Art. 33): an answer within 20 working
@@ -68,20 +68,6 @@ func (s *Service) requestDeadline(county, receivedOn string, extended bool) (str
 	return calendar.FormatDate(due), tr.Provisional()
 }
 
-const trackingAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-func newTrackingNo(county string) string {
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	out := make([]byte, 10)
-	for i, v := range b {
-		out[i] = trackingAlphabet[int(v)%len(trackingAlphabet)]
-	}
-	return "GK" + county + "-" + string(out)
-}
-
 // FileRequest records a request and returns it with its tracking number.
 func (s *Service) FileRequest(ctx context.Context, county string, in RequestInput) (InfoRequest, error) {
 	if err := in.validate(); err != nil {
@@ -93,7 +79,7 @@ func (s *Service) FileRequest(ctx context.Context, county string, in RequestInpu
 		Warning: "none", CreatedAt: now, UpdatedAt: now}
 	r.Deadline, r.DeadlineProvisional = s.requestDeadline(county, r.ReceivedOn, false)
 	for attempt := 0; ; attempt++ {
-		r.TrackingNo = newTrackingNo(county)
+		r.TrackingNo = tenants.NewTrackingNo("GK" + county)
 		res, err := s.db.NamedExecContext(ctx, `INSERT INTO info_requests (county_code, tracking_no, requester_name, requester_contact,
 			description, preferred_form, received_on, deadline, deadline_provisional, extended, extension_reason,
 			extension_approved_by, status, outcome, outcome_reason, answer, answered_by, warning, created_at, updated_at) VALUES
