@@ -95,6 +95,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 	if err != nil {
 		return nil, err
 	}
+	calendarSvc.RegisterMetrics(reg)
 	pages, err := web.NewPages(regionNamer(database))
 	if err != nil {
 		return nil, err

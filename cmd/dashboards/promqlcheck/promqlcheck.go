@@ -245,6 +245,7 @@ var DatabaseGauges = []string{
 	"pilot_disclosure_review_backlog", "pilot_disclosure_overdue",
 	"pilot_info_requests_open", "pilot_info_requests_due_soon", "pilot_info_requests_overdue",
 	"pilot_job_last_success_timestamp_seconds", "pilot_job_last_duration_seconds",
+	"pilot_calendar_year_loaded",
 }
 
 // IsDatabaseGauge tells whether name is one of DatabaseGauges.
