@@ -15,7 +15,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -902,21 +901,6 @@ func TestComposeMonitoring(t *testing.T) {
 	}
 }
 
-// TestComposeConfig runs the real `docker compose config` when the plugin is
-// installed (it needs no daemon).
-func TestComposeConfig(t *testing.T) {
-	if _, err := exec.LookPath("docker"); err != nil {
-		t.Skip("no docker CLI")
-	}
-	if err := exec.Command("docker", "compose", "version").Run(); err != nil {
-		t.Skip("no docker compose plugin")
-	}
-	out, err := exec.Command("docker", "compose", "-f", "compose.yaml", "config", "--quiet").CombinedOutput()
-	if err != nil {
-		t.Fatalf("docker compose config: %v\n%s", err, out)
-	}
-}
-
 // TestComposeProxy: nginx sends every request to the pilotd replicas with the
 // client address in X-Forwarded-For (overwritten, never appended), and lets
 // uploads as large as pilotd's own limit through.
@@ -1353,28 +1337,6 @@ func TestKubernetesManifests(t *testing.T) {
 				t.Errorf("HPA up to %v replicas × PILOT_DB_MAX_OPEN %d leaves under 50 of max_connections %d", maxR, maxOpen, maxConn)
 			}
 		}
-	}
-}
-
-// TestKubernetesKustomize renders the manifests with kubectl's built-in
-// kustomize when kubectl is installed (no cluster needed).
-func TestKubernetesKustomize(t *testing.T) {
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("no kubectl")
-	}
-	out, err := exec.Command("kubectl", "kustomize", "kubernetes").Output()
-	if err != nil {
-		t.Fatalf("kubectl kustomize: %v", err)
-	}
-	docs := decodeDocs(t, "kustomize output", out)
-	want := 0
-	for _, m := range loadManifests(t) {
-		if m.kind() != "Kustomization" && !strings.HasSuffix(m.file, ".example.yaml") {
-			want++
-		}
-	}
-	if len(docs) != want {
-		t.Errorf("kustomize rendered %d objects, want %d", len(docs), want)
 	}
 }
 
