@@ -241,11 +241,18 @@ func (p *Pages) submitItem(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/counties/"+county+"/catalog/"+code+"?saved=1", fiber.StatusSeeOther)
 	}
+	return p.renderItemFailure(c, err, "", func(ItemView) (Content, int) { return form, base })
+}
+
+// renderItemFailure shows the item page again with a client error (field
+// messages beside the fields) and the form values the page should keep;
+// any other error propagates.
+func (p *Pages) renderItemFailure(c *fiber.Ctx, err error, prefix string, keep func(ItemView) (Content, int)) error {
 	e, ok := apperr.As(err)
 	if !ok {
 		return err
 	}
-	it, gerr := p.api.svc.Get(c.UserContext(), county, code)
+	it, gerr := p.api.svc.Get(c.UserContext(), c.Params("county"), c.Params("code"))
 	if gerr != nil {
 		return gerr
 	}
@@ -254,7 +261,8 @@ func (p *Pages) submitItem(c *fiber.Ctx) error {
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	return p.renderItem(c, it, itemView{Form: form, BaseVersion: base, Errors: errs, Error: e.Message})
+	form, base := keep(it)
+	return p.renderItem(c, it, itemView{Form: form, BaseVersion: base, Errors: errs, Error: prefix + e.Message})
 }
 
 func (p *Pages) submitPublish(c *fiber.Ctx) error {
@@ -263,21 +271,7 @@ func (p *Pages) submitPublish(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/counties/"+county+"/catalog/"+code+"?published=1", fiber.StatusSeeOther)
 	}
-	e, ok := apperr.As(err)
-	if !ok {
-		return err
-	}
-	it, gerr := p.api.svc.Get(c.UserContext(), county, code)
-	if gerr != nil {
-		return gerr
-	}
-	c.Status(e.Status)
-	errs := e.Fields
-	if errs == nil {
-		errs = map[string]string{}
-	}
-	return p.renderItem(c, it, itemView{Form: it.Content, BaseVersion: it.LatestVersion, Errors: errs,
-		Error: "发布失败：" + e.Message})
+	return p.renderItemFailure(c, err, "发布失败：", func(it ItemView) (Content, int) { return it.Content, it.LatestVersion })
 }
 
 // parseContentForm reads the edit form. Rows left entirely blank are dropped;
