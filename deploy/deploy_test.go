@@ -1091,7 +1091,7 @@ func TestKubernetesManifests(t *testing.T) {
 		config[k] = str(v)
 	}
 	checkEnv(t, "ConfigMap", config, known)
-	for _, secretKey := range []string{"PILOT_DB_DSN", "PILOT_BOOTSTRAP_ADMIN_PASSWORD"} {
+	for _, secretKey := range []string{"PILOT_DB_DSN", "PILOT_BOOTSTRAP_ADMIN_PASSWORD", "PILOT_SECRET_KEY"} {
 		if _, ok := config[secretKey]; ok {
 			t.Errorf("ConfigMap carries %s, which belongs in the Secret", secretKey)
 		}
@@ -1236,15 +1236,16 @@ func TestKubernetesManifests(t *testing.T) {
 			if str(ref["name"]) != secret.name() || !secretKeys[str(ref["key"])] {
 				t.Errorf("env %s from secret %s key %s, which the Secret does not have", name, ref["name"], ref["key"])
 			}
-			if name == "PILOT_DB_DSN" {
-				env[name] = "from-secret"
-			}
+			env[name] = "from-secret"
+
 		}
 	}
 	checkEnv(t, "Deployment", env, known)
 	checkMemLimit(t, "Deployment", env["GOMEMLIMIT"], memLimit)
-	if env["PILOT_DB_DSN"] != "from-secret" {
-		t.Errorf("PILOT_DB_DSN does not come from the Secret")
+	for _, name := range []string{"PILOT_DB_DSN", "PILOT_SECRET_KEY"} {
+		if env[name] != "from-secret" {
+			t.Errorf("%s does not come from the Secret", name)
+		}
 	}
 
 	// The PDB keeps a replica through voluntary disruptions.

@@ -3,7 +3,8 @@
 //
 // Role permissions come from the embedded policy.csv (defined once per role);
 // user-role assignments live in the user_roles table. A version row tells every
-// replica when assignments changed, so each reloads within a poll interval.
+// replica when assignments changed, and the policy_changes log tells it what
+// changed, so each replica applies just the change within a poll interval.
 package rbac
 
 import (
@@ -11,10 +12,12 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,14 +35,53 @@ var modelText string
 //go:embed policy.csv
 var policyText []byte
 
+// maxDelta is how many logged changes a replica applies one by one before it
+// prefers a full reload.
+const maxDelta = 1000
+
+// maxCached bounds Casbin's decision cache: when it holds this many decisions
+// it starts over (about 100 bytes a decision, so at most ~13 MB).
+const maxCached = 1 << 17
+
+// memoChecks is how many checks Casbin's compiled matcher serves
+// before it is compiled again: g() memoises every answer in a map that only a
+// policy change empties, which at national scale grows without bound and
+// slows every lookup; the role manager answers faster than the memo anyway.
+const memoChecks = 1 << 14
+
 // Subject is the Casbin subject of a user.
 func Subject(userID int64) string { return "u:" + strconv.FormatInt(userID, 10) }
+
+// holder is the role-graph node of a user in a region: "u:<id>@<region>".
+func holder(userID int64, region string) string { return Subject(userID) + "@" + region }
+
+// coveringProvince is the province whose roles cover region, for the matcher:
+// a county's province (66 for the XPCC cities 6590xx, none for other 66xxxx
+// codes); any other region is returned unchanged, as it has no such province.
+func coveringProvince(region string) string {
+	if len(region) != 6 {
+		return region
+	}
+	p := ProvinceOf(region)
+	if !Covers(p, region) {
+		return region
+	}
+	return p
+}
 
 // Enforcer answers permission questions from the current policy.
 type Enforcer struct {
 	db      *db.DB
-	casbin  *casbin.SyncedEnforcer
+	casbin  *casbin.SyncedCachedEnforcer
+	rm      *roleManager
+	cache   *decisionCache
 	version atomic.Int64
+	mu      sync.Mutex // serialises reloads and applied changes
+	// decide is held shared by every check and exclusively to empty the
+	// decision cache after a change, so no check that saw the old policy can
+	// store its decision after the cache was emptied.
+	decide sync.RWMutex
+	checks atomic.Int64 // checks asked, to compile the matcher again every memoChecks
 }
 
 // NewEnforcer builds the Casbin enforcer and loads the policy from the database.
@@ -48,15 +90,25 @@ func NewEnforcer(ctx context.Context, database *db.DB) (*Enforcer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rbac: model: %w", err)
 	}
-	e := &Enforcer{db: database}
-	ce, err := casbin.NewSyncedEnforcer(m, &adapter{db: database})
+	e := &Enforcer{db: database, rm: newRoleManager(), cache: newDecisionCache(maxCached)}
+	ce, err := casbin.NewSyncedCachedEnforcer(m)
 	if err != nil {
 		return nil, fmt.Errorf("rbac: enforcer: %w", err)
 	}
+	ce.SetAdapter(&adapter{db: database})
 	ce.EnableAutoSave(false)
-	ce.AddNamedDomainMatchingFunc("g", "regionCovers", func(target, scope string) bool {
-		return Covers(scope, target)
+	ce.SetCache(e.cache)
+	ce.AddFunction("coveringProvince", func(args ...any) (any, error) {
+		region, ok := args[0].(string)
+		if len(args) != 1 || !ok {
+			return nil, fmt.Errorf("coveringProvince: want one region, got %v", args)
+		}
+		return coveringProvince(region), nil
 	})
+	// Our compact role manager replaces Casbin's default for g; LoadPolicy,
+	// BuildRoleLinks and the grouping-policy calls fill it as they would the
+	// default one.
+	ce.SetNamedRoleManager("g", e.rm)
 	e.casbin = ce
 	if err := e.Reload(ctx); err != nil {
 		return nil, err
@@ -66,36 +118,121 @@ func NewEnforcer(ctx context.Context, database *db.DB) (*Enforcer, error) {
 
 // Allowed asks whether the user holds permission perm in region.
 func (e *Enforcer) Allowed(userID int64, region, perm string) (bool, error) {
+	if e.checks.Add(1)%memoChecks == 0 {
+		e.recompile()
+	}
+	e.decide.RLock()
 	ok, err := e.casbin.Enforce(Subject(userID), region, perm)
+	e.decide.RUnlock()
 	if err != nil {
 		return false, fmt.Errorf("rbac: enforce: %w", err)
 	}
 	return ok, nil
 }
 
-// Reload reads the assignments again and remembers the version it saw.
+// SetDecisionCache switches Casbin's decision cache (on by default) off or
+// on again, for benchmarks that measure first-time checks.
+func (e *Enforcer) SetDecisionCache(on bool) error {
+	e.casbin.EnableCache(on)
+	return e.changed()
+}
+
+// recompile makes Casbin drop its compiled matcher, and with it g()'s memo:
+// setting the role manager (the same one) is the exported call that does.
+func (e *Enforcer) recompile() {
+	e.casbin.SetNamedRoleManager("g", e.rm)
+}
+
+// changed empties the decision cache after the policy changed; the exclusive
+// lock waits out the checks that may still store a decision of the old policy.
+func (e *Enforcer) changed() error {
+	e.decide.Lock()
+	defer e.decide.Unlock()
+	if err := e.casbin.InvalidateCache(); err != nil {
+		return fmt.Errorf("rbac: invalidate cache: %w", err)
+	}
+	return nil
+}
+
+// Reload reads all assignments again and remembers the version it saw.
 func (e *Enforcer) Reload(ctx context.Context) error {
-	var v int64
-	if err := e.db.GetContext(ctx, &v, `SELECT version FROM policy_version WHERE id = 1`); err != nil {
-		return fmt.Errorf("rbac: policy version: %w", err)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.reload(ctx)
+}
+
+func (e *Enforcer) reload(ctx context.Context) error {
+	v, err := currentVersion(ctx, e.db)
+	if err != nil {
+		return err
 	}
 	if err := e.casbin.LoadPolicy(); err != nil {
 		return fmt.Errorf("rbac: load policy: %w", err)
+	}
+	if err := e.changed(); err != nil {
+		return err
 	}
 	e.version.Store(v)
 	return nil
 }
 
-// ReloadIfChanged reloads when another replica (or this one) changed assignments.
+// ReloadIfChanged catches up when another replica (or this one) changed
+// assignments: it applies the logged changes since the version it holds, or
+// reloads everything when it is too far behind or the log no longer covers
+// the gap.
 func (e *Enforcer) ReloadIfChanged(ctx context.Context) error {
-	var v int64
-	if err := e.db.GetContext(ctx, &v, `SELECT version FROM policy_version WHERE id = 1`); err != nil {
-		return fmt.Errorf("rbac: policy version: %w", err)
+	v, err := currentVersion(ctx, e.db)
+	if err != nil {
+		return err
 	}
 	if v == e.version.Load() {
 		return nil
 	}
-	return e.Reload(ctx)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	have := e.version.Load()
+	if v <= have {
+		return nil
+	}
+	if v-have > maxDelta {
+		return e.reload(ctx)
+	}
+	changes, err := changesSince(ctx, e.db, have, v)
+	if err != nil {
+		return err
+	}
+	if !contiguous(changes, have, v) {
+		return e.reload(ctx)
+	}
+	for _, c := range changes {
+		if err := e.apply(c); err != nil {
+			// Some changes may be in: the next call applies them again from
+			// have, and adding a held link or removing an absent one is a no-op.
+			return errors.Join(err, e.changed())
+		}
+	}
+	if err := e.changed(); err != nil {
+		return err
+	}
+	e.version.Store(v)
+	return nil
+}
+
+// apply makes one logged change in the role graph.
+func (e *Enforcer) apply(c change) error {
+	var err error
+	switch c.Op {
+	case opGrant:
+		_, err = e.casbin.AddGroupingPolicy(holder(c.UserID, c.Region), c.Role)
+	case opRevoke:
+		_, err = e.casbin.RemoveGroupingPolicy(holder(c.UserID, c.Region), c.Role)
+	default:
+		err = fmt.Errorf("unknown operation %q", c.Op)
+	}
+	if err != nil {
+		return fmt.Errorf("rbac: apply change %d: %w", c.Version, err)
+	}
+	return nil
 }
 
 // Watch polls the version row until ctx ends, so grants made on other replicas
@@ -115,8 +252,17 @@ func (e *Enforcer) Watch(ctx context.Context, interval time.Duration, log *slog.
 	}
 }
 
-// adapter loads role permissions from policy.csv and assignments from user_roles.
-// Writes go through Store, never through Casbin.
+func currentVersion(ctx context.Context, d *db.DB) (int64, error) {
+	var v int64
+	if err := d.GetContext(ctx, &v, `SELECT version FROM policy_version WHERE id = 1`); err != nil {
+		return 0, fmt.Errorf("rbac: policy version: %w", err)
+	}
+	return v, nil
+}
+
+// adapter loads the role graph: role → permission edges (and the p rows)
+// from policy.csv, user@region → role edges from user_roles. Writes go through
+// Grant and Revoke, never through Casbin.
 type adapter struct{ db *db.DB }
 
 func (a *adapter) LoadPolicy(m model.Model) error {
@@ -127,6 +273,13 @@ func (a *adapter) LoadPolicy(m model.Model) error {
 			continue
 		}
 		if err := persist.LoadPolicyLine(line, m); err != nil {
+			return err
+		}
+		rule := strings.Split(line, ",")
+		if len(rule) != 3 || strings.TrimSpace(rule[0]) != "p" {
+			return fmt.Errorf("rbac: policy.csv: want \"p, role, permission\", got %q", line)
+		}
+		if err := persist.LoadPolicyArray([]string{"g", strings.TrimSpace(rule[1]), strings.TrimSpace(rule[2])}, m); err != nil {
 			return err
 		}
 	}
@@ -141,7 +294,11 @@ func (a *adapter) LoadPolicy(m model.Model) error {
 		if err := rows.Scan(&uid, &role, &region); err != nil {
 			return err
 		}
-		if err := persist.LoadPolicyArray([]string{"g", Subject(uid), role, region}, m); err != nil {
+		// One string per role name for all 100k rows, not one per row.
+		if info, ok := Role(role); ok {
+			role = info.Name
+		}
+		if err := persist.LoadPolicyArray([]string{"g", holder(uid, region), role}, m); err != nil {
 			return err
 		}
 	}

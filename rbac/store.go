@@ -30,7 +30,7 @@ func Assignments(ctx context.Context, q sqlx.QueryerContext, userID int64) ([]As
 
 // Grant gives a user a role in a region inside tx, enforcing the level of the
 // role and the separation of administrator duties, and bumps the policy version
-// so every replica reloads. The caller checks that the grantor may grant it.
+// and logs the change so every replica applies it. The caller checks that the grantor may grant it.
 func Grant(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string, grantedBy int64) error {
 	info, ok := Role(role)
 	if !ok {
@@ -53,7 +53,8 @@ func Grant(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string, 
 	// Bumping the version before reading the user's roles takes the row lock
 	// that serialises every grant and revoke, so two concurrent grants cannot
 	// both pass the separation-of-duties check on MySQL.
-	if err := bumpVersion(ctx, tx); err != nil {
+	version, err := bumpVersion(ctx, tx)
+	if err != nil {
 		return err
 	}
 	held, err := Assignments(ctx, tx, userID)
@@ -72,12 +73,13 @@ func Grant(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string, 
 		userID, role, region, grantedBy, db.Now()); err != nil {
 		return fmt.Errorf("rbac: grant: %w", err)
 	}
-	return nil
+	return logChange(ctx, tx, change{Version: version, Op: opGrant, UserID: userID, Role: role, Region: region})
 }
 
-// Revoke takes a role away and bumps the policy version.
+// Revoke takes a role away, bumps the policy version and logs the change.
 func Revoke(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string) error {
-	if err := bumpVersion(ctx, tx); err != nil {
+	version, err := bumpVersion(ctx, tx)
+	if err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = ? AND role = ? AND region = ?`,
@@ -88,14 +90,79 @@ func Revoke(ctx context.Context, tx *sqlx.Tx, userID int64, role, region string)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return apperr.ErrNotFound
 	}
+	return logChange(ctx, tx, change{Version: version, Op: opRevoke, UserID: userID, Role: role, Region: region})
+}
+
+// bumpVersion increments the policy version, taking its row lock until tx
+// ends, and returns the new version.
+func bumpVersion(ctx context.Context, tx *sqlx.Tx) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE policy_version SET version = version + 1 WHERE id = 1`); err != nil {
+		return 0, fmt.Errorf("rbac: bump version: %w", err)
+	}
+	var v int64
+	if err := tx.GetContext(ctx, &v, `SELECT version FROM policy_version WHERE id = 1`); err != nil {
+		return 0, fmt.Errorf("rbac: bump version: %w", err)
+	}
+	return v, nil
+}
+
+// Logged change operations.
+const (
+	opGrant  = "grant"
+	opRevoke = "revoke"
+)
+
+// change is one row of the policy_changes log: what the version it carries
+// changed in user_roles.
+type change struct {
+	Version int64  `db:"version"`
+	Op      string `db:"op"`
+	UserID  int64  `db:"user_id"`
+	Role    string `db:"role"`
+	Region  string `db:"region"`
+}
+
+// keepChanges is how many versions the log keeps; a replica further behind
+// reloads everything.
+const keepChanges = 10000
+
+// logChange records c under its version and trims the log to keepChanges.
+func logChange(ctx context.Context, tx *sqlx.Tx, c change) error {
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO policy_changes (version, op, user_id, role, region, changed_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.Version, c.Op, c.UserID, c.Role, c.Region, db.Now()); err != nil {
+		return fmt.Errorf("rbac: log change: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM policy_changes WHERE version <= ?`, c.Version-keepChanges); err != nil {
+		return fmt.Errorf("rbac: trim changes: %w", err)
+	}
 	return nil
 }
 
-func bumpVersion(ctx context.Context, tx *sqlx.Tx) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE policy_version SET version = version + 1 WHERE id = 1`); err != nil {
-		return fmt.Errorf("rbac: bump version: %w", err)
+// changesSince reads the logged changes after version from, up to version to.
+func changesSince(ctx context.Context, q sqlx.QueryerContext, from, to int64) ([]change, error) {
+	var out []change
+	if err := sqlx.SelectContext(ctx, q, &out,
+		`SELECT version, op, user_id, role, region FROM policy_changes WHERE version > ? AND version <= ? ORDER BY version`,
+		from, to); err != nil {
+		return nil, fmt.Errorf("rbac: policy changes: %w", err)
 	}
-	return nil
+	return out, nil
+}
+
+// contiguous reports whether changes are exactly the versions from+1..to, so
+// applying them brings a replica at from to to; a gap (trimmed log, a change
+// made without logging) means a full reload.
+func contiguous(changes []change, from, to int64) bool {
+	if int64(len(changes)) != to-from {
+		return false
+	}
+	for i, c := range changes {
+		if c.Version != from+1+int64(i) {
+			return false
+		}
+	}
+	return true
 }
 
 // UsersWithRole lists the users holding role in exactly region (for notices).

@@ -39,6 +39,48 @@ type Pages struct {
 	Banners func(ctx context.Context, user *Principal) []string
 	// Unread, when set, counts the user's unread notices for the header.
 	Unread func(ctx context.Context, user *Principal) int
+	// NavChecker decides which menu entries (AddNav) a user sees.
+	NavChecker Checker
+	nav        []NavEntry
+}
+
+// NavEntry is a header menu entry, shown to a user who holds Perm in a
+// region of one of their roles; URL is its address for that region.
+type NavEntry struct {
+	Title string
+	Perm  string
+	URL   func(region string) string
+}
+
+// NavLink is a menu entry as the layout shows it.
+type NavLink struct {
+	Title, URL string
+	Current    bool
+}
+
+// AddNav adds header menu entries; call it while wiring, before serving.
+func (p *Pages) AddNav(entries ...NavEntry) { p.nav = append(p.nav, entries...) }
+
+// navFor lists the menu entries the user may open (a failed check hides the entry).
+func (p *Pages) navFor(user *Principal, path string) []NavLink {
+	if p.NavChecker == nil {
+		return nil
+	}
+	var out []NavLink
+	seen := map[string]bool{}
+	for _, e := range p.nav {
+		for _, r := range user.Regions() {
+			u := e.URL(r)
+			if seen[u] {
+				continue
+			}
+			if ok, err := p.NavChecker.Allowed(user.UserID, r, e.Perm); err == nil && ok {
+				seen[u] = true
+				out = append(out, NavLink{Title: e.Title, URL: u, Current: u == path})
+			}
+		}
+	}
+	return out
 }
 
 // RegionLink is one entry of the region switcher.
@@ -66,6 +108,7 @@ type page struct {
 	Regions    []RegionLink
 	Banners    []string
 	Unread     int
+	Nav        []NavLink
 }
 
 // NewPages parses the layout; modules add their own templates with Parse.
@@ -130,6 +173,7 @@ func (p *Pages) Render(c *fiber.Ctx, t *template.Template, v View) error {
 		if p.Unread != nil {
 			data.Unread = p.Unread(ctx, data.User)
 		}
+		data.Nav = p.navFor(data.User, c.Path())
 		data.CSRF = data.User.CSRFToken
 		for _, r := range data.User.Regions() {
 			data.Regions = append(data.Regions, RegionLink{

@@ -23,6 +23,7 @@ import (
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
+	"safetypilot/web/challenge"
 )
 
 // Seed migrations run in the same sequence as the SQL files; their numbers
@@ -50,7 +51,9 @@ type service struct {
 	reports  *reports.Service
 	jobs     *jobs.Runner
 	limiter  *web.RateLimiter
-	app      *fiber.App
+	// challenges guards the public forms against automated filling.
+	challenges *challenge.Service
+	app        *fiber.App
 }
 
 // openDatabase connects and migrates.
@@ -81,6 +84,18 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 	}
 	userSvc := users.NewService(database, enforcer, log)
 	userSvc.RequireAdminTOTP = cfg.RequireAdminTOTP
+	key, err := secretKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if userSvc.Secrets, err = users.NewSecretBox(key); err != nil {
+		return nil, err
+	}
+	if n, err := userSvc.EncryptStoredSecrets(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("stored TOTP secrets encrypted", "count", n)
+	}
 	if err := userSvc.Bootstrap(ctx, cfg.BootstrapPassword); err != nil {
 		return nil, err
 	}
@@ -101,6 +116,9 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	pages.Banners = adminBanners(calendarSvc, enforcer)
+	pages.NavChecker = enforcer
+	pages.AddNav(users.NavLinks()...)
+	pages.AddNav(audit.NavLinks()...)
 	noticeStore := notices.NewStore(database)
 	pages.Unread = func(ctx context.Context, p *web.Principal) int {
 		n, err := noticeStore.Unread(ctx, p.UserID)
@@ -169,7 +187,14 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	calendarPages.Mount(app)
-	caseAPI := cases.NewAPI(caseSvc, tenantSvc, enforcer, limiter)
+	challengeCfg := challenge.DefaultConfig()
+	challengeCfg.Difficulty, challengeCfg.RequireOnAPI = cfg.ChallengeDifficulty, cfg.PublicAPIChallenge
+	challenges, err := challenge.New(database, challengeCfg)
+	if err != nil {
+		return nil, err
+	}
+	challenges.Mount(app, limiter.Limit("challenge", challenge.IssuesPerMinute, time.Minute), tenantSvc.RequireActive)
+	caseAPI := cases.NewAPI(caseSvc, tenantSvc, enforcer, limiter, challenges)
 	caseAPI.Mount(app)
 	casePages, err := cases.NewPages(caseAPI, pages)
 	if err != nil {
@@ -179,7 +204,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
 	disclosure.RegisterMetrics(reg, database, calendarSvc.Calendar())
-	disclosureAPI := disclosure.NewAPI(disclosureSvc, tenantSvc, enforcer, limiter)
+	disclosureAPI := disclosure.NewAPI(disclosureSvc, tenantSvc, enforcer, limiter, challenges)
 	disclosureAPI.Mount(app)
 	disclosurePages, err := disclosure.NewPages(disclosureAPI, pages)
 	if err != nil {
@@ -210,11 +235,17 @@ func build(ctx context.Context, cfg config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	runner.Mount(app, enforcer)
-	audit.NewAPI(audit.NewStore(database), enforcer).Mount(app)
+	auditAPI := audit.NewAPI(audit.NewStore(database), enforcer)
+	auditAPI.Mount(app)
+	auditPages, err := audit.NewPages(auditAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	auditPages.Mount(app)
 
 	return &service{cfg: cfg, log: log, db: database, migrator: migrator, enforcer: enforcer,
 		users: userSvc, tenants: tenantSvc, calendar: calendarSvc, cases: caseSvc, disclose: disclosureSvc, reports: reportSvc, jobs: runner,
-		limiter: limiter, app: app}, nil
+		limiter: limiter, challenges: challenges, app: app}, nil
 }
 
 // readiness answers 200 only when the database responds and the schema is current.
@@ -331,6 +362,13 @@ func (s *service) runBackground(ctx context.Context) {
 			case <-t.C:
 				if err := s.limiter.Cleanup(ctx); err != nil {
 					s.log.Error("rate limit cleanup failed", "err", err)
+				}
+				if _, err := s.challenges.Cleanup(ctx); err != nil {
+					s.log.Error("challenge cleanup failed", "err", err)
+				}
+				// Secrets a replica of an older release stored in clear.
+				if _, err := s.users.EncryptStoredSecrets(ctx); err != nil {
+					s.log.Error("encrypting stored TOTP secrets failed", "err", err)
 				}
 				if n, err := s.users.Store().DeleteExpiredSessions(ctx, db.Now()); err != nil {
 					s.log.Error("session cleanup failed", "err", err)

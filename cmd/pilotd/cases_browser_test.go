@@ -12,6 +12,7 @@ import (
 
 	"safetypilot/modules/db"
 	"safetypilot/web"
+	"safetypilot/web/challenge"
 )
 
 // casesUserPassword is what s.addUser sets for county staff.
@@ -316,10 +317,11 @@ func TestCasesPagesRateLimit(t *testing.T) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		return s.send(req)
 	}
-	// A bad credit code: every application is refused after the limiter.
+	// A bad credit code (with a solved challenge): every application is
+	// refused after the limiter.
 	applyPage := func() response {
-		return form("POST", "/portal/"+county+"/apply", url.Values{"item_code": {"274"}, "name": {"探测"},
-			"credit_code": {"91350100M000100Y44"}, "phone": {"13800000000"}})
+		return form("POST", "/portal/"+county+"/apply", s.solvedChallenge(challenge.KindApply, county).fields(url.Values{
+			"item_code": {"274"}, "name": {"探测"}, "credit_code": {"91350100M000100Y44"}, "phone": {"13800000000"}}))
 	}
 	applyAPI := func() response {
 		return s.do("POST", pubPath(county, "/cases"), "", map[string]any{"item_code": "274",

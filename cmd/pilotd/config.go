@@ -1,12 +1,18 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"safetypilot/modules/users"
+	"safetypilot/web/challenge"
 )
 
 // config is everything the service reads from flags and the environment; a
@@ -33,6 +39,17 @@ type config struct {
 	SignInPerMinute int
 	// AuditRetentionDays is how long audit-purge keeps entries (at least 180).
 	AuditRetentionDays int
+	// PprofAddr serves Go's profiler there when set (loopback only).
+	PprofAddr string
+	// SecretKey encrypts the stored TOTP secrets (32 bytes); nil means the
+	// key file in DataDir on SQLite, and refusing to serve on MySQL.
+	SecretKey []byte
+	// ChallengeDifficulty is the leading zero bits of the public forms'
+	// proof-of-work challenge.
+	ChallengeDifficulty int
+	// PublicAPIChallenge makes the public JSON POSTs demand a solved challenge
+	// too (the form pages always do).
+	PublicAPIChallenge bool
 	Demo               bool
 }
 
@@ -58,10 +75,19 @@ var configVars = []struct {
 	{"require-admin-totp", "PILOT_REQUIRE_ADMIN_TOTP", "true", "administrators (system, security, audit) must sign in with a TOTP second factor"},
 	{"signin-rate-limit", "PILOT_SIGNIN_RATE_LIMIT", "20", "sign-in attempts allowed per client IP per minute"},
 	{"audit-retention-days", "PILOT_AUDIT_RETENTION_DAYS", "180", "audit-purge removes entries older than this many days (at least 180)"},
+	{"pprof-addr", "PILOT_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving Go's profiler (/debug/pprof/) for diagnosing speed and memory; empty: off"},
+	{"secret-key", "PILOT_SECRET_KEY", "", "base64 of 32 random bytes that encrypt the stored TOTP secrets (AES-256-GCM); required with MySQL, the same on every replica; empty on SQLite: a key file made in the data folder at first start"},
+	{"challenge-difficulty", "PILOT_CHALLENGE_DIFFICULTY", "16", "leading zero bits of the proof-of-work challenge of the public forms (0-24; 16 takes a phone well under a second)"},
+	{"public-api-challenge", "PILOT_PUBLIC_API_CHALLENGE", "false", "the public JSON POSTs (online application, information request) also require a solved challenge (X-Challenge-Id, X-Challenge-Solution)"},
 }
 
-func parseConfig(args []string) (config, error) {
+// parseConfig reads the settings from flags and the environment; extra
+// registers a subcommand's own flags on the same flag set.
+func parseConfig(args []string, extra ...func(*flag.FlagSet)) (config, error) {
 	fs := flag.NewFlagSet("pilotd", flag.ContinueOnError)
+	for _, register := range extra {
+		register(fs)
+	}
 	values := map[string]*string{}
 	for _, v := range configVars {
 		def := v.def
@@ -99,8 +125,24 @@ func parseConfig(args []string) (config, error) {
 	if cfg.SignInPerMinute, err = strconv.Atoi(*values["signin-rate-limit"]); err != nil || cfg.SignInPerMinute < 1 {
 		return cfg, fmt.Errorf("PILOT_SIGNIN_RATE_LIMIT: want a positive number, got %q", *values["signin-rate-limit"])
 	}
+	cfg.PprofAddr = *values["pprof-addr"]
+	if host, _, err := net.SplitHostPort(cfg.PprofAddr); cfg.PprofAddr != "" && (err != nil || !net.ParseIP(host).IsLoopback()) {
+		return cfg, fmt.Errorf("PILOT_PPROF_ADDR: want a loopback address such as 127.0.0.1:6060, got %q", cfg.PprofAddr)
+	}
 	if cfg.AuditRetentionDays, err = strconv.Atoi(*values["audit-retention-days"]); err != nil || cfg.AuditRetentionDays < 180 {
 		return cfg, fmt.Errorf("PILOT_AUDIT_RETENTION_DAYS: want at least 180 (six months), got %q", *values["audit-retention-days"])
+	}
+	if cfg.ChallengeDifficulty, err = strconv.Atoi(*values["challenge-difficulty"]); err != nil ||
+		cfg.ChallengeDifficulty < 0 || cfg.ChallengeDifficulty > challenge.MaxDifficulty {
+		return cfg, fmt.Errorf("PILOT_CHALLENGE_DIFFICULTY: want 0 to %d, got %q", challenge.MaxDifficulty, *values["challenge-difficulty"])
+	}
+	if cfg.PublicAPIChallenge, err = strconv.ParseBool(*values["public-api-challenge"]); err != nil {
+		return cfg, fmt.Errorf("PILOT_PUBLIC_API_CHALLENGE: want true or false, got %q", *values["public-api-challenge"])
+	}
+	if k := strings.TrimSpace(*values["secret-key"]); k != "" {
+		if cfg.SecretKey, err = users.ParseSecretKey(k); err != nil {
+			return cfg, fmt.Errorf("PILOT_SECRET_KEY: %v (generate one with: openssl rand -base64 32)", err)
+		}
 	}
 	if t := strings.TrimSpace(*values["trusted-proxies"]); t != "" {
 		for _, p := range strings.Split(t, ",") {
@@ -114,4 +156,26 @@ func parseConfig(args []string) (config, error) {
 		return cfg, fmt.Errorf("PILOT_PROXY_HEADER needs PILOT_TRUSTED_PROXIES")
 	}
 	return cfg, nil
+}
+
+// secretKeyFile is where the embedded (SQLite) setup keeps its generated key.
+const secretKeyFile = "secret.key"
+
+// errNoSecretKey refuses to serve on MySQL without PILOT_SECRET_KEY: replicas
+// must share the key, so none of them may invent its own.
+var errNoSecretKey = errors.New("PILOT_SECRET_KEY (--secret-key) is required with a MySQL database (PILOT_DB_DSN): " +
+	"it encrypts the stored TOTP secrets and every replica must use the same one; " +
+	"generate it once with `openssl rand -base64 32` and keep it in the deployment's secrets")
+
+// secretKey is the key of the stored TOTP secrets: PILOT_SECRET_KEY, or, on
+// the embedded SQLite database, a random key kept in the data folder (0600)
+// and made at first start.
+func secretKey(cfg config) ([]byte, error) {
+	switch {
+	case cfg.SecretKey != nil:
+		return cfg.SecretKey, nil
+	case cfg.DSN != "":
+		return nil, errNoSecretKey
+	}
+	return users.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, secretKeyFile))
 }

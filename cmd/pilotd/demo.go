@@ -78,7 +78,7 @@ func (s *service) addDemo(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
-	if err := s.enforcer.Reload(ctx); err != nil {
+	if err := s.enforcer.ReloadIfChanged(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "演示数据已就绪（安徽省，3个试点县）。所有演示账号的密码：%s\n", demoPassword)

@@ -8,16 +8,23 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/web/challenge"
 )
 
 // adminPassword is the bootstrap administrator's password in tests.
 const adminPassword = "Admin@Test2026"
+
+// testSecretKey encrypts the stored TOTP secrets of test services
+// (PILOT_SECRET_KEY, which MySQL requires).
+var testSecretKey = bytes.Repeat([]byte{0x5a}, 32)
 
 // testService is the fully wired service on a fresh database of one dialect.
 type testService struct {
@@ -33,13 +40,15 @@ func newTestService(t testing.TB, dialect db.Dialect, options ...func(*config)) 
 	ctx := context.Background()
 	cfg := config{BootstrapPassword: adminPassword, BodyLimit: 1 << 20, UploadLimit: 10 << 20, CookieSecure: "auto",
 		LogFormat: "text", LogLevel: "error", DBMaxOpen: 8, OverdueSchedule: "*/5 * * * *", ReportsSchedule: "0 1 1 * *",
-		RequireAdminTOTP: false, SignInPerMinute: 100_000, AuditRetentionDays: 180}
+		RequireAdminTOTP: false, SignInPerMinute: 100_000, AuditRetentionDays: 180,
+		ChallengeDifficulty: challenge.DefaultDifficulty, SecretKey: testSecretKey}
 	for _, o := range options {
 		o(&cfg)
 	}
-	if dialect == db.MySQL {
+	// An option may name the database, so two services share one (replicas).
+	if dialect == db.MySQL && cfg.DSN == "" {
 		cfg.DSN = dbtest.CreateMySQLDatabase(t)
-	} else {
+	} else if dialect == db.SQLite && cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -192,4 +201,40 @@ func (s *testService) countRows(query string, args ...any) int {
 		s.t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// challengeAnswer is a solved challenge of a public form.
+type challengeAnswer struct{ ID, Solution string }
+
+// fields adds the answer to a page form's values (and returns them).
+func (a challengeAnswer) fields(v url.Values) url.Values {
+	v.Set(challenge.FieldID, a.ID)
+	v.Set(challenge.FieldSolution, a.Solution)
+	return v
+}
+
+// header puts the answer in the headers a public JSON POST carries.
+func (a challengeAnswer) header(req *http.Request) {
+	req.Header.Set(challenge.HeaderID, a.ID)
+	req.Header.Set(challenge.HeaderSolution, a.Solution)
+}
+
+// solvedChallenge fetches a challenge of the public form kind ("apply" or
+// "info-request") of county from GET /api/v1/public/challenge, solves it as
+// the page's script does, and dates its issue back past the pages' minimum
+// fill-in time, as if a person had taken that long to type.
+func (s *testService) solvedChallenge(kind, county string) challengeAnswer {
+	s.t.Helper()
+	r := s.must(200, s.do("GET", "/api/v1/public/challenge?form="+kind+"&county="+county, "", nil))
+	id, _ := r.Body["id"].(string)
+	nonce, _ := r.Body["nonce"].(string)
+	difficulty, _ := r.Body["difficulty"].(float64)
+	if id == "" || nonce == "" {
+		s.t.Fatalf("challenge: %s", r.Raw)
+	}
+	issued := db.Now().Add(-s.svc.challenges.Config().MinDelay - time.Second)
+	if _, err := s.svc.db.Exec(`UPDATE form_challenges SET issued_at = ? WHERE id = ?`, issued, id); err != nil {
+		s.t.Fatalf("age challenge: %v", err)
+	}
+	return challengeAnswer{ID: id, Solution: challenge.Solve(nonce, int(difficulty))}
 }

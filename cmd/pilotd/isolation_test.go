@@ -71,6 +71,11 @@ var isolationCases = []isolationCase{
 	{route: "POST /api/v1/counties/:county/users/:id/roles", allowed: []string{"admin"},
 		body: map[string]any{"role": "county_reviewer"}},
 	{route: "DELETE /api/v1/counties/:county/users/:id/roles/:role", allowed: []string{"admin"}},
+	// Second-factor resets: the security administrator's alone (TestTOTPReset
+	// covers another county's security administrator).
+	{route: "POST /api/v1/counties/:county/users/:id/totp/reset", body: map[string]any{"reason": "probe"}},
+	{route: "GET /counties/:county/security/users"},
+	{route: "POST /counties/:county/security/users/:id/totp/reset", body: url.Values{"reason": {"probe"}, "confirm": {"yes"}}},
 
 	// Province API: no county user holds a role there.
 	{route: "GET /api/v1/provinces/:province/counties"},
@@ -84,6 +89,9 @@ var isolationCases = []isolationCase{
 		body: map[string]any{"username": "probe_prov", "roles": []string{"province_admin"}}},
 	{route: "POST /api/v1/provinces/:province/users/:id/roles", body: map[string]any{"role": "province_leader"}},
 	{route: "DELETE /api/v1/provinces/:province/users/:id/roles/:role"},
+	{route: "POST /api/v1/provinces/:province/users/:id/totp/reset", body: map[string]any{"reason": "probe"}},
+	{route: "GET /provinces/:province/security/users"},
+	{route: "POST /provinces/:province/security/users/:id/totp/reset", body: url.Values{"reason": {"probe"}, "confirm": {"yes"}}},
 	{route: "GET /api/v1/provinces/:province/catalog-pushes"},
 	{route: "POST /api/v1/provinces/:province/catalog-pushes", body: map[string]any{"note": "probe"}},
 

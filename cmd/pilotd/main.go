@@ -6,15 +6,19 @@
 //	pilotd migrate [flags]   apply migrations and exit
 //	pilotd audit-verify      check the audit log's hash chain
 //	pilotd audit-purge       remove audit entries older than the retention (at least 180 days)
+//	pilotd generate [flags]  fill an empty database with a national data set (benchmarks)
 //	pilotd serve --demo      also add a demo province with three pilot counties
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -37,7 +41,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
-	cfg, err := parseConfig(args)
+	var gen *genOptions
+	cfg, err := parseConfig(args, func(fs *flag.FlagSet) {
+		if cmd == "generate" {
+			gen = registerGenerateFlags(fs)
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -76,8 +85,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer database.Close()
 		return auditPurge(ctx, audit.NewStore(database), cfg.AuditRetentionDays, time.Now().UTC(), stdout)
+	case "generate":
+		database, migrator, err := openDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		svc, err := build(ctx, cfg, log, database, migrator)
+		if err != nil {
+			return err
+		}
+		return svc.generate(ctx, *gen, stdout)
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, audit-verify or audit-purge)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify or audit-purge)", cmd)
 }
 
 // auditPurge removes audit entries older than the retention (never under
@@ -110,6 +130,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
 	svc.runBackground(bg)
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- svc.app.Listen(cfg.Addr) }()
@@ -141,4 +164,18 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// servePprof serves net/http/pprof's handlers on a loopback address, apart
+// from the service's own routes.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("profiler listening", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("profiler stopped", "err", err)
+	}
 }

@@ -169,12 +169,20 @@ func TestTOTPOptIn(t *testing.T) {
 	})
 }
 
-// secretOf reads a user's TOTP secret from the database (tests only).
+// secretOf reads a user's TOTP secret from the database and decrypts it
+// with the service's key (tests only).
 func (s *testService) secretOf(username string) string {
 	s.t.Helper()
-	var secret string
-	if err := s.svc.db.Get(&secret, `SELECT t.secret FROM user_totp t JOIN users u ON u.id = t.user_id WHERE u.username = ?`, username); err != nil {
+	var row struct {
+		UserID int64  `db:"user_id"`
+		Secret string `db:"secret"`
+	}
+	if err := s.svc.db.Get(&row, `SELECT t.user_id, t.secret FROM user_totp t JOIN users u ON u.id = t.user_id WHERE u.username = ?`, username); err != nil {
 		s.t.Fatalf("secret of %s: %v", username, err)
+	}
+	secret, err := s.svc.users.Secrets.Open(row.UserID, row.Secret)
+	if err != nil {
+		s.t.Fatalf("decrypt the secret of %s: %v", username, err)
 	}
 	return secret
 }

@@ -45,8 +45,12 @@ func (a *API) Mount(app *fiber.App) {
 
 func (a *API) exportCSV(c *fiber.Ctx) error {
 	region, _ := regionScope(c)
+	f, err := parseFilter(c, region)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := a.store.ExportCSV(c.UserContext(), &buf, region); err != nil {
+	if err := a.store.ExportFiltered(c.UserContext(), &buf, f); err != nil {
 		return err
 	}
 	name := "audit-" + strings.ReplaceAll(region, "*", "all") + "-" + time.Now().UTC().Format("20060102") + ".csv"
@@ -62,13 +66,9 @@ func (a *API) listSignIns(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := SignInFilter{Scope: region, Username: strings.ToLower(strings.TrimSpace(c.Query("username")))}
-	switch c.Query("outcome") {
-	case "", "all":
-	case "failed":
-		f.Failed = true
-	default:
-		return apperr.InvalidField("outcome", "应为 all 或 failed")
+	f, err := parseSignInFilter(c, region)
+	if err != nil {
+		return err
 	}
 	items, total, err := a.store.SignIns(c.UserContext(), f, page, perPage)
 	if err != nil {
@@ -83,7 +83,11 @@ func (a *API) listEntries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := a.store.List(c.UserContext(), region, page, perPage)
+	f, err := parseFilter(c, region)
+	if err != nil {
+		return err
+	}
+	items, total, err := a.store.ListFiltered(c.UserContext(), f, page, perPage)
 	if err != nil {
 		return err
 	}
@@ -96,4 +100,63 @@ func (a *API) verifyChain(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(v)
+}
+
+// parseDates reads ?from= and ?to= (dates in Beijing time, both inclusive)
+// as the half-open UTC range [from, until).
+func parseDates(c *fiber.Ctx) (from, until time.Time, err error) {
+	if v := strings.TrimSpace(c.Query("from")); v != "" {
+		d, perr := time.ParseInLocation(time.DateOnly, v, beijing)
+		if perr != nil {
+			return from, until, apperr.InvalidField("from", "起始日期应为 YYYY-MM-DD")
+		}
+		from = d.UTC()
+	}
+	if v := strings.TrimSpace(c.Query("to")); v != "" {
+		d, perr := time.ParseInLocation(time.DateOnly, v, beijing)
+		if perr != nil {
+			return from, until, apperr.InvalidField("to", "截止日期应为 YYYY-MM-DD")
+		}
+		until = d.AddDate(0, 0, 1).UTC()
+	}
+	if !from.IsZero() && !until.IsZero() && !from.Before(until) {
+		return from, until, apperr.InvalidField("to", "截止日期不能早于起始日期")
+	}
+	return from, until, nil
+}
+
+// parseFilter reads the list and export filters: from, to, username, action
+// and outcome.
+func parseFilter(c *fiber.Ctx, scope string) (Filter, error) {
+	f := Filter{Scope: scope, Username: strings.ToLower(strings.TrimSpace(c.Query("username"))),
+		Action: strings.TrimSpace(c.Query("action")), Outcome: c.Query("outcome")}
+	var err error
+	if f.From, f.Until, err = parseDates(c); err != nil {
+		return f, err
+	}
+	if len(f.Username) > 64 || len(f.Action) > 128 {
+		return f, apperr.Invalid("筛选条件过长", nil)
+	}
+	switch f.Outcome {
+	case "", "success", "denied", "rejected", "error":
+	default:
+		return f, apperr.InvalidField("outcome", "应为 success、denied、rejected 或 error")
+	}
+	return f, nil
+}
+
+// parseSignInFilter reads the sign-in history filters: from, to, username and
+// outcome (all or failed).
+func parseSignInFilter(c *fiber.Ctx, scope string) (SignInFilter, error) {
+	f := SignInFilter{Scope: scope, Username: strings.ToLower(strings.TrimSpace(c.Query("username")))}
+	switch c.Query("outcome") {
+	case "", "all":
+	case "failed":
+		f.Failed = true
+	default:
+		return f, apperr.InvalidField("outcome", "应为 all 或 failed")
+	}
+	var err error
+	f.From, f.Until, err = parseDates(c)
+	return f, err
 }

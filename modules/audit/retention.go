@@ -90,13 +90,6 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, 
 	return out, err
 }
 
-func scopeWhere(scope string) (string, []any) {
-	if scope == rbac.NationalRegion {
-		return `1 = 1`, nil
-	}
-	return `(region = ? OR region LIKE ?)`, []any{scope, scope + "%"}
-}
-
 var beijing = time.FixedZone("CST", 8*3600)
 
 // csvHeader names the export's columns for the auditor (Chinese, as Excel shows them).
@@ -115,6 +108,11 @@ func csvCell(v string) string {
 // ExportCSV writes every entry of the regions under scope, oldest first, as
 // UTF-8 CSV with a byte-order mark (so spreadsheet software reads the Chinese).
 func (s *Store) ExportCSV(ctx context.Context, w io.Writer, scope string) error {
+	return s.ExportFiltered(ctx, w, Filter{Scope: scope})
+}
+
+// ExportFiltered is ExportCSV of the entries the filter selects.
+func (s *Store) ExportFiltered(ctx context.Context, w io.Writer, f Filter) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
@@ -122,7 +120,7 @@ func (s *Store) ExportCSV(ctx context.Context, w io.Writer, scope string) error 
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
-	where, args := scopeWhere(scope)
+	where, args := f.where()
 	after := int64(0)
 	const batch = 1000
 	for {
@@ -169,9 +167,11 @@ type SignIn struct {
 
 // SignInFilter narrows the sign-in history.
 type SignInFilter struct {
-	Scope    string // region: sign-ins of accounts homed in it or under it
-	Username string // exact, lower case
-	Failed   bool   // only failures
+	Scope    string    // region: sign-ins of accounts homed in it or under it
+	Username string    // exact, lower case
+	Failed   bool      // only failures
+	From     time.Time // attempts at or after it (UTC); zero for no bound
+	Until    time.Time // attempts before it (UTC); zero for no bound
 }
 
 // SignIns lists sign-in attempts, newest first, a page at a time.
@@ -187,6 +187,14 @@ func (s *Store) SignIns(ctx context.Context, f SignInFilter, page, perPage int) 
 	}
 	if f.Failed {
 		where += ` AND outcome <> 'success'`
+	}
+	if !f.From.IsZero() {
+		where += ` AND at >= ?`
+		args = append(args, f.From.UTC())
+	}
+	if !f.Until.IsZero() {
+		where += ` AND at < ?`
+		args = append(args, f.Until.UTC())
 	}
 	var total int
 	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM audit_log WHERE `+where, args...); err != nil {

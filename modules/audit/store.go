@@ -16,7 +16,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"safetypilot/modules/db"
-	"safetypilot/rbac"
 	"safetypilot/web"
 )
 
@@ -90,10 +89,13 @@ const entryColumns = `seq, at, user_id, username, region, action, object, outcom
 
 // List returns the newest entries of the regions under scope, a page at a time.
 func (s *Store) List(ctx context.Context, scope string, page, perPage int) ([]Entry, int, error) {
-	where, args := `1 = 1`, []any{}
-	if scope != rbac.NationalRegion {
-		where, args = `(region = ? OR region LIKE ?)`, []any{scope, scope + "%"}
-	}
+	return s.ListFiltered(ctx, Filter{Scope: scope}, page, perPage)
+}
+
+// ListFiltered returns the newest entries the filter selects, a page at a time,
+// with how many it selects in all.
+func (s *Store) ListFiltered(ctx context.Context, f Filter, page, perPage int) ([]Entry, int, error) {
+	where, args := f.where()
 	var total int
 	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM audit_log WHERE `+where, args...); err != nil {
 		return nil, 0, fmt.Errorf("audit: count: %w", err)

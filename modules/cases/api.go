@@ -10,19 +10,22 @@ import (
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
+	"safetypilot/web/challenge"
 )
 
 // API serves the case endpoints of the console and the public.
 type API struct {
-	svc      *Service
-	tenants  *tenants.Service
-	enforcer *rbac.Enforcer
-	limiter  *web.RateLimiter
+	svc        *Service
+	tenants    *tenants.Service
+	enforcer   *rbac.Enforcer
+	limiter    *web.RateLimiter
+	challenges *challenge.Service
 }
 
-// NewAPI builds the handlers.
-func NewAPI(svc *Service, t *tenants.Service, enforcer *rbac.Enforcer, limiter *web.RateLimiter) *API {
-	return &API{svc: svc, tenants: t, enforcer: enforcer, limiter: limiter}
+// NewAPI builds the handlers; challenges guards the online application (the
+// page always, the JSON API when so configured).
+func NewAPI(svc *Service, t *tenants.Service, enforcer *rbac.Enforcer, limiter *web.RateLimiter, challenges *challenge.Service) *API {
+	return &API{svc: svc, tenants: t, enforcer: enforcer, limiter: limiter, challenges: challenges}
 }
 
 // Public limits: tracking lookups and online applications per client IP.
@@ -43,8 +46,12 @@ func (a *API) Mount(app *fiber.App) {
 
 	p := app.Group("/api/v1/public/counties/:county", a.RequireActiveCounty)
 	p.Get("/cases/:tracking", a.limiter.Limit("track", trackingPerMinute, time.Minute), a.trackCase)
-	p.Post("/cases", a.limiter.Limit("apply", applicationsPerMinute, time.Minute), a.applyOnline)
+	p.Post("/cases", a.limiter.Limit("apply", applicationsPerMinute, time.Minute),
+		a.challenges.RequireOnAPI(applyForm), a.applyOnline)
 }
+
+// applyForm is the challenge form of the county's online application.
+func applyForm(c *fiber.Ctx) string { return challenge.Form(challenge.KindApply, c.Params("county")) }
 
 // RequireActiveCounty hides counties that are not active pilots.
 func (a *API) RequireActiveCounty(c *fiber.Ctx) error {

@@ -89,7 +89,7 @@ func BenchmarkFlagOverdue(b *testing.B) {
 		// The step scan filters the case's clock in the join, so these are read
 		// (and dropped) on every pass, the steady one included.
 		fmt.Sprintf("active steps of paused cases past due (re-read by every pass): %d", mix.pausedPastDue)}
-	for _, q := range []string{benchScanCases, benchScanSteps} {
+	for _, q := range []string{caseCandidatesSQL, stepCandidatesSQL} {
 		plan, err := explain(ctx, database, fmt.Sprintf(q, "<"), svc.today())
 		if err != nil {
 			b.Fatal(err)
@@ -121,7 +121,7 @@ func BenchmarkFlagOverdue(b *testing.B) {
 		b.ResetTimer()
 		var found int
 		for i := 0; i < b.N; i++ {
-			if found, err = benchScan(ctx, svc); err != nil {
+			if found, err = svc.ScanOverdue(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -163,13 +163,13 @@ func BenchmarkFlagOverdue(b *testing.B) {
 		report(b, 0)
 	})
 	b.Run("scan_steady", func(b *testing.B) {
-		found, err := benchScan(ctx, svc)
+		found, err := svc.ScanOverdue(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if found, err = benchScan(ctx, svc); err != nil {
+			if found, err = svc.ScanOverdue(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -186,55 +186,6 @@ func mysqlReachable() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	return conn.PingContext(ctx) == nil
-}
-
-// The candidate queries of FlagOverdue, verbatim.
-const (
-	benchScanCases = `SELECT id, county_code, tracking_no, item_name, handler_id, promised_deadline AS deadline_on, 0 AS seq, '' AS step_name
-		FROM cases WHERE clock_running = ? AND warning = ? AND promised_deadline %s ? AND (promised_deadline > ? OR (promised_deadline = ? AND id > ?))
-		ORDER BY promised_deadline, id LIMIT ?`
-	benchScanSteps = `SELECT c.id, c.county_code, c.tracking_no, c.item_name, c.handler_id, s.due_on AS deadline_on, s.seq, s.name AS step_name
-		FROM case_steps s JOIN cases c ON c.id = s.case_id
-		WHERE s.active = ? AND s.warning = ? AND s.due_on %s ? AND c.clock_running = ? AND (s.due_on > ? OR (s.due_on = ? AND s.case_id > ?))
-		ORDER BY s.due_on, s.case_id LIMIT ?`
-)
-
-// benchScan runs FlagOverdue's six candidate scans, batch by batch, without
-// flagging anything, and returns how many candidates they found.
-func benchScan(ctx context.Context, s *Service) (int, error) {
-	today := s.today()
-	todayStr := calendar.FormatDate(today)
-	next := calendar.FormatDate(s.clock.cal.LatestNextWorkday(today))
-	found := 0
-	for _, p := range []struct {
-		step            bool
-		from, op, bound string
-	}{
-		{false, WarningNone, "<", todayStr}, {false, WarningYellow, "<", todayStr}, {false, WarningNone, "<=", next},
-		{true, WarningNone, "<", todayStr}, {true, WarningYellow, "<", todayStr}, {true, WarningNone, "<=", next},
-	} {
-		lastDate, lastID := "", int64(0)
-		for {
-			var batch []flagCandidate
-			var err error
-			if p.step {
-				err = s.db.SelectContext(ctx, &batch, fmt.Sprintf(benchScanSteps, p.op), true, p.from, p.bound, true, lastDate, lastDate, lastID, flagBatch)
-			} else {
-				err = s.db.SelectContext(ctx, &batch, fmt.Sprintf(benchScanCases, p.op), true, p.from, p.bound, lastDate, lastDate, lastID, flagBatch)
-			}
-			if err != nil {
-				return found, err
-			}
-			found += len(batch)
-			if len(batch) > 0 {
-				lastDate, lastID = batch[len(batch)-1].Deadline, batch[len(batch)-1].ID
-			}
-			if len(batch) < flagBatch {
-				break
-			}
-		}
-	}
-	return found, nil
 }
 
 // explain shows MariaDB's plan of a candidate query (first batch).

@@ -15,6 +15,7 @@ import (
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/catalog"
 	"safetypilot/web"
+	"safetypilot/web/challenge"
 )
 
 //go:embed templates/*.html
@@ -73,7 +74,8 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Post("/counties/:county/cases/:id/actions", read, p.submitAction)
 
 	active := p.api.RequireActiveCounty
-	app.Get("/portal/:county/apply", active, p.showApplyPage)
+	issue := p.api.limiter.Limit("challenge", challenge.IssuesPerMinute, time.Minute)
+	app.Get("/portal/:county/apply", active, issue, p.showApplyPage)
 	app.Post("/portal/:county/apply", active, p.api.limiter.Limit("apply", applicationsPerMinute, time.Minute), p.submitApplication)
 	app.Get("/portal/:county/track", active, p.limitLookups(), p.showTrackPage)
 }
@@ -392,6 +394,8 @@ type applyView struct {
 	Form       applicantForm
 	Error      string
 	Errors     map[string]string
+	// Challenge is what the page's script must solve before it submits.
+	Challenge challenge.Challenge
 }
 
 func (p *Pages) renderApply(c *fiber.Ctx, v applyView) error {
@@ -406,6 +410,12 @@ func (p *Pages) renderApply(c *fiber.Ctx, v applyView) error {
 	}
 	v.County, v.CountyName = county.Code, county.Name
 	v.Items = itemOptions(caseableItems(published), v.Form.ItemCode)
+	if len(v.Items) > 0 {
+		if v.Challenge, err = p.api.challenges.Issue(ctx, challenge.Form(challenge.KindApply, county.Code)); err != nil {
+			return err
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return p.pages.Render(c, p.apply, web.View{Title: "网上申请 · " + county.Name, Data: v})
 }
 
@@ -414,11 +424,19 @@ func (p *Pages) showApplyPage(c *fiber.Ctx) error {
 }
 
 // submitApplication opens an online case and shows its tracking page; the
-// receipt date is always today.
+// receipt date is always today. Without a solved challenge nothing is stored
+// and the form comes back as it was typed.
 func (p *Pages) submitApplication(c *fiber.Ctx) error {
 	county := c.Params("county")
 	form := readApplicantForm(c)
 	form.ReceivedOn = ""
+	if err := p.api.challenges.CheckPage(c, challenge.Form(challenge.KindApply, county)); err != nil {
+		msg, _, err := formError(c, err)
+		if err != nil {
+			return err
+		}
+		return p.renderApply(c, applyView{Form: form, Error: msg})
+	}
 	d, err := p.api.svc.Create(c.UserContext(), county, onlineApplicant, ChannelOnline, form.newCase())
 	if err != nil {
 		msg, fields, err := formError(c, err)

@@ -174,6 +174,28 @@ type Filter struct {
 
 // list returns a page of a county's cases and the total matching.
 func (s *Store) list(ctx context.Context, county string, f Filter, today, nextWorkday string) ([]Case, int, error) {
+	q := ListSQL(county, f, today, nextWorkday)
+	var total int
+	if err := s.db.GetContext(ctx, &total, q.Count, q.CountArgs...); err != nil {
+		return nil, 0, fmt.Errorf("cases: count: %w", err)
+	}
+	out := []Case{}
+	if err := s.db.SelectContext(ctx, &out, q.Page, q.PageArgs...); err != nil {
+		return nil, 0, fmt.Errorf("cases: list: %w", err)
+	}
+	return out, total, nil
+}
+
+// ListQuery is the SQL of one page of a county's case list: the count of
+// matching cases and the page itself.
+type ListQuery struct {
+	Count, Page         string
+	CountArgs, PageArgs []any
+}
+
+// ListSQL builds the case list's statements. The service runs them, and so
+// does the benchmark's bare handler, so both measure the same SQL.
+func ListSQL(county string, f Filter, today, nextWorkday string) ListQuery {
 	where, args := []string{"county_code = ?"}, []any{county}
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
@@ -188,21 +210,16 @@ func (s *Store) list(ctx context.Context, county string, f Filter, today, nextWo
 			append(args, true, today, nextWorkday)
 	}
 	cond := strings.Join(where, " AND ")
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM cases WHERE `+cond, args...); err != nil {
-		return nil, 0, fmt.Errorf("cases: count: %w", err)
-	}
 	order := "promised_deadline, id"
 	if f.Sort == "received" {
 		order = "received_on DESC, id DESC"
 	}
-	out := []Case{}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+caseColumns+` FROM cases WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("cases: list: %w", err)
+	return ListQuery{
+		Count:     `SELECT COUNT(*) FROM cases WHERE ` + cond,
+		CountArgs: args,
+		Page:      `SELECT ` + caseColumns + ` FROM cases WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`,
+		PageArgs:  append(args[:len(args):len(args)], f.PerPage, (f.Page-1)*f.PerPage),
 	}
-	return out, total, nil
 }
 
 // openCaseIDs lists the open cases after id, a batch at a time (for recomputing).

@@ -12,19 +12,22 @@ import (
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
+	"safetypilot/web/challenge"
 )
 
 // API serves the disclosure endpoints of the console and the public.
 type API struct {
-	svc      *Service
-	tenants  *tenants.Service
-	enforcer *rbac.Enforcer
-	limiter  *web.RateLimiter
+	svc        *Service
+	tenants    *tenants.Service
+	enforcer   *rbac.Enforcer
+	limiter    *web.RateLimiter
+	challenges *challenge.Service
 }
 
-// NewAPI builds the handlers.
-func NewAPI(svc *Service, t *tenants.Service, enforcer *rbac.Enforcer, limiter *web.RateLimiter) *API {
-	return &API{svc: svc, tenants: t, enforcer: enforcer, limiter: limiter}
+// NewAPI builds the handlers; challenges guards the request for information
+// (the page always, the JSON API when so configured).
+func NewAPI(svc *Service, t *tenants.Service, enforcer *rbac.Enforcer, limiter *web.RateLimiter, challenges *challenge.Service) *API {
+	return &API{svc: svc, tenants: t, enforcer: enforcer, limiter: limiter, challenges: challenges}
 }
 
 // Public limits per client IP.
@@ -58,8 +61,14 @@ func (a *API) Mount(app *fiber.App) {
 	p.Get("/disclosures", a.listPublished)
 	p.Get("/disclosures/:id", a.showPublished)
 	p.Get("/disclosures/:id/attachments/:att", a.downloadAttachment(true))
-	p.Post("/info-requests", a.limiter.Limit("info-request", requestsPerMinute, time.Minute), a.fileRequest)
+	p.Post("/info-requests", a.limiter.Limit("info-request", requestsPerMinute, time.Minute),
+		a.challenges.RequireOnAPI(requestForm), a.fileRequest)
 	p.Get("/info-requests/:tracking", a.limiter.Limit("track", lookupsPerMinute, time.Minute), a.trackRequest)
+}
+
+// requestForm is the challenge form of the county's request for information.
+func requestForm(c *fiber.Ctx) string {
+	return challenge.Form(challenge.KindInfoRequest, c.Params("county"))
 }
 
 // RequireActiveCounty hides counties that are not active pilots.

@@ -21,6 +21,7 @@ import (
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
+	"safetypilot/web/challenge"
 )
 
 //go:embed templates/*.html
@@ -161,7 +162,8 @@ func (p *Pages) Mount(app *fiber.App) {
 	active := p.api.RequireActiveCounty
 	app.Get("/portal/:county/disclosures", active, p.showPortalList)
 	app.Get("/portal/:county/disclosures/:id", active, p.showPortalRecord)
-	app.Get("/portal/:county/info-requests/new", active, p.showRequestForm)
+	issue := p.api.limiter.Limit("challenge", challenge.IssuesPerMinute, time.Minute)
+	app.Get("/portal/:county/info-requests/new", active, issue, p.showRequestForm)
 	app.Post("/portal/:county/info-requests/new", active,
 		p.api.limiter.Limit("info-request", requestsPerMinute, time.Minute), p.submitRequestForm)
 	app.Get("/portal/:county/info-requests/track", active, p.limitLookups(), p.showTrack)
@@ -1392,6 +1394,8 @@ type requestFormView struct {
 	Forms  []option
 	Error  string
 	Errors map[string]string
+	// Challenge is what the page's script must solve before it submits.
+	Challenge challenge.Challenge
 }
 
 func (p *Pages) renderRequestForm(c *fiber.Ctx, v requestFormView) error {
@@ -1403,15 +1407,28 @@ func (p *Pages) renderRequestForm(c *fiber.Ctx, v requestFormView) error {
 	for _, f := range PreferredForms {
 		v.Forms = append(v.Forms, option{Value: f.Code, Title: f.Title, Selected: f.Code == v.Form.PreferredForm})
 	}
+	if v.Challenge, err = p.api.challenges.Issue(c.UserContext(), challenge.Form(challenge.KindInfoRequest, county.Code)); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return p.render(c, "portal_request", web.View{Title: "政府信息公开申请 · " + county.Name, Data: v})
 }
 
 func (p *Pages) showRequestForm(c *fiber.Ctx) error { return p.renderRequestForm(c, requestFormView{}) }
 
+// submitRequestForm files a request for information; without a solved
+// challenge nothing is stored and the form comes back as it was typed.
 func (p *Pages) submitRequestForm(c *fiber.Ctx) error {
 	county := c.Params("county")
 	in := RequestInput{Name: c.FormValue("name"), Contact: c.FormValue("contact"), Description: c.FormValue("description"),
 		PreferredForm: c.FormValue("preferred_form")}
+	if err := p.api.challenges.CheckPage(c, challenge.Form(challenge.KindInfoRequest, county)); err != nil {
+		msg, _, err := formError(c, err)
+		if err != nil {
+			return err
+		}
+		return p.renderRequestForm(c, requestFormView{Form: in, Error: msg})
+	}
 	r, err := p.api.svc.FileRequest(c.UserContext(), county, in)
 	if err != nil {
 		msg, fields, err := formError(c, err)

@@ -100,7 +100,7 @@ func (a *API) approve(c *fiber.Ctx) (tenants.County, map[string]any, error) {
 	if err != nil {
 		return county, nil, err
 	}
-	return county, result, a.enforcer.Reload(c.UserContext())
+	return county, result, a.enforcer.ReloadIfChanged(c.UserContext())
 }
 
 func (a *API) approveCounty(c *fiber.Ctx) error {

@@ -79,6 +79,8 @@ func (a *API) Mount(app *fiber.App) {
 		api.Get(s.prefix+"/:id", manage, a.showUser(s.scope))
 		api.Post(s.prefix+"/:id/roles", manage, a.grantRole(s.scope))
 		api.Delete(s.prefix+"/:id/roles/:role", manage, a.revokeRole(s.scope))
+		reset := web.Require(a.enforcer, ResetPermission, s.scope)
+		api.Post(s.prefix+"/:id/totp/reset", reset, a.resetTOTP(s.scope))
 	}
 }
 
@@ -284,6 +286,31 @@ func (a *API) revokeRole(scope web.Scope) fiber.Handler {
 			return err
 		}
 		if err := a.svc.Revoke(c.UserContext(), web.CurrentUser(c), region, id, c.Params("role")); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+}
+
+type totpReset struct {
+	Reason string `json:"reason"`
+}
+
+// resetTOTP is the security administrator's reset of a lost second factor;
+// the reason goes into the request's audit entry, refused or not.
+func (a *API) resetTOTP(scope web.Scope) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		region, _ := scope(c)
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		var in totpReset
+		if err := web.DecodeJSON(c, &in); err != nil {
+			return err
+		}
+		web.SetAuditDetail(c, resetAuditDetail(id, in.Reason))
+		if _, err := a.svc.ResetTOTP(c.UserContext(), web.CurrentUser(c), region, id, in.Reason); err != nil {
 			return err
 		}
 		return c.SendStatus(fiber.StatusNoContent)

@@ -19,7 +19,7 @@ type Pages struct {
 	api                        *API
 	pages                      *web.Pages
 	login, password, userAdmin *template.Template
-	totp                       *template.Template
+	totp, security             *template.Template
 }
 
 // NewPages parses the module's templates.
@@ -36,6 +36,9 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 		return nil, err
 	}
 	if p.totp, err = pages.Parse(templateFiles, "templates/totp.html"); err != nil {
+		return nil, err
+	}
+	if p.security, err = pages.Parse(templateFiles, "templates/security.html"); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -63,6 +66,26 @@ func (p *Pages) Mount(app *fiber.App) {
 		app.Get(s.path, manage, p.showUsersPage(s.scope))
 		app.Post(s.path, manage, p.submitUser(s.scope))
 	}
+	for _, s := range []struct {
+		path  string
+		scope web.Scope
+	}{
+		{"/counties/:county/security/users", web.CountyScope},
+		{"/provinces/:province/security/users", web.ProvinceScope},
+		{"/national/security/users", web.NationalScope},
+	} {
+		reset := web.Require(p.api.enforcer, ResetPermission, s.scope)
+		app.Get(s.path, reset, p.showSecurityPage(s.scope))
+		app.Post(s.path+"/:id/totp/reset", reset, p.submitTOTPReset(s.scope))
+	}
+}
+
+// SecurityUsersURL is the security administrator's account page of a region.
+func SecurityUsersURL(region string) string {
+	if region == rbac.NationalRegion {
+		return "/national/security/users"
+	}
+	return web.RegionURL(region) + "/security/users"
 }
 
 type loginView struct {
@@ -286,4 +309,66 @@ func (p *Pages) submitUser(scope web.Scope) fiber.Handler {
 		}
 		return p.pages.Render(c, p.userAdmin, web.View{Title: "用户管理", Region: region, Data: v})
 	}
+}
+
+type securityView struct {
+	Users []SecurityView
+	Base  string // the page's path, which the reset forms post below
+	Me    int64
+	Error string
+}
+
+func (p *Pages) renderSecurity(c *fiber.Ctx, region, flash, msg string) error {
+	list, err := p.api.svc.ListForSecurity(c.UserContext(), region)
+	if err != nil {
+		return err
+	}
+	v := securityView{Users: list, Base: SecurityUsersURL(region), Me: web.CurrentUser(c).UserID, Error: msg}
+	return p.pages.Render(c, p.security, web.View{Title: "账号安全管理", Region: region, Flash: flash, Data: v})
+}
+
+func (p *Pages) showSecurityPage(scope web.Scope) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		region, _ := scope(c)
+		return p.renderSecurity(c, region, "", "")
+	}
+}
+
+// submitTOTPReset resets a user's second factor from the security page; the
+// form's confirmation box is checked here too, not only by the browser.
+func (p *Pages) submitTOTPReset(scope web.Scope) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		region, _ := scope(c)
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		reason := c.FormValue("reason")
+		web.SetAuditDetail(c, resetAuditDetail(id, reason))
+		var u User
+		if c.FormValue("confirm") != "yes" {
+			err = apperr.InvalidField("confirm", "请勾选“确认重置”后再提交")
+		} else {
+			u, err = p.api.svc.ResetTOTP(c.UserContext(), web.CurrentUser(c), region, id, reason)
+		}
+		if err != nil {
+			e, ok := apperr.As(err)
+			if !ok || e.Status == fiber.StatusNotFound {
+				return err
+			}
+			msg := e.Message
+			for _, m := range e.Fields {
+				msg = m
+			}
+			c.Status(e.Status)
+			return p.renderSecurity(c, region, "", msg)
+		}
+		return p.renderSecurity(c, region, "已重置用户 "+u.Username+" 的双因素认证，其全部会话已结束；管理员账号下次登录时须重新启用。", "")
+	}
+}
+
+// NavLinks are the header menu entries of the user pages: the security
+// administrator's account page of each region they serve.
+func NavLinks() []web.NavEntry {
+	return []web.NavEntry{{Title: "账号安全管理", Perm: ResetPermission, URL: SecurityUsersURL}}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,13 +28,27 @@ var hashParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism:
 // dummyHash is compared against for unknown usernames so both cases take as long.
 var dummyHash, _ = argon2id.CreateHash("timing-equaliser", hashParams)
 
+// argonSlots bounds the argon2id computations running at once: each takes
+// 19 MiB and a core for ~20 ms, so a burst of sign-ins queues for a moment
+// instead of growing the process by 19 MiB per request.
+var argonSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
 // HashPassword returns the argon2id encoding of pw.
 func HashPassword(pw string) (string, error) {
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
 	h, err := argon2id.CreateHash(pw, hashParams)
 	if err != nil {
 		return "", fmt.Errorf("users: hash: %w", err)
 	}
 	return h, nil
+}
+
+// passwordMatches compares pw with an argon2id encoding, in an argon slot.
+func passwordMatches(pw, hash string) (bool, error) {
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
+	return argon2id.ComparePasswordAndHash(pw, hash)
 }
 
 // Service holds the sign-in rules.
@@ -45,6 +60,9 @@ type Service struct {
 	// RequireAdminTOTP makes every administrator role (system, security and
 	// audit duties) sign in with a second factor; set it before serving.
 	RequireAdminTOTP bool
+	// Secrets encrypts the stored TOTP secrets; set it before serving.
+	// Without it every second-factor operation fails (closed).
+	Secrets *SecretBox
 }
 
 // NewService wires the account rules.
@@ -85,7 +103,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (SignIn,
 func (s *Service) LoginWithCode(ctx context.Context, username, password, code string) (SignIn, error) {
 	u, err := s.store.ByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
 	if err == apperr.ErrNotFound {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		_, _ = passwordMatches(password, dummyHash)
 		return SignIn{}, errBadCredentials
 	}
 	if err != nil {
@@ -96,7 +114,7 @@ func (s *Service) LoginWithCode(ctx context.Context, username, password, code st
 		return SignIn{}, apperr.TooMany("account_locked",
 			fmt.Sprintf("连续%d次密码错误，账号已锁定，请于%s后重试", MaxFailures, u.LockedUntil.In(beijing).Format("15:04")))
 	}
-	ok, err := argon2id.ComparePasswordAndHash(password, u.PasswordHash)
+	ok, err := passwordMatches(password, u.PasswordHash)
 	if err != nil {
 		return SignIn{}, fmt.Errorf("users: compare: %w", err)
 	}
@@ -197,7 +215,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, currentToken
 	if err != nil {
 		return err
 	}
-	ok, err := argon2id.ComparePasswordAndHash(current, u.PasswordHash)
+	ok, err := passwordMatches(current, u.PasswordHash)
 	if err != nil {
 		return fmt.Errorf("users: compare: %w", err)
 	}
@@ -271,7 +289,7 @@ func (s *Service) Create(ctx context.Context, by *web.Principal, region string, 
 	if err != nil {
 		return Created{}, err
 	}
-	return out, s.enforcer.Reload(ctx)
+	return out, s.enforcer.ReloadIfChanged(ctx)
 }
 
 func (s *Service) createInTx(ctx context.Context, tx *sqlx.Tx, byID int64, region string, in NewUser) (Created, error) {
@@ -349,7 +367,7 @@ func (s *Service) Grant(ctx context.Context, by *web.Principal, region string, u
 	if err != nil {
 		return err
 	}
-	return s.enforcer.Reload(ctx)
+	return s.enforcer.ReloadIfChanged(ctx)
 }
 
 // Revoke takes a role away from an account of region.
@@ -373,7 +391,7 @@ func (s *Service) Revoke(ctx context.Context, by *web.Principal, region string, 
 	if err != nil {
 		return err
 	}
-	return s.enforcer.Reload(ctx)
+	return s.enforcer.ReloadIfChanged(ctx)
 }
 
 // List returns the accounts homed in region with their roles.
@@ -447,7 +465,7 @@ func (s *Service) Bootstrap(ctx context.Context, password string) error {
 	} else {
 		s.log.Info("bootstrap administrator created", "username", "admin")
 	}
-	return s.enforcer.Reload(ctx)
+	return s.enforcer.ReloadIfChanged(ctx)
 }
 
 // CountyAdminProvisioner creates the first administrator of a newly approved

@@ -46,7 +46,8 @@ func anyRequiresTOTP(roles []rbac.Assignment) bool {
 	return false
 }
 
-// totpRow is a user's second factor; ConfirmedAt is nil while enrolment is pending.
+// totpRow is a user's second factor; ConfirmedAt is nil while enrolment is
+// pending. Secret is the stored (encrypted) form; see SecretBox.
 type totpRow struct {
 	Secret      string     `db:"secret"`
 	ConfirmedAt *time.Time `db:"confirmed_at"`
@@ -113,6 +114,10 @@ func (s *Service) StartTOTP(ctx context.Context, userID int64) (Enrolment, error
 		return Enrolment{}, fmt.Errorf("users: totp generate: %w", err)
 	}
 	out := Enrolment{Secret: key.Secret(), OTPAuthURL: key.URL()}
+	sealed, err := s.sealSecret(userID, out.Secret)
+	if err != nil {
+		return Enrolment{}, err
+	}
 	for range RecoveryCodeCount {
 		out.RecoveryCodes = append(out.RecoveryCodes, newRecoveryCode())
 	}
@@ -130,7 +135,7 @@ func (s *Service) StartTOTP(ctx context.Context, userID int64) (Enrolment, error
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_totp (user_id, secret, confirmed_at, last_step, created_at) VALUES (?, ?, NULL, 0, ?)`,
-			userID, out.Secret, db.Now()); err != nil {
+			userID, sealed, db.Now()); err != nil {
 			return fmt.Errorf("users: totp insert: %w", err)
 		}
 		for _, code := range out.RecoveryCodes {
@@ -158,7 +163,11 @@ func (s *Service) PendingTOTP(ctx context.Context, userID int64) (Enrolment, boo
 	if err != nil {
 		return Enrolment{}, false, err
 	}
-	return Enrolment{Secret: r.Secret, OTPAuthURL: otpauthURL(u.Username, r.Secret)}, true, nil
+	secret, err := s.openSecret(ctx, userID, r.Secret)
+	if err != nil {
+		return Enrolment{}, false, err
+	}
+	return Enrolment{Secret: secret, OTPAuthURL: otpauthURL(u.Username, secret)}, true, nil
 }
 
 func otpauthURL(account, secret string) string {
@@ -179,7 +188,11 @@ func (s *Service) ConfirmTOTP(ctx context.Context, userID int64, code string) er
 	if r.ConfirmedAt != nil {
 		return errTOTPEnrolled
 	}
-	step, ok := matchTOTP(r.Secret, code, r.LastStep, db.Now())
+	secret, err := s.openSecret(ctx, userID, r.Secret)
+	if err != nil {
+		return err
+	}
+	step, ok := matchTOTP(secret, code, r.LastStep, db.Now())
 	if !ok {
 		return apperr.InvalidField("code", "动态验证码不正确，请核对手机时间后重试")
 	}
@@ -217,8 +230,13 @@ func matchTOTP(secret, code string, lastStep int64, now time.Time) (int64, bool)
 
 // checkSecondFactor verifies the code given at sign-in: a TOTP code (each
 // step used once) or one of the unused recovery codes, which is then spent.
+// A stored secret that does not decrypt fails closed, before any code is tried.
 func (s *Service) checkSecondFactor(ctx context.Context, userID int64, r totpRow, code string) (bool, error) {
-	if step, ok := matchTOTP(r.Secret, code, r.LastStep, db.Now()); ok {
+	secret, err := s.openSecret(ctx, userID, r.Secret)
+	if err != nil {
+		return false, err
+	}
+	if step, ok := matchTOTP(secret, code, r.LastStep, db.Now()); ok {
 		res, err := s.db.ExecContext(ctx, `UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?`, step, userID, step)
 		if err != nil {
 			return false, fmt.Errorf("users: totp step: %w", err)
