@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -258,7 +259,13 @@ func verdict(ok bool) string {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
-func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+// secs shows a duration in seconds, or in milliseconds under one second.
+func secs(d time.Duration) string {
+	if d < time.Second {
+		return ms(d)
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
 
 // median runs fn n times and returns the median duration.
 func median(n int, fn func() error) (time.Duration, error) {
@@ -270,12 +277,12 @@ func median(n int, fn func() error) (time.Duration, error) {
 		}
 		ds = append(ds, time.Since(t0))
 	}
-	for i := range ds {
-		for j := i + 1; j < len(ds); j++ {
-			if ds[j] < ds[i] {
-				ds[i], ds[j] = ds[j], ds[i]
-			}
-		}
-	}
-	return ds[len(ds)/2], nil
+	return middle(ds), nil
+}
+
+// middle is the median of durations.
+func middle(ds []time.Duration) time.Duration {
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	return sorted[len(sorted)/2]
 }

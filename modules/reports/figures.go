@@ -8,11 +8,14 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/catalog"
@@ -143,197 +146,373 @@ type compiler struct {
 	cal *calendar.Calendar
 }
 
-// county computes one county's figures for the period as of its end.
-func (c *compiler) county(ctx context.Context, county, name string, p Period) (CountyFigures, error) {
-	f := CountyFigures{County: county, CountyName: name}
-	var err error
-	if f.Catalog, err = c.catalogFigures(ctx, county, p); err != nil {
-		return f, err
-	}
-	if f.Disclosure, err = c.disclosureFigures(ctx, county, p); err != nil {
-		return f, err
-	}
-	if f.Requests, err = c.requestFigures(ctx, county, p); err != nil {
-		return f, err
-	}
-	f.Cases, err = c.caseFigures(ctx, county, p)
-	return f, err
+// countyRef names a county whose figures are compiled.
+type countyRef struct {
+	Code string
+	Name string
 }
 
-func (c *compiler) catalogFigures(ctx context.Context, county string, p Period) (CatalogFigures, error) {
+// county computes one county's figures for the period as of its end, on the
+// same path as a province's counties.
+func (c *compiler) county(ctx context.Context, county, name string, p Period) (CountyFigures, error) {
+	list, err := c.counties(ctx, []countyRef{{Code: county, Name: name}}, p)
+	if err != nil {
+		return CountyFigures{}, err
+	}
+	return list[0], nil
+}
+
+// counties computes the figures of several counties for the period, in the
+// order given. Every query covers all of them at once (county_code IN (…),
+// counted per county), so a province of 150 counties costs the same dozen
+// queries as one county instead of a dozen per county.
+func (c *compiler) counties(ctx context.Context, refs []countyRef, p Period) ([]CountyFigures, error) {
+	out := make([]CountyFigures, len(refs))
+	set := countySet{byCode: make(map[string]*CountyFigures, len(refs))}
+	for i, r := range refs {
+		out[i] = CountyFigures{County: r.Code, CountyName: r.Name,
+			// Empty maps and lists, never null in JSON, for counties without rows.
+			Catalog:  CatalogFigures{ItemsByCategory: map[string]int{}, PublishedByCategory: map[string]int{}, Inventory: []catalog.InventoryCount{}},
+			Requests: RequestFigures{Outcomes: map[string]int{}},
+			Cases:    CaseFigures{ByItem: []ItemTiming{}},
+		}
+		set.codes = append(set.codes, r.Code)
+		set.byCode[r.Code] = &out[i]
+	}
+	if len(refs) == 0 {
+		return out, nil
+	}
+	for _, step := range []func(context.Context, countySet, Period) error{
+		c.catalogFigures, c.disclosureFigures, c.requestFigures, c.caseFigures,
+	} {
+		if err := step(ctx, set, p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// countySet is the counties being compiled: their codes for IN (…) and their
+// figures by code, filled in by each section.
+type countySet struct {
+	codes  []string
+	byCode map[string]*CountyFigures
+}
+
+// selectIn runs a query whose IN (?) takes the county codes.
+func (c *compiler) selectIn(ctx context.Context, dest any, query string, args ...any) error {
+	q, a, err := sqlx.In(query, args...)
+	if err != nil {
+		return err
+	}
+	return c.db.SelectContext(ctx, dest, q, a...)
+}
+
+// perCounty is a count by county.
+type perCounty struct {
+	County string `db:"county_code"`
+	N      int    `db:"n"`
+}
+
+// countIn runs a COUNT(*) … GROUP BY county_code query and hands each
+// county's count to store; counties without rows keep zero.
+func (c *compiler) countIn(ctx context.Context, s countySet, store func(*CountyFigures, int), query string, args ...any) error {
+	var rows []perCounty
+	if err := c.selectIn(ctx, &rows, query, args...); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if f := s.byCode[r.County]; f != nil {
+			store(f, r.N)
+		}
+	}
+	return nil
+}
+
+func (c *compiler) catalogFigures(ctx context.Context, s countySet, p Period) error {
 	_, endTS := p.bounds()
-	f := CatalogFigures{ItemsByCategory: map[string]int{}, PublishedByCategory: map[string]int{}, Inventory: []catalog.InventoryCount{}}
 	var items []struct {
+		County   string `db:"county_code"`
 		Code     string `db:"code"`
 		Category string `db:"category"`
 	}
-	if err := c.db.SelectContext(ctx, &items, `SELECT code, category FROM catalog_items WHERE county_code = ? AND created_at < ?`, county, endTS); err != nil {
-		return f, fmt.Errorf("reports: catalog items: %w", err)
+	if err := c.selectIn(ctx, &items, `SELECT county_code, code, category FROM catalog_items WHERE county_code IN (?) AND created_at < ?`,
+		s.codes, endTS); err != nil {
+		return fmt.Errorf("reports: catalog items: %w", err)
 	}
-	category := map[string]string{}
+	category := map[[2]string]string{}
 	for _, it := range items {
-		f.ItemsByCategory[it.Category]++
-		category[it.Code] = it.Category
+		if f := s.byCode[it.County]; f != nil {
+			f.Catalog.ItemsByCategory[it.Category]++
+			category[[2]string{it.County, it.Code}] = it.Category
+		}
 	}
 	// The version each item had published as of the period's end.
 	var published []struct {
+		County  string `db:"county_code"`
 		Code    string `db:"code"`
-		Name    string `db:"name"`
 		Content string `db:"content"`
 	}
-	if err := c.db.SelectContext(ctx, &published, `SELECT v.code, v.name, v.content FROM catalog_versions v
-		JOIN (SELECT code, MAX(version) AS version FROM catalog_versions WHERE county_code = ? AND published_at IS NOT NULL
-		      AND published_at < ? GROUP BY code) last ON last.code = v.code AND last.version = v.version
-		WHERE v.county_code = ?`, county, endTS, county); err != nil {
-		return f, fmt.Errorf("reports: published versions: %w", err)
+	if err := c.selectIn(ctx, &published, `SELECT v.county_code, v.code, v.content FROM catalog_versions v
+		JOIN (SELECT county_code, code, MAX(version) AS version FROM catalog_versions WHERE county_code IN (?) AND published_at IS NOT NULL
+		      AND published_at < ? GROUP BY county_code, code) last
+		  ON last.county_code = v.county_code AND last.code = v.code AND last.version = v.version`, s.codes, endTS); err != nil {
+		return fmt.Errorf("reports: published versions: %w", err)
 	}
-	var views []catalog.ItemView
+	views := map[string][]catalog.ItemView{}
 	for _, pv := range published {
-		cat := category[pv.Code]
-		if cat == "" {
+		f := s.byCode[pv.County]
+		cat := category[[2]string{pv.County, pv.Code}]
+		if f == nil || cat == "" {
 			continue
 		}
-		f.PublishedByCategory[cat]++
+		f.Catalog.PublishedByCategory[cat]++
 		var content catalog.Content
 		if err := json.Unmarshal([]byte(pv.Content), &content); err != nil {
-			return f, fmt.Errorf("reports: decode content: %w", err)
+			return fmt.Errorf("reports: decode content: %w", err)
 		}
 		if cat != catalog.CategoryInformation && len(content.Steps) > 0 {
-			f.FlowchartsPublished++
+			f.Catalog.FlowchartsPublished++
 		}
-		f.StandardsPublished += len(content.Discretion)
-		views = append(views, catalog.ItemView{Item: catalog.Item{Code: pv.Code, Category: cat}, Content: content})
+		f.Catalog.StandardsPublished += len(content.Discretion)
+		views[pv.County] = append(views[pv.County], catalog.ItemView{Item: catalog.Item{Code: pv.Code, Category: cat}, Content: content})
 	}
-	inv := catalog.Summarize(views)
-	f.PowersTotal, f.Inventory = inv.Total, inv.Cells
-	return f, nil
+	for code, f := range s.byCode {
+		inv := catalog.Summarize(views[code])
+		f.Catalog.PowersTotal, f.Catalog.Inventory = inv.Total, inv.Cells
+	}
+	return nil
 }
 
-func (c *compiler) disclosureFigures(ctx context.Context, county string, p Period) (DisclosureFigures, error) {
+func (c *compiler) disclosureFigures(ctx context.Context, s countySet, p Period) error {
 	startTS, endTS := p.bounds()
-	var f DisclosureFigures
-	var rows []struct {
-		OnTime *bool `db:"published_on_time"`
+	var published []struct {
+		County string `db:"county_code"`
+		N      int    `db:"n"`
+		OnTime int    `db:"on_time"`
 	}
-	if err := c.db.SelectContext(ctx, &rows, `SELECT published_on_time FROM disclosure_records WHERE county_code = ?
-		AND published_at >= ? AND published_at < ?`, county, startTS, endTS); err != nil {
-		return f, fmt.Errorf("reports: disclosure: %w", err)
+	if err := c.selectIn(ctx, &published, `SELECT county_code, COUNT(*) AS n,
+		COALESCE(SUM(CASE WHEN published_on_time = ? THEN 1 ELSE 0 END), 0) AS on_time
+		FROM disclosure_records WHERE county_code IN (?) AND published_at >= ? AND published_at < ? GROUP BY county_code`,
+		true, s.codes, startTS, endTS); err != nil {
+		return fmt.Errorf("reports: disclosure: %w", err)
 	}
-	for _, r := range rows {
-		f.Published++
-		if r.OnTime != nil && *r.OnTime {
-			f.PublishedOnTime++
-		} else {
-			f.PublishedLate++
+	for _, r := range published {
+		if f := s.byCode[r.County]; f != nil {
+			// Not known to be on time (late, or never given a deadline) counts as late.
+			f.Disclosure.Published, f.Disclosure.PublishedOnTime, f.Disclosure.PublishedLate = r.N, r.OnTime, r.N-r.OnTime
 		}
 	}
+	// Review hours are summed here rather than in SQL, where each engine
+	// subtracts instants differently.
 	var reviews []struct {
+		County      string    `db:"county_code"`
 		Decision    string    `db:"decision"`
 		SubmittedAt time.Time `db:"submitted_at"`
 		DecidedAt   time.Time `db:"decided_at"`
 	}
-	if err := c.db.SelectContext(ctx, &reviews, `SELECT decision, submitted_at, decided_at FROM disclosure_reviews
-		WHERE county_code = ? AND stage > 0 AND decided_at >= ? AND decided_at < ?`, county, startTS, endTS); err != nil {
-		return f, fmt.Errorf("reports: reviews: %w", err)
+	if err := c.selectIn(ctx, &reviews, `SELECT county_code, decision, submitted_at, decided_at FROM disclosure_reviews
+		WHERE county_code IN (?) AND stage > 0 AND decided_at >= ? AND decided_at < ? ORDER BY county_code, id`,
+		s.codes, startTS, endTS); err != nil {
+		return fmt.Errorf("reports: reviews: %w", err)
 	}
 	for _, r := range reviews {
-		f.Reviews++
-		if r.Decision == "reject" {
-			f.Rejections++
+		f := s.byCode[r.County]
+		if f == nil {
+			continue
 		}
-		f.reviewHoursTotal += r.DecidedAt.Sub(r.SubmittedAt).Hours()
+		f.Disclosure.Reviews++
+		if r.Decision == "reject" {
+			f.Disclosure.Rejections++
+		}
+		f.Disclosure.reviewHoursTotal += r.DecidedAt.Sub(r.SubmittedAt).Hours()
 	}
-	if f.Reviews > 0 {
-		f.AvgReviewHours = round1(f.reviewHoursTotal / float64(f.Reviews))
+	for _, f := range s.byCode {
+		if d := &f.Disclosure; d.Reviews > 0 {
+			d.AvgReviewHours = round1(d.reviewHoursTotal / float64(d.Reviews))
+		}
 	}
-	return f, nil
+	return nil
 }
 
-func (c *compiler) requestFigures(ctx context.Context, county string, p Period) (RequestFigures, error) {
-	f := RequestFigures{Outcomes: map[string]int{}}
-	if err := c.db.GetContext(ctx, &f.Received, `SELECT COUNT(*) FROM info_requests WHERE county_code = ? AND received_on >= ? AND received_on <= ?`,
-		county, p.Start, p.End); err != nil {
-		return f, fmt.Errorf("reports: requests: %w", err)
+func (c *compiler) requestFigures(ctx context.Context, s countySet, p Period) error {
+	if err := c.countIn(ctx, s, func(f *CountyFigures, n int) { f.Requests.Received = n },
+		`SELECT county_code, COUNT(*) AS n FROM info_requests WHERE county_code IN (?) AND received_on >= ? AND received_on <= ?
+		GROUP BY county_code`, s.codes, p.Start, p.End); err != nil {
+		return fmt.Errorf("reports: requests: %w", err)
 	}
+	// Rows rather than GROUP BY outcome: MySQL's collation would group
+	// outcomes that differ in case or trailing spaces.
 	var answered []struct {
+		County  string `db:"county_code"`
 		Outcome string `db:"outcome"`
 		OnTime  *bool  `db:"on_time"`
 	}
-	if err := c.db.SelectContext(ctx, &answered, `SELECT outcome, on_time FROM info_requests WHERE county_code = ?
-		AND answered_on >= ? AND answered_on <= ?`, county, p.Start, p.End); err != nil {
-		return f, fmt.Errorf("reports: answered: %w", err)
+	if err := c.selectIn(ctx, &answered, `SELECT county_code, outcome, on_time FROM info_requests WHERE county_code IN (?)
+		AND answered_on >= ? AND answered_on <= ?`, s.codes, p.Start, p.End); err != nil {
+		return fmt.Errorf("reports: answered: %w", err)
 	}
 	for _, a := range answered {
-		f.Answered++
-		f.Outcomes[a.Outcome]++
+		f := s.byCode[a.County]
+		if f == nil {
+			continue
+		}
+		f.Requests.Answered++
+		f.Requests.Outcomes[a.Outcome]++
 		if a.OnTime != nil && *a.OnTime {
-			f.AnsweredOnTime++
+			f.Requests.AnsweredOnTime++
 		}
 	}
-	return f, nil
+	return nil
 }
 
-func (c *compiler) caseFigures(ctx context.Context, county string, p Period) (CaseFigures, error) {
-	var f CaseFigures
-	f.ByItem = []ItemTiming{}
-	if err := c.db.GetContext(ctx, &f.Received, `SELECT COUNT(*) FROM cases WHERE county_code = ? AND received_on >= ? AND received_on <= ?`,
-		county, p.Start, p.End); err != nil {
-		return f, fmt.Errorf("reports: cases received: %w", err)
+func (c *compiler) caseFigures(ctx context.Context, s countySet, p Period) error {
+	if err := c.countIn(ctx, s, func(f *CountyFigures, n int) { f.Cases.Received = n },
+		`SELECT county_code, COUNT(*) AS n FROM cases WHERE county_code IN (?) AND received_on >= ? AND received_on <= ?
+		GROUP BY county_code`, s.codes, p.Start, p.End); err != nil {
+		return fmt.Errorf("reports: cases received: %w", err)
 	}
-	if err := c.db.GetContext(ctx, &f.Completed, `SELECT COUNT(*) FROM cases WHERE county_code = ? AND status = 'delivered'
-		AND completed_on >= ? AND completed_on <= ?`, county, p.Start, p.End); err != nil {
-		return f, fmt.Errorf("reports: cases completed: %w", err)
+	if err := c.countIn(ctx, s, func(f *CountyFigures, n int) { f.Cases.Completed = n },
+		`SELECT county_code, COUNT(*) AS n FROM cases WHERE county_code IN (?) AND status = 'delivered'
+		AND completed_on >= ? AND completed_on <= ? GROUP BY county_code`, s.codes, p.Start, p.End); err != nil {
+		return fmt.Errorf("reports: cases completed: %w", err)
 	}
-	var decided []struct {
-		ItemCode   string `db:"item_code"`
-		ItemName   string `db:"item_name"`
-		ReceivedOn string `db:"received_on"`
-		DecidedOn  string `db:"decided_on"`
-		OnTime     *bool  `db:"on_time"`
+	if err := c.decided(ctx, s, p); err != nil {
+		return err
 	}
-	if err := c.db.SelectContext(ctx, &decided, `SELECT item_code, item_name, received_on, decided_on, on_time FROM cases
-		WHERE county_code = ? AND decided_on >= ? AND decided_on <= ? ORDER BY item_code, id`, county, p.Start, p.End); err != nil {
-		return f, fmt.Errorf("reports: cases decided: %w", err)
+	if err := c.countIn(ctx, s, func(f *CountyFigures, n int) { f.Cases.OverdueAtEnd = n },
+		`SELECT county_code, COUNT(*) AS n FROM cases WHERE county_code IN (?) AND received_on <= ?
+		AND (decided_on IS NULL OR decided_on > ?) AND (completed_on IS NULL OR completed_on > ?) AND promised_deadline < ?
+		GROUP BY county_code`, s.codes, p.End, p.End, p.End, p.End); err != nil {
+		return fmt.Errorf("reports: overdue: %w", err)
 	}
-	byItem := map[string]*ItemTiming{}
-	var order []string
-	province := rbac.ProvinceOf(county)
-	for _, d := range decided {
-		f.Decided++
-		if d.OnTime != nil && *d.OnTime {
-			f.DecidedOnTime++
+	startTS, endTS := p.bounds()
+	if err := c.countIn(ctx, s, func(f *CountyFigures, n int) { f.Cases.Warnings = n },
+		`SELECT county_code, COUNT(*) AS n FROM case_events WHERE county_code IN (?) AND kind IN ('flag_yellow', 'flag_red')
+		AND at >= ? AND at < ? GROUP BY county_code`, s.codes, startTS, endTS); err != nil {
+		return fmt.Errorf("reports: warnings: %w", err)
+	}
+	return nil
+}
+
+// decided reads the cases decided in the period: the on-time count and each
+// item's working days. The rows come from the index cases_county_decided
+// alone; item names, which it does not hold, are read afterwards for the one
+// case that names each item: its first (lowest id) decided in the period.
+func (c *compiler) decided(ctx context.Context, s countySet, p Period) error {
+	rows, err := c.queryIn(ctx, `SELECT county_code, id, item_code, received_on, decided_on, on_time FROM cases
+		WHERE county_code IN (?) AND decided_on >= ? AND decided_on <= ?`, s.codes, p.Start, p.End)
+	if err != nil {
+		return fmt.Errorf("reports: cases decided: %w", err)
+	}
+	defer rows.Close()
+	type itemKey struct{ county, item string }
+	type item struct {
+		timing ItemTiming
+		first  int64
+	}
+	items := map[itemKey]*item{}
+	days := workdayCounter{cal: c.cal, known: map[workdayKey]int{}}
+	var (
+		county, code, receivedOn, decidedOn string
+		id                                  int64
+		onTime                              sql.NullBool
+	)
+	for rows.Next() {
+		if err := rows.Scan(&county, &id, &code, &receivedOn, &decidedOn, &onTime); err != nil {
+			return fmt.Errorf("reports: cases decided: %w", err)
 		}
-		t := byItem[d.ItemCode]
-		if t == nil {
-			t = &ItemTiming{Item: d.ItemCode, Name: d.ItemName}
-			byItem[d.ItemCode] = t
-			order = append(order, d.ItemCode)
+		f := s.byCode[county]
+		if f == nil {
+			continue
 		}
-		from, _ := calendar.ParseDate(d.ReceivedOn)
-		to, _ := calendar.ParseDate(d.DecidedOn)
-		n, _ := c.cal.WorkdaysBetween(province, from, to)
-		t.days = append(t.days, n)
+		f.Cases.Decided++
+		if onTime.Valid && onTime.Bool {
+			f.Cases.DecidedOnTime++
+		}
+		k := itemKey{county, code}
+		it := items[k]
+		if it == nil {
+			it = &item{timing: ItemTiming{Item: code}, first: id}
+			items[k] = it
+		} else if id < it.first {
+			it.first = id
+		}
+		it.timing.days = append(it.timing.days, days.between(rbac.ProvinceOf(county), receivedOn, decidedOn))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reports: cases decided: %w", err)
+	}
+	rows.Close()
+	for _, f := range s.byCode {
+		if f.Cases.Decided > 0 {
+			f.Cases.OnTimeRate = round3(float64(f.Cases.DecidedOnTime) / float64(f.Cases.Decided))
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(items))
+	for _, it := range items {
+		ids = append(ids, it.first)
+	}
+	var names []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"item_name"`
+	}
+	if err := c.selectIn(ctx, &names, `SELECT id, item_name FROM cases WHERE id IN (?)`, ids); err != nil {
+		return fmt.Errorf("reports: item names: %w", err)
+	}
+	name := make(map[int64]string, len(names))
+	for _, n := range names {
+		name[n.ID] = n.Name
 	}
 	// Byte order, as Sum uses: MySQL's case-insensitive collation would
 	// order mixed-case item codes differently from SQLite and the province.
-	sort.Strings(order)
-	for _, code := range order {
-		f.ByItem = append(f.ByItem, timing(byItem[code]))
+	keys := make([]itemKey, 0, len(items))
+	for k := range items {
+		keys = append(keys, k)
 	}
-	if f.Decided > 0 {
-		f.OnTimeRate = round3(float64(f.DecidedOnTime) / float64(f.Decided))
+	sort.Slice(keys, func(i, j int) bool { return keys[i].item < keys[j].item })
+	for _, k := range keys {
+		it := items[k]
+		it.timing.Name = name[it.first]
+		f := s.byCode[k.county]
+		f.Cases.ByItem = append(f.Cases.ByItem, timing(&it.timing))
 	}
-	if err := c.db.GetContext(ctx, &f.OverdueAtEnd, `SELECT COUNT(*) FROM cases WHERE county_code = ? AND received_on <= ?
-		AND (decided_on IS NULL OR decided_on > ?) AND (completed_on IS NULL OR completed_on > ?) AND promised_deadline < ?`,
-		county, p.End, p.End, p.End, p.End); err != nil {
-		return f, fmt.Errorf("reports: overdue: %w", err)
+	return nil
+}
+
+// queryIn runs a query whose IN (?) takes the county codes, for rows too many
+// to scan into structs.
+func (c *compiler) queryIn(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q, a, err := sqlx.In(query, args...)
+	if err != nil {
+		return nil, err
 	}
-	startTS, endTS := p.bounds()
-	if err := c.db.GetContext(ctx, &f.Warnings, `SELECT COUNT(*) FROM case_events WHERE county_code = ? AND kind IN ('flag_yellow', 'flag_red')
-		AND at >= ? AND at < ?`, county, startTS, endTS); err != nil {
-		return f, fmt.Errorf("reports: warnings: %w", err)
+	return c.db.QueryContext(ctx, q, a...)
+}
+
+// workdayKey is one count of working days: a province's calendar between two dates.
+type workdayKey struct{ province, from, to string }
+
+// workdayCounter remembers the counts it has made: a province's decided cases
+// share few pairs of dates, and counting walks every day between them.
+type workdayCounter struct {
+	cal   *calendar.Calendar
+	known map[workdayKey]int
+}
+
+func (w workdayCounter) between(province, from, to string) int {
+	k := workdayKey{province, from, to}
+	if n, ok := w.known[k]; ok {
+		return n
 	}
-	return f, nil
+	a, _ := calendar.ParseDate(from)
+	b, _ := calendar.ParseDate(to)
+	n, _ := w.cal.WorkdaysBetween(province, a, b)
+	w.known[k] = n
+	return n
 }
 
 // timing summarises the working days of an item's decided cases: the mean and

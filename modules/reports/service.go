@@ -156,18 +156,18 @@ func (s *Service) CompileProvince(ctx context.Context, province string, p Period
 	if err != nil {
 		return View{}, err
 	}
-	pf := ProvinceFigures{Counties: []CountyFigures{}}
+	var refs []countyRef
 	var codes []string
 	for _, c := range counties {
 		if c.Status != tenants.StatusActive {
 			continue
 		}
-		f, err := s.compiler.county(ctx, c.Code, c.Name, p)
-		if err != nil {
-			return View{}, err
-		}
-		pf.Counties = append(pf.Counties, f)
+		refs = append(refs, countyRef{Code: c.Code, Name: c.Name})
 		codes = append(codes, c.Code)
+	}
+	pf := ProvinceFigures{}
+	if pf.Counties, err = s.compiler.counties(ctx, refs, p); err != nil {
+		return View{}, err
 	}
 	pf.Totals = Sum(pf.Counties)
 	pf.Totals.CountyName = pr.Name
