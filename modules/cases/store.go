@@ -214,11 +214,14 @@ func ListSQL(county string, f Filter, today, nextWorkday string) ListQuery {
 	if f.Sort == "received" {
 		order = "received_on DESC, id DESC"
 	}
+	// The page's ids come from an index alone (every filter and order has
+	// one, see migration 00050); only the page's rows are then read.
 	return ListQuery{
 		Count:     `SELECT COUNT(*) FROM cases WHERE ` + cond,
 		CountArgs: args,
-		Page:      `SELECT ` + caseColumns + ` FROM cases WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`,
-		PageArgs:  append(args[:len(args):len(args)], f.PerPage, (f.Page-1)*f.PerPage),
+		Page: `SELECT ` + db.Qualify("c", caseColumns) + ` FROM (SELECT id FROM cases WHERE ` + cond + ` ORDER BY ` + order +
+			` LIMIT ? OFFSET ?) page JOIN cases c ON c.id = page.id ORDER BY ` + db.Qualify("c", order),
+		PageArgs: append(args[:len(args):len(args)], f.PerPage, (f.Page-1)*f.PerPage),
 	}
 }
 

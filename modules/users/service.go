@@ -169,7 +169,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (*web.Principal, er
 	if len(token) != 43 {
 		return nil, nil
 	}
-	se, ok, err := s.store.Session(ctx, token)
+	se, u, roles, ok, err := s.store.Session(ctx, token)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -177,21 +177,13 @@ func (s *Service) Resolve(ctx context.Context, token string) (*web.Principal, er
 	if now.After(se.ExpiresAt) || now.Sub(se.LastSeenAt) > IdleTimeout {
 		return nil, s.store.DeleteSession(ctx, token)
 	}
+	if u.Disabled {
+		return nil, nil
+	}
 	if now.Sub(se.LastSeenAt) > time.Minute {
 		if err := s.store.TouchSession(ctx, token, now); err != nil {
 			return nil, err
 		}
-	}
-	u, err := s.store.ByID(ctx, s.db, se.UserID)
-	if err == apperr.ErrNotFound || (err == nil && u.Disabled) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	roles, err := rbac.Assignments(ctx, s.db, u.ID)
-	if err != nil {
-		return nil, err
 	}
 	mustEnroll, err := s.mustEnroll(ctx, u.ID, roles)
 	if err != nil {

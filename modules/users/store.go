@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/db"
+	"safetypilot/rbac"
 )
 
 const userColumns = `id, username, display_name, home_region, password_hash, must_change_password,
@@ -143,17 +145,36 @@ func (s *Store) CreateSession(ctx context.Context, token, csrf string, userID in
 	return nil
 }
 
-// Session loads a session by token.
-func (s *Store) Session(ctx context.Context, token string) (session, bool, error) {
+// Session loads a live request's session by token with its user and the
+// user's roles, in one query: it runs on every authenticated request.
+func (s *Store) Session(ctx context.Context, token string) (session, User, []rbac.Assignment, bool, error) {
 	var se session
-	err := s.db.GetContext(ctx, &se, `SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = ?`, hashToken(token))
-	if db.IsNoRows(err) {
-		return se, false, nil
-	}
+	var u User
+	roles := []rbac.Assignment{}
+	rows, err := s.db.QueryContext(ctx, `SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at, `+db.Qualify("u", userColumns)+`,
+		r.role, r.region FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id
+		WHERE s.token_hash = ? ORDER BY r.region, r.role`, hashToken(token))
 	if err != nil {
-		return se, false, fmt.Errorf("users: session: %w", err)
+		return se, u, nil, false, fmt.Errorf("users: session: %w", err)
 	}
-	return se, true, nil
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		found = true
+		var role, region sql.NullString
+		if err := rows.Scan(&se.UserID, &se.CSRFToken, &se.LastSeenAt, &se.ExpiresAt, &u.ID, &u.Username, &u.DisplayName,
+			&u.HomeRegion, &u.PasswordHash, &u.MustChangePassword, &u.FailedLogins, &u.LockedUntil, &u.Disabled,
+			&u.CreatedAt, &u.UpdatedAt, &role, &region); err != nil {
+			return se, u, nil, false, fmt.Errorf("users: session: %w", err)
+		}
+		if role.Valid {
+			roles = append(roles, rbac.Assignment{UserID: u.ID, Role: role.String, Region: region.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return se, u, nil, false, fmt.Errorf("users: session: %w", err)
+	}
+	return se, u, roles, found, nil
 }
 
 // TouchSession moves the idle clock of a session.
