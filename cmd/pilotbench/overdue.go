@@ -10,13 +10,22 @@ import (
 	"safetypilot/modules/cases"
 )
 
-// asOf is the day the generated data ends (the latest receipt).
-func (s *suite) asOf(ctx context.Context) (time.Time, error) {
+// asOf is the day the generated data ends (the latest receipt), with the
+// working-day calendar as the service loads it.
+func (s *suite) asOf(ctx context.Context, log *slog.Logger) (time.Time, *calendar.Calendar, error) {
 	var last string
 	if err := s.db.GetContext(ctx, &last, `SELECT MAX(received_on) FROM cases`); err != nil {
-		return time.Time{}, err
+		return time.Time{}, nil, err
 	}
-	return calendar.ParseDate(last)
+	day, err := calendar.ParseDate(last)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	calSvc, err := calendar.NewService(ctx, s.db, log)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	return day, calSvc.Calendar(), nil
 }
 
 // benchOverdue measures the overdue job over every case, run as on the
@@ -24,15 +33,10 @@ func (s *suite) asOf(ctx context.Context) (time.Time, error) {
 // what fell due since the previous working day, then the steady pass that
 // runs every five minutes; each beside the same candidate SQL issued bare.
 func (s *suite) benchOverdue(ctx context.Context, log *slog.Logger) error {
-	asOf, err := s.asOf(ctx)
+	asOf, cal, err := s.asOf(ctx, log)
 	if err != nil {
 		return err
 	}
-	calSvc, err := calendar.NewService(ctx, s.db, log)
-	if err != nil {
-		return err
-	}
-	cal := calSvc.Calendar()
 	svc := cases.NewService(s.db, cal, nil, nil)
 	// 10:00 in Beijing on the day the data ends.
 	svc.Now = func() time.Time { return asOf.Add(2 * time.Hour) }

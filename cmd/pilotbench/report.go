@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"safetypilot/modules/calendar"
 	"safetypilot/modules/reports"
 	"safetypilot/tenants"
 )
@@ -22,15 +21,11 @@ func (s *suite) benchReport(ctx context.Context, log *slog.Logger) error {
 	if err := s.db.GetContext(ctx, &largest, `SELECT province_code, COUNT(*) AS n FROM counties GROUP BY province_code ORDER BY ABS(COUNT(*) - 150), province_code LIMIT 1`); err != nil {
 		return err
 	}
-	asOf, err := s.asOf(ctx)
+	asOf, cal, err := s.asOf(ctx, log)
 	if err != nil {
 		return err
 	}
-	calSvc, err := calendar.NewService(ctx, s.db, log)
-	if err != nil {
-		return err
-	}
-	svc := reports.NewService(s.db, tenants.NewService(s.db), calSvc.Calendar())
+	svc := reports.NewService(s.db, tenants.NewService(s.db), cal)
 	svc.Now = func() time.Time { return asOf.Add(2 * time.Hour) }
 	period := reports.YearPeriod(asOf.AddDate(-1, 0, 0))
 	var yearCases int

@@ -86,15 +86,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer database.Close()
 		return auditPurge(ctx, audit.NewStore(database), cfg.AuditRetentionDays, time.Now().UTC(), stdout)
 	case "generate":
-		database, migrator, err := openDatabase(ctx, cfg, log)
+		svc, err := openService(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
-		defer database.Close()
-		svc, err := build(ctx, cfg, log, database, migrator)
-		if err != nil {
-			return err
-		}
+		defer svc.db.Close()
 		return svc.generate(ctx, *gen, stdout)
 	}
 	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify or audit-purge)", cmd)
@@ -112,16 +108,27 @@ func auditPurge(ctx context.Context, store *audit.Store, days int, now time.Time
 	return nil
 }
 
-func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
+// openService opens and migrates the database and wires the service on it.
+func openService(ctx context.Context, cfg config, log *slog.Logger) (*service, error) {
 	database, migrator, err := openDatabase(ctx, cfg, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer database.Close()
 	svc, err := build(ctx, cfg, log, database, migrator)
+	if err != nil {
+		database.Close()
+		return nil, err
+	}
+	return svc, nil
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
+	svc, err := openService(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	database := svc.db
+	defer database.Close()
 	if cfg.Demo {
 		if err := svc.addDemo(ctx, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
