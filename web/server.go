@@ -85,12 +85,15 @@ func New(d Deps) *fiber.App {
 	app.Use(limitBody(d.Config.BodyLimit))
 	app.Use(securityHeaders)
 	app.Use(authenticate(d.Sessions, d.Log))
-	app.Use(requirePasswordChanged)
-	app.Use(requireTOTPEnrolled)
-	app.Use(checkCSRF)
+	// Audit comes before the gates below, so a request they refuse (a bad
+	// CSRF token or Origin, a password not yet changed, a second factor not
+	// yet enrolled) is recorded too.
 	if d.Auditor != nil {
 		app.Use(audit(d.Auditor, d.Log))
 	}
+	app.Use(requirePasswordChanged)
+	app.Use(requireTOTPEnrolled)
+	app.Use(checkCSRF)
 	if d.Pages != nil {
 		d.Pages.mountStatic(app)
 	}
