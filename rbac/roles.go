@@ -133,6 +133,24 @@ func Covers(scope, target string) bool {
 	return false
 }
 
+// CoveredSQL is the SQL condition, with its arguments, that a region column
+// holds a region scope covers, by the same rule as Covers: the XPCC's
+// 6590xx belong to 66, not to Xinjiang (65). An empty or malformed scope
+// matches nothing, never everything.
+func CoveredSQL(column, scope string) (string, []any) {
+	switch {
+	case scope == NationalRegion:
+		return "1 = 1", nil
+	case scope == "66":
+		return "(" + column + " = ? OR " + column + " LIKE ?)", []any{scope, "6590%"}
+	case len(scope) == 2 && allDigits(scope):
+		return "(" + column + " = ? OR (" + column + " LIKE ? AND " + column + " NOT LIKE ?))", []any{scope, scope + "%", "6590%"}
+	case len(scope) == 6 && allDigits(scope):
+		return column + " = ?", []any{scope}
+	}
+	return "1 = 0", nil
+}
+
 // ProvinceOf returns the province a county belongs to.
 func ProvinceOf(county string) string {
 	if strings.HasPrefix(county, "6590") {

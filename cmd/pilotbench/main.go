@@ -139,7 +139,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return fmt.Errorf("build pilotd (run pilotbench from the repository root): %w", err)
 	}
 	fmt.Fprintln(out, "==> generating the national data set (skipped when present)")
-	gen := command(ctx, out, s.pilotd, "generate", "--db-dsn", o.DSN, "--log-level", "warn",
+	gen := command(ctx, out, s.pilotd, "generate", "--db-dsn", o.DSN, "--log-level", "warn", "--tune-server",
 		"--cases", fmt.Sprint(o.Cases), "--disclosures", fmt.Sprint(o.Disclosures), "--users", fmt.Sprint(o.Users))
 	gen.Env = s.env
 	if err := gen.Run(); err != nil {

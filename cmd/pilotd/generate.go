@@ -35,6 +35,7 @@ type genOptions struct {
 	Years       int
 	Seed        int64
 	AsOf        string
+	TuneServer  bool
 }
 
 func registerGenerateFlags(fs *flag.FlagSet) *genOptions {
@@ -46,6 +47,7 @@ func registerGenerateFlags(fs *flag.FlagSet) *genOptions {
 	fs.IntVar(&o.Years, "years", 3, "generate: years of history ending on --as-of")
 	fs.Int64Var(&o.Seed, "seed", 20111209, "generate: random seed (the same seed gives the same data)")
 	fs.StringVar(&o.AsOf, "as-of", "", "generate: the day the data ends (YYYY-MM-DD; default today in Beijing)")
+	fs.BoolVar(&o.TuneServer, "tune-server", false, "generate: raise MySQL's buffer pool to 8 GB and redo log to 2 GB where smaller (SET GLOBAL; only on a benchmark server)")
 	return o
 }
 
@@ -132,7 +134,7 @@ func (s *service) generate(ctx context.Context, o genOptions, out io.Writer) err
 			return fmt.Errorf("--as-of: %w", err)
 		}
 	}
-	if s.db.Dialect == db.MySQL && o.Cases >= 1_000_000 {
+	if s.db.Dialect == db.MySQL && o.TuneServer {
 		if err := tuneMySQLForLoad(ctx, s.db, out); err != nil {
 			return err
 		}

@@ -34,10 +34,8 @@ var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 // where is the SQL condition of the filter with its arguments.
 func (f Filter) where() (string, []any) {
 	conds, args := []string{}, []any{}
-	if f.Scope != "" && f.Scope != rbac.NationalRegion {
-		conds = append(conds, `(region = ? OR region LIKE ?)`)
-		args = append(args, f.Scope, f.Scope+"%")
-	}
+	scope, scopeArgs := rbac.CoveredSQL("region", f.Scope)
+	conds, args = append(conds, scope), append(args, scopeArgs...)
 	if !f.From.IsZero() {
 		conds = append(conds, `at >= ?`)
 		args = append(args, f.From.UTC())

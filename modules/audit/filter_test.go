@@ -3,6 +3,7 @@ package audit_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,40 @@ func TestListFiltered(t *testing.T) {
 						t.Fatalf("export has %d rows, want %d", lines, tc.want)
 					}
 				})
+			}
+		})
+	}
+}
+
+// TestScopeFollowsCovers: an audit administrator of Xinjiang (65) does not
+// see the entries of the XPCC's cities (6590xx, under 66), the XPCC's does;
+// an empty scope sees nothing.
+func TestScopeFollowsCovers(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			s := audit.NewStore(openAuditDB(t, dialect))
+			for _, region := range []string{"650102", "659001", "66", "65"} {
+				if err := s.Record(ctx, web.AuditEntry{Username: "u" + region, Region: region, Action: "POST /x", Object: "/x",
+					Outcome: "success", IP: "10.0.0.1"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for scope, want := range map[string][]string{
+				"65": {"u65", "u650102"}, "66": {"u659001", "u66"}, "659001": {"u659001"}, "": nil, "6": nil,
+			} {
+				list, total, err := s.ListFiltered(ctx, audit.Filter{Scope: scope}, 1, 50)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, e := range list {
+					got = append(got, e.Username)
+				}
+				if total != len(want) || strings.Join(slices.Sorted(slices.Values(got)), ",") != strings.Join(want, ",") {
+					t.Errorf("scope %q sees %v (total %d), want %v", scope, got, total, want)
+				}
 			}
 		})
 	}

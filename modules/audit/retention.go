@@ -178,8 +178,9 @@ type SignInFilter struct {
 func (s *Store) SignIns(ctx context.Context, f SignInFilter, page, perPage int) ([]SignIn, int, error) {
 	where, args := `action IN (?, ?)`, []any{SignInActions[0], SignInActions[1]}
 	if f.Scope != rbac.NationalRegion {
-		where += ` AND username IN (SELECT username FROM users WHERE home_region = ? OR home_region LIKE ?)`
-		args = append(args, f.Scope, f.Scope+"%")
+		scope, scopeArgs := rbac.CoveredSQL("home_region", f.Scope)
+		where += ` AND username IN (SELECT username FROM users WHERE ` + scope + `)`
+		args = append(args, scopeArgs...)
 	}
 	if f.Username != "" {
 		where += ` AND username = ?`

@@ -33,7 +33,6 @@ const flagBatch = 1000
 type flagCandidate struct {
 	ID       int64  `db:"id"`
 	County   string `db:"county_code"`
-	Status   string `db:"status"`
 	Tracking string `db:"tracking_no"`
 	ItemName string `db:"item_name"`
 	Handler  int64  `db:"handler_id"`
@@ -46,10 +45,10 @@ type flagCandidate struct {
 // cases(clock_running, warning, promised_deadline) and
 // case_steps(active, warning, due_on). %s is the comparison with the bound.
 const (
-	caseCandidatesSQL = `SELECT id, county_code, status, tracking_no, item_name, handler_id, promised_deadline AS deadline_on, 0 AS seq, '' AS step_name
+	caseCandidatesSQL = `SELECT id, county_code, tracking_no, item_name, handler_id, promised_deadline AS deadline_on, 0 AS seq, '' AS step_name
 		FROM cases WHERE clock_running = ? AND warning = ? AND promised_deadline %s ? AND (promised_deadline > ? OR (promised_deadline = ? AND id > ?))
 		ORDER BY promised_deadline, id LIMIT ?`
-	stepCandidatesSQL = `SELECT c.id, c.county_code, c.status, c.tracking_no, c.item_name, c.handler_id, s.due_on AS deadline_on, s.seq, s.name AS step_name
+	stepCandidatesSQL = `SELECT c.id, c.county_code, c.tracking_no, c.item_name, c.handler_id, s.due_on AS deadline_on, s.seq, s.name AS step_name
 		FROM case_steps s JOIN cases c ON c.id = s.case_id
 		WHERE s.active = ? AND s.warning = ? AND s.due_on %s ? AND c.clock_running = ? AND (s.due_on > ? OR (s.due_on = ? AND s.case_id > ?))
 		ORDER BY s.due_on, s.case_id LIMIT ?`
@@ -167,7 +166,7 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 		counties := map[string]bool{}
 		var countyArgs []any
 		for _, cand := range batch {
-			if !still[candidateKey(cand, step)] {
+			if _, ok := still[candidateKey(cand, step)]; !ok {
 				continue
 			}
 			keys = append(keys, cand.ID)
@@ -212,12 +211,13 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 		events.init(`INSERT INTO case_events (case_id, county_code, kind, from_status, to_status, actor_id, actor_name, note, at) VALUES `, 9)
 		notes.init(`INSERT INTO notices (county_code, user_id, case_id, kind, message, created_at) VALUES `, 6)
 		for _, cand := range batch {
-			if !still[candidateKey(cand, step)] {
+			status, ok := still[candidateKey(cand, step)]
+			if !ok {
 				continue
 			}
 			flagged++
 			msg := flagMessage(cand, step, to)
-			events.add(cand.ID, cand.County, kind, cand.Status, cand.Status, 0, "超期预警任务", msg, now)
+			events.add(cand.ID, cand.County, kind, status, status, 0, "超期预警任务", msg, now)
 			recipients := admins[cand.County]
 			if cand.Handler != 0 && !containsID(recipients, cand.Handler) {
 				recipients = append(recipients[:len(recipients):len(recipients)], cand.Handler)
@@ -242,9 +242,10 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 }
 
 // lockStillAt takes the write locks of a batch's rows (a no-op update: the
-// row locks on InnoDB, the write lock on SQLite) and returns the keys whose
-// light is still at from.
-func lockStillAt(ctx context.Context, tx *sqlx.Tx, batch []flagCandidate, step bool, from string) (map[string]bool, error) {
+// row locks on InnoDB, the write lock on SQLite) and returns, for the keys
+// whose light is still at from and whose case's clock still runs, the
+// case's status now.
+func lockStillAt(ctx context.Context, tx *sqlx.Tx, batch []flagCandidate, step bool, from string) (map[string]string, error) {
 	var keys []any
 	for _, cand := range batch {
 		keys = append(keys, cand.ID)
@@ -252,21 +253,24 @@ func lockStillAt(ctx context.Context, tx *sqlx.Tx, batch []flagCandidate, step b
 			keys = append(keys, cand.Seq)
 		}
 	}
-	still := map[string]bool{}
+	still := map[string]string{}
 	if step {
 		in := `(case_id, seq) IN (` + tuples(len(batch), 2) + `)`
+		qualifiedIn := `(s.case_id, s.seq) IN (` + tuples(len(batch), 2) + `)`
 		if _, err := tx.ExecContext(ctx, `UPDATE case_steps SET warning = warning WHERE `+in, keys...); err != nil {
 			return nil, fmt.Errorf("cases: lock steps: %w", err)
 		}
 		var rows []struct {
-			ID  int64 `db:"case_id"`
-			Seq int   `db:"seq"`
+			ID     int64  `db:"case_id"`
+			Seq    int    `db:"seq"`
+			Status string `db:"status"`
 		}
-		if err := tx.SelectContext(ctx, &rows, `SELECT case_id, seq FROM case_steps WHERE warning = ? AND `+in, append([]any{from}, keys...)...); err != nil {
+		if err := tx.SelectContext(ctx, &rows, `SELECT s.case_id, s.seq, c.status FROM case_steps s JOIN cases c ON c.id = s.case_id
+			WHERE s.warning = ? AND c.clock_running = ? AND `+qualifiedIn, append([]any{from, true}, keys...)...); err != nil {
 			return nil, fmt.Errorf("cases: flag steps: %w", err)
 		}
 		for _, r := range rows {
-			still[fmt.Sprintf("%d/%d", r.ID, r.Seq)] = true
+			still[fmt.Sprintf("%d/%d", r.ID, r.Seq)] = r.Status
 		}
 		return still, nil
 	}
@@ -274,12 +278,16 @@ func lockStillAt(ctx context.Context, tx *sqlx.Tx, batch []flagCandidate, step b
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET updated_at = updated_at WHERE `+in, keys...); err != nil {
 		return nil, fmt.Errorf("cases: lock cases: %w", err)
 	}
-	var ids []int64
-	if err := tx.SelectContext(ctx, &ids, `SELECT id FROM cases WHERE warning = ? AND `+in, append([]any{from}, keys...)...); err != nil {
+	var rows []struct {
+		ID     int64  `db:"id"`
+		Status string `db:"status"`
+	}
+	if err := tx.SelectContext(ctx, &rows, `SELECT id, status FROM cases WHERE warning = ? AND clock_running = ? AND `+in,
+		append([]any{from, true}, keys...)...); err != nil {
 		return nil, fmt.Errorf("cases: flag cases: %w", err)
 	}
-	for _, id := range ids {
-		still[fmt.Sprintf("%d/0", id)] = true
+	for _, r := range rows {
+		still[fmt.Sprintf("%d/0", r.ID)] = r.Status
 	}
 	return still, nil
 }

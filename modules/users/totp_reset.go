@@ -110,7 +110,13 @@ func (s *Service) ListForSecurity(ctx context.Context, region string) ([]Securit
 	return out, nil
 }
 
-// resetAuditDetail is what the audit entry of a reset says, reason included.
+// resetAuditDetail is what the audit entry of a reset says, reason included;
+// a refused over-long reason is cut to MaxResetReason characters, so the
+// entry still fits its column and the refusal is recorded.
 func resetAuditDetail(userID int64, reason string) string {
-	return fmt.Sprintf("totp reset of user %d; reason: %s", userID, strings.TrimSpace(reason))
+	r := []rune(strings.TrimSpace(reason))
+	if len(r) > MaxResetReason {
+		r = append(r[:MaxResetReason], '…')
+	}
+	return fmt.Sprintf("totp reset of user %d; reason: %s", userID, string(r))
 }
