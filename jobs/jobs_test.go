@@ -18,48 +18,6 @@ import (
 	"safetypilot/modules/db/dbtest"
 )
 
-// openShared returns two handles (two connection pools, as two replicas
-// have) on one fresh, migrated database of the dialect.
-func openShared(t *testing.T, dialect db.Dialect) (*db.DB, *db.DB) {
-	t.Helper()
-	ctx := context.Background()
-	cfg := db.Config{MaxOpenConns: 8}
-	if dialect == db.MySQL {
-		cfg.DSN = dbtest.CreateMySQLDatabase(t)
-	} else {
-		cfg.DataDir = t.TempDir()
-	}
-	open := func() *db.DB {
-		d, err := db.Open(ctx, cfg)
-		if err != nil {
-			t.Fatalf("open: %v", err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	}
-	first := open()
-	m, err := db.NewMigrator(first)
-	if err != nil {
-		t.Fatalf("migrator: %v", err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return first, open()
-}
-
-func forEachDialect(t *testing.T, f func(t *testing.T, a, b *db.DB)) {
-	for _, d := range dbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			if d == db.MySQL {
-				dbtest.RequireMySQL(t)
-			}
-			a, b := openShared(t, d)
-			f(t, a, b)
-		})
-	}
-}
-
 // newTestRunner is a replica's runner with its own registry and a fixed name.
 func newTestRunner(t *testing.T, d *db.DB, name string) (*Runner, *prometheus.Registry) {
 	t.Helper()
@@ -90,7 +48,7 @@ func countRuns(t *testing.T, d *db.DB, where string, args ...any) int {
 // same minute both try the tick; exactly one runs it, the other is told the
 // tick is taken, and the job's work happens once.
 func TestTickRunsOnceAcrossReplicas(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dbA, dbB *db.DB) {
+	dbtest.ForEachReplicaPair(t, func(t *testing.T, dbA, dbB *db.DB) {
 		var executions atomic.Int32
 		job := Job{Name: "overdue", Schedule: "*/5 * * * *", Run: func(ctx context.Context) (string, error) {
 			executions.Add(1)
@@ -163,7 +121,7 @@ func TestTickRunsOnceAcrossReplicas(t *testing.T) {
 // fire on the same wall-clock minute; the job runs once and the tick is
 // recorded once, named by that minute. (Waits for the next minute: ≤ 62 s.)
 func TestScheduledTickAcrossReplicas(t *testing.T) {
-	dbA, dbB := openShared(t, db.SQLite)
+	dbA, dbB := dbtest.OpenReplicas(t, db.SQLite)
 	var executions atomic.Int32
 	ran := make(chan struct{}, 2)
 	var runners []*Runner
@@ -211,7 +169,7 @@ func TestScheduledTickAcrossReplicas(t *testing.T) {
 // (renewed past its length), a run started on another replica is recorded as
 // skipped without doing the work; once the lease is released it runs.
 func TestLeaseSkipsOverlappingRun(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dbA, dbB *db.DB) {
+	dbtest.ForEachReplicaPair(t, func(t *testing.T, dbA, dbB *db.DB) {
 		started, release := make(chan struct{}), make(chan struct{})
 		var onA, onB atomic.Int32
 		a, _ := newTestRunner(t, dbA, "replica-a")
@@ -271,7 +229,7 @@ func TestLeaseSkipsOverlappingRun(t *testing.T) {
 // TestExpiredLeaseIsTaken: a replica that died holding the lease blocks the
 // job only until the lease expires.
 func TestExpiredLeaseIsTaken(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dbA, _ *db.DB) {
+	dbtest.ForEachReplicaPair(t, func(t *testing.T, dbA, _ *db.DB) {
 		var ran atomic.Int32
 		a, _ := newTestRunner(t, dbA, "replica-a")
 		addJob(t, a, Job{Name: "overdue", Schedule: "*/5 * * * *", Run: func(ctx context.Context) (string, error) {
@@ -301,7 +259,7 @@ func TestExpiredLeaseIsTaken(t *testing.T) {
 // TestFailedRunRecorded: a failing job is recorded as failed without its
 // cause (which goes to the log), and is not a success in the metrics.
 func TestFailedRunRecorded(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dbA, dbB *db.DB) {
+	dbtest.ForEachReplicaPair(t, func(t *testing.T, dbA, dbB *db.DB) {
 		a, regA := newTestRunner(t, dbA, "replica-a")
 		_, regB := newTestRunner(t, dbB, "replica-b")
 		fail := true

@@ -15,48 +15,6 @@ import (
 	"safetypilot/web/challenge"
 )
 
-// openPair migrates a fresh database of the dialect and returns two separate
-// handles (pools) on it, as two replicas would hold.
-func openPair(t *testing.T, dialect db.Dialect) (*db.DB, *db.DB) {
-	t.Helper()
-	ctx := context.Background()
-	cfg := db.Config{MaxOpenConns: 4}
-	if dialect == db.MySQL {
-		cfg.DSN = dbtest.CreateMySQLDatabase(t)
-	} else {
-		cfg.DataDir = t.TempDir()
-	}
-	open := func() *db.DB {
-		d, err := db.Open(ctx, cfg)
-		if err != nil {
-			t.Fatalf("open: %v", err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	}
-	a := open()
-	m, err := db.NewMigrator(a)
-	if err != nil {
-		t.Fatalf("migrator: %v", err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return a, open()
-}
-
-func forEachDialect(t *testing.T, f func(t *testing.T, a, b *db.DB)) {
-	for _, d := range dbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			if d == db.MySQL {
-				dbtest.RequireMySQL(t)
-			}
-			a, b := openPair(t, d)
-			f(t, a, b)
-		})
-	}
-}
-
 func newService(t *testing.T, d *db.DB, cfg challenge.Config) *challenge.Service {
 	t.Helper()
 	s, err := challenge.New(d, cfg)
@@ -122,7 +80,7 @@ func TestSolved(t *testing.T) {
 // TestRedeem: a solved challenge is accepted once; missing, wrong, foreign,
 // expired, early and replayed ones are refused, on both engines.
 func TestRedeem(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, d, _ *db.DB) {
+	dbtest.ForEachReplicaPair(t, func(t *testing.T, d, _ *db.DB) {
 		ctx := context.Background()
 		s := newService(t, d, testConfig())
 		form := challenge.Form(challenge.KindApply, "340102")
@@ -199,7 +157,7 @@ func TestRedeem(t *testing.T) {
 // database (two replicas) race to redeem the same solution; exactly one wins,
 // and a later replay on either fails.
 func TestRedeemOnceAcrossReplicas(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, a, b *db.DB) {
+	dbtest.ForEachReplicaPair(t, func(t *testing.T, a, b *db.DB) {
 		ctx := context.Background()
 		replicas := []*challenge.Service{newService(t, a, testConfig()), newService(t, b, testConfig())}
 		form := challenge.Form(challenge.KindInfoRequest, "340102")

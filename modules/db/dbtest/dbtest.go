@@ -98,3 +98,48 @@ func openMySQL(t testing.TB) *db.DB {
 	t.Cleanup(func() { d.Close() })
 	return d
 }
+
+// OpenReplicas returns two handles (two connection pools, as two replicas
+// hold) on one fresh database of the dialect, migrated with the schema
+// migrations only.
+func OpenReplicas(t testing.TB, dialect db.Dialect) (*db.DB, *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := db.Config{MaxOpenConns: 8}
+	if dialect == db.MySQL {
+		cfg.DSN = CreateMySQLDatabase(t)
+	} else {
+		cfg.DataDir = t.TempDir()
+	}
+	open := func() *db.DB {
+		d, err := db.Open(ctx, cfg)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	first := open()
+	m, err := db.NewMigrator(first)
+	if err != nil {
+		t.Fatalf("migrator: %v", err)
+	}
+	if _, err := m.Up(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return first, open()
+}
+
+// ForEachReplicaPair runs f on each engine with two replicas' handles on
+// one database.
+func ForEachReplicaPair(t *testing.T, f func(t *testing.T, a, b *db.DB)) {
+	for _, d := range Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			if d == db.MySQL {
+				RequireMySQL(t)
+			}
+			a, b := OpenReplicas(t, d)
+			f(t, a, b)
+		})
+	}
+}
