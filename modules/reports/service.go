@@ -142,40 +142,60 @@ func (s *Service) CompileCounty(ctx context.Context, county string, p Period) (V
 	if err != nil {
 		return View{}, err
 	}
-	title := fmt.Sprintf("%s安全生产政务公开和政务服务试点工作总结（%s）", c.Name, p.Label)
-	return s.store(ctx, KindCounty, county, c.ProvinceCode, p, title, figures)
+	return s.storeCounty(ctx, c, p, figures)
 }
 
 // CompileProvince computes a province's report from its active pilot counties.
 func (s *Service) CompileProvince(ctx context.Context, province string, p Period) (View, error) {
-	pr, err := s.tenants.Province(ctx, province)
+	pr, _, pf, err := s.provinceFigures(ctx, province, p)
 	if err != nil {
 		return View{}, err
+	}
+	return s.storeProvince(ctx, pr, p, pf)
+}
+
+// provinceFigures computes the figures of a province's active pilot
+// counties, all at once, and their totals and trend.
+func (s *Service) provinceFigures(ctx context.Context, province string, p Period) (tenants.Province, []tenants.County, ProvinceFigures, error) {
+	pf := ProvinceFigures{}
+	pr, err := s.tenants.Province(ctx, province)
+	if err != nil {
+		return pr, nil, pf, err
 	}
 	counties, err := s.tenants.Counties(ctx, province)
 	if err != nil {
-		return View{}, err
+		return pr, nil, pf, err
 	}
+	var active []tenants.County
 	var refs []countyRef
 	var codes []string
 	for _, c := range counties {
 		if c.Status != tenants.StatusActive {
 			continue
 		}
+		active = append(active, c)
 		refs = append(refs, countyRef{Code: c.Code, Name: c.Name})
 		codes = append(codes, c.Code)
 	}
-	pf := ProvinceFigures{}
 	if pf.Counties, err = s.compiler.counties(ctx, refs, p); err != nil {
-		return View{}, err
+		return pr, nil, pf, err
 	}
 	pf.Totals = Sum(pf.Counties)
 	pf.Totals.CountyName = pr.Name
 	if pf.Trend, err = s.trend(ctx, codes, p); err != nil {
-		return View{}, err
+		return pr, nil, pf, err
 	}
+	return pr, active, pf, nil
+}
+
+func (s *Service) storeProvince(ctx context.Context, pr tenants.Province, p Period, pf ProvinceFigures) (View, error) {
 	title := fmt.Sprintf("%s安全生产政务公开和政务服务试点工作总结（%s）", pr.Name, p.Label)
-	return s.store(ctx, KindProvince, province, province, p, title, pf)
+	return s.store(ctx, KindProvince, pr.Code, pr.Code, p, title, pf)
+}
+
+func (s *Service) storeCounty(ctx context.Context, c tenants.County, p Period, f CountyFigures) (View, error) {
+	title := fmt.Sprintf("%s安全生产政务公开和政务服务试点工作总结（%s）", c.Name, p.Label)
+	return s.store(ctx, KindCounty, c.Code, c.ProvinceCode, p, title, f)
 }
 
 // trend is the monthly on-time rate over the twelve months ending with the period.
@@ -458,27 +478,24 @@ func (s *Service) CompileAll(ctx context.Context, p Period) (int, error) {
 	}
 	n := 0
 	for _, pr := range provinces {
-		counties, err := s.tenants.Counties(ctx, pr.Code)
+		// One set-based compile per province gives its counties' reports too.
+		_, active, pf, err := s.provinceFigures(ctx, pr.Code, p)
 		if err != nil {
 			return n, err
 		}
-		active := 0
-		for _, c := range counties {
-			if c.Status != tenants.StatusActive {
-				continue
-			}
-			active++
-			if _, err := s.CompileCounty(ctx, c.Code, p); err != nil {
+		if len(active) == 0 {
+			continue
+		}
+		for i, c := range active {
+			if _, err := s.storeCounty(ctx, c, p, pf.Counties[i]); err != nil {
 				return n, err
 			}
 			n++
 		}
-		if active > 0 {
-			if _, err := s.CompileProvince(ctx, pr.Code, p); err != nil {
-				return n, err
-			}
-			n++
+		if _, err := s.storeProvince(ctx, pr, p, pf); err != nil {
+			return n, err
 		}
+		n++
 	}
 	return n, nil
 }
