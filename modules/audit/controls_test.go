@@ -50,21 +50,12 @@ func controlVerify(t *testing.T, s *Store) Verification {
 	return v
 }
 
-func forEachControlDialect(t *testing.T, f func(t *testing.T, dialect db.Dialect)) {
-	for _, dialect := range dbtest.Dialects {
-		t.Run(string(dialect), func(t *testing.T) {
-			t.Parallel()
-			f(t, dialect)
-		})
-	}
-}
-
 // TestVerifyDetectsRehashedEdit: an entry edited in the middle of the chain
 // and given the hash of its new content is still found, by the next entry's
 // link to the old hash.
 func TestVerifyDetectsRehashedEdit(t *testing.T) {
 	t.Parallel()
-	forEachControlDialect(t, func(t *testing.T, dialect db.Dialect) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := controlStore(t, dialect, 5)
 		var e Entry
 		if err := d.Get(&e, `SELECT `+entryColumns+` FROM audit_log WHERE seq = 3`); err != nil {
@@ -89,7 +80,7 @@ func TestVerifyDetectsRehashedEdit(t *testing.T) {
 // entry, is found; a real purge writes that entry.
 func TestVerifyDetectsForgedPurge(t *testing.T) {
 	t.Parallel()
-	forEachControlDialect(t, func(t *testing.T, dialect db.Dialect) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := controlStore(t, dialect, 5)
 		var anchor string
 		if err := d.Get(&anchor, `SELECT hash FROM audit_log WHERE seq = 3`); err != nil {

@@ -67,22 +67,12 @@ func controlUser(t *testing.T, s *Service, d *db.DB, username, password string) 
 	return u.ID
 }
 
-// forEachControlDialect runs f on each dialect the test run offers.
-func forEachControlDialect(t *testing.T, f func(t *testing.T, dialect db.Dialect)) {
-	for _, dialect := range dbtest.Dialects {
-		t.Run(string(dialect), func(t *testing.T) {
-			t.Parallel()
-			f(t, dialect)
-		})
-	}
-}
-
 // TestSessionTokensStoredHashed: the sessions table holds the SHA-256 of each
 // token, never the token, so a leaked table does not leak sessions; and each
 // sign-in gets a token of its own.
 func TestSessionTokensStoredHashed(t *testing.T) {
 	t.Parallel()
-	forEachControlDialect(t, func(t *testing.T, dialect db.Dialect) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
 		ctx := context.Background()
 		s, d := controlService(t, dialect)
 		const password = "Secret#2026x"
@@ -123,7 +113,7 @@ func TestSessionTokensStoredHashed(t *testing.T) {
 // use it: the step is claimed in the database, not only checked in memory.
 func TestTOTPStepSpentOnce(t *testing.T) {
 	t.Parallel()
-	forEachControlDialect(t, func(t *testing.T, dialect db.Dialect) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
 		ctx := context.Background()
 		s, d := controlService(t, dialect)
 		id := controlUser(t, s, d, "clerk_totp", "Secret#2026x")

@@ -143,3 +143,13 @@ func ForEachReplicaPair(t *testing.T, f func(t *testing.T, a, b *db.DB)) {
 		})
 	}
 }
+
+// ForEachDialect runs f as a parallel subtest on each engine.
+func ForEachDialect(t *testing.T, f func(t *testing.T, dialect db.Dialect)) {
+	for _, dialect := range Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			f(t, dialect)
+		})
+	}
+}
