@@ -43,31 +43,8 @@ const maxDelta = 1000
 // it starts over (about 100 bytes a decision, so at most ~13 MB).
 const maxCached = 1 << 17
 
-// memoChecks is how many checks Casbin's compiled matcher serves
-// before it is compiled again: g() memoises every answer in a map that only a
-// policy change empties, which at national scale grows without bound and
-// slows every lookup; the role manager answers faster than the memo anyway.
-const memoChecks = 1 << 14
-
 // Subject is the Casbin subject of a user.
 func Subject(userID int64) string { return "u:" + strconv.FormatInt(userID, 10) }
-
-// holder is the role-graph node of a user in a region: "u:<id>@<region>".
-func holder(userID int64, region string) string { return Subject(userID) + "@" + region }
-
-// coveringProvince is the province whose roles cover region, for the matcher:
-// a county's province (66 for the XPCC cities 6590xx, none for other 66xxxx
-// codes); any other region is returned unchanged, as it has no such province.
-func coveringProvince(region string) string {
-	if len(region) != 6 {
-		return region
-	}
-	p := ProvinceOf(region)
-	if !Covers(p, region) {
-		return region
-	}
-	return p
-}
 
 // Enforcer answers permission questions from the current policy.
 type Enforcer struct {
@@ -81,7 +58,6 @@ type Enforcer struct {
 	// decision cache after a change, so no check that saw the old policy can
 	// store its decision after the cache was emptied.
 	decide sync.RWMutex
-	checks atomic.Int64 // checks asked, to compile the matcher again every memoChecks
 }
 
 // NewEnforcer builds the Casbin enforcer and loads the policy from the database.
@@ -98,12 +74,23 @@ func NewEnforcer(ctx context.Context, database *db.DB) (*Enforcer, error) {
 	ce.SetAdapter(&adapter{db: database})
 	ce.EnableAutoSave(false)
 	ce.SetCache(e.cache)
-	ce.AddFunction("coveringProvince", func(args ...any) (any, error) {
-		region, ok := args[0].(string)
-		if len(args) != 1 || !ok {
-			return nil, fmt.Errorf("coveringProvince: want one region, got %v", args)
+	// The matcher asks the role manager through holds rather than g(): g()
+	// memoises every answer in a map that only a policy change empties,
+	// which costs a key and a store per new question and grows without
+	// bound, while the decision cache already answers repeated questions and
+	// the role manager answers a new one in well under a microsecond. The
+	// function runs inside Enforce, under the SyncedEnforcer's read lock.
+	ce.AddFunction("holds", func(args ...any) (any, error) {
+		if len(args) != 3 {
+			return nil, fmt.Errorf("holds: want subject, permission and region, got %v", args)
 		}
-		return coveringProvince(region), nil
+		sub, ok1 := args[0].(string)
+		perm, ok2 := args[1].(string)
+		region, ok3 := args[2].(string)
+		if !ok1 || !ok2 || !ok3 {
+			return nil, fmt.Errorf("holds: want strings, got %v", args)
+		}
+		return e.rm.reaches(sub, perm, region, maxHierarchy), nil
 	})
 	// Our compact role manager replaces Casbin's default for g; LoadPolicy,
 	// BuildRoleLinks and the grouping-policy calls fill it as they would the
@@ -118,9 +105,6 @@ func NewEnforcer(ctx context.Context, database *db.DB) (*Enforcer, error) {
 
 // Allowed asks whether the user holds permission perm in region.
 func (e *Enforcer) Allowed(userID int64, region, perm string) (bool, error) {
-	if e.checks.Add(1)%memoChecks == 0 {
-		e.recompile()
-	}
 	e.decide.RLock()
 	ok, err := e.casbin.Enforce(Subject(userID), region, perm)
 	e.decide.RUnlock()
@@ -135,12 +119,6 @@ func (e *Enforcer) Allowed(userID int64, region, perm string) (bool, error) {
 func (e *Enforcer) SetDecisionCache(on bool) error {
 	e.casbin.EnableCache(on)
 	return e.changed()
-}
-
-// recompile makes Casbin drop its compiled matcher, and with it g()'s memo:
-// setting the role manager (the same one) is the exported call that does.
-func (e *Enforcer) recompile() {
-	e.casbin.SetNamedRoleManager("g", e.rm)
 }
 
 // changed empties the decision cache after the policy changed; the exclusive
@@ -223,9 +201,9 @@ func (e *Enforcer) apply(c change) error {
 	var err error
 	switch c.Op {
 	case opGrant:
-		_, err = e.casbin.AddGroupingPolicy(holder(c.UserID, c.Region), c.Role)
+		_, err = e.casbin.AddGroupingPolicy(Subject(c.UserID), c.Role, c.Region)
 	case opRevoke:
-		_, err = e.casbin.RemoveGroupingPolicy(holder(c.UserID, c.Region), c.Role)
+		_, err = e.casbin.RemoveGroupingPolicy(Subject(c.UserID), c.Role, c.Region)
 	default:
 		err = fmt.Errorf("unknown operation %q", c.Op)
 	}
@@ -260,8 +238,9 @@ func currentVersion(ctx context.Context, d *db.DB) (int64, error) {
 	return v, nil
 }
 
-// adapter loads the role graph: role → permission edges (and the p rows)
-// from policy.csv, user@region → role edges from user_roles. Writes go through
+// adapter loads the role graph: role → permission edges in the whole
+// country (and the p rows) from policy.csv, user → role edges in the
+// assignment's region from user_roles. Writes go through
 // Grant and Revoke, never through Casbin.
 type adapter struct{ db *db.DB }
 
@@ -279,7 +258,8 @@ func (a *adapter) LoadPolicy(m model.Model) error {
 		if len(rule) != 3 || strings.TrimSpace(rule[0]) != "p" {
 			return fmt.Errorf("rbac: policy.csv: want \"p, role, permission\", got %q", line)
 		}
-		if err := persist.LoadPolicyArray([]string{"g", strings.TrimSpace(rule[1]), strings.TrimSpace(rule[2])}, m); err != nil {
+		// A role's permissions hold in every region.
+		if err := persist.LoadPolicyArray([]string{"g", strings.TrimSpace(rule[1]), strings.TrimSpace(rule[2]), NationalRegion}, m); err != nil {
 			return err
 		}
 	}
@@ -298,7 +278,7 @@ func (a *adapter) LoadPolicy(m model.Model) error {
 		if info, ok := Role(role); ok {
 			role = info.Name
 		}
-		if err := persist.LoadPolicyArray([]string{"g", holder(uid, region), role}, m); err != nil {
+		if err := persist.LoadPolicyArray([]string{"g", Subject(uid), role, region}, m); err != nil {
 			return err
 		}
 	}

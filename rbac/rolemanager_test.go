@@ -5,66 +5,101 @@ import (
 	"testing"
 )
 
-// TestRoleManager checks the role manager against the answers Casbin's
-// default one gives for the same links.
+// TestRoleManager checks the role manager's answers: a link holds in its
+// region and in every region that region covers, and nowhere else.
 func TestRoleManager(t *testing.T) {
 	rm := newRoleManager()
-	for _, l := range [][2]string{
-		{"u:1@34", "province_admin"}, {"u:1@34", "province_admin"}, {"u:1@340102", "county_clerk"},
-		{"province_admin", "users:manage"}, {"county_clerk", "cases:handle"}, {"county_clerk", "cases:read"},
+	for _, l := range [][3]string{
+		{"u:1", "province_admin", "34"}, {"u:1", "province_admin", "34"}, {"u:1", "county_clerk", "340102"},
+		{"u:2", "province_admin", "66"}, {"u:3", "national_admin", "*"},
+		{"province_admin", "users:manage", "*"}, {"national_admin", "users:manage", "*"},
+		{"county_clerk", "cases:handle", "*"}, {"county_clerk", "cases:read", "*"},
 	} {
-		if err := rm.AddLink(l[0], l[1]); err != nil {
+		if err := rm.AddLink(l[0], l[1], l[2]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tests := []struct {
-		name         string
-		name1, name2 string
-		want         bool
+		name                 string
+		name1, name2, region string
+		want                 bool
 	}{
-		{"direct", "u:1@34", "province_admin", true},
-		{"through a role", "u:1@34", "users:manage", true},
-		{"other region", "u:1@35", "users:manage", false},
-		{"other role's permission", "u:1@34", "cases:handle", false},
-		{"itself", "u:9@11", "u:9@11", true},
-		{"absent", "u:9@11", "users:manage", false},
-		{"role to permission", "county_clerk", "cases:read", true},
-		{"not upwards", "cases:read", "county_clerk", false},
+		{"direct", "u:1", "province_admin", "34", true},
+		{"through a role", "u:1", "users:manage", "34", true},
+		{"province role in its county", "u:1", "users:manage", "340103", true},
+		{"other province", "u:1", "users:manage", "35", false},
+		{"other province's county", "u:1", "users:manage", "350102", false},
+		{"county role in its county", "u:1", "cases:handle", "340102", true},
+		{"county role in a neighbour", "u:1", "cases:handle", "340103", false},
+		{"county role not upwards", "u:1", "cases:handle", "34", false},
+		{"other role's permission", "u:1", "cases:handle", "34", false},
+		{"XPCC city under 66", "u:2", "users:manage", "659001", true},
+		{"XPCC elsewhere in Xinjiang", "u:2", "users:manage", "650102", false},
+		{"national everywhere", "u:3", "users:manage", "659001", true},
+		{"national in the country", "u:3", "users:manage", "*", true},
+		{"province role not national", "u:1", "users:manage", "*", false},
+		{"itself", "u:9", "u:9", "11", true},
+		{"absent", "u:9", "users:manage", "11", false},
+		{"role to permission", "county_clerk", "cases:read", "110101", true},
+		{"not upwards", "cases:read", "county_clerk", "110101", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := rm.HasLink(tt.name1, tt.name2)
+			got, err := rm.HasLink(tt.name1, tt.name2, tt.region)
 			if err != nil || got != tt.want {
-				t.Errorf("HasLink(%q, %q) = %v, %v; want %v", tt.name1, tt.name2, got, err, tt.want)
+				t.Errorf("HasLink(%q, %q, %q) = %v, %v; want %v", tt.name1, tt.name2, tt.region, got, err, tt.want)
 			}
 		})
 	}
-	if got, _ := rm.GetRoles("u:1@34"); !slices.Equal(got, []string{"province_admin"}) {
+	if got, _ := rm.GetRoles("u:1", "34"); !slices.Equal(got, []string{"province_admin"}) {
 		t.Errorf("GetRoles kept a duplicate link: %v", got)
 	}
-	if got, _ := rm.GetImplicitRoles("u:1@340102"); !slices.Equal(got, []string{"county_clerk", "cases:handle", "cases:read"}) {
+	if got, _ := rm.GetRoles("u:1", "340102"); !slices.Equal(got, []string{"province_admin", "county_clerk"}) {
+		t.Errorf("GetRoles in a county = %v", got)
+	}
+	if got, _ := rm.GetImplicitRoles("u:1", "340102"); !slices.Equal(got, []string{"province_admin", "county_clerk", "users:manage", "cases:handle", "cases:read"}) {
 		t.Errorf("GetImplicitRoles = %v", got)
 	}
-	if got, _ := rm.GetUsers("county_clerk"); !slices.Equal(got, []string{"u:1@340102"}) {
+	if got, _ := rm.GetUsers("county_clerk", "340102"); !slices.Equal(got, []string{"u:1"}) {
 		t.Errorf("GetUsers = %v", got)
 	}
-	if err := rm.DeleteLink("county_clerk", "cases:handle"); err != nil {
+	if got, _ := rm.GetUsers("county_clerk", "340103"); len(got) != 0 {
+		t.Errorf("GetUsers in another county = %v", got)
+	}
+	if got, _ := rm.GetDomains("u:1"); !slices.Equal(got, []string{"34", "340102"}) {
+		t.Errorf("GetDomains = %v", got)
+	}
+	if err := rm.DeleteLink("county_clerk", "cases:handle", "*"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := rm.HasLink("u:1@340102", "cases:handle"); ok {
+	if ok, _ := rm.HasLink("u:1", "cases:handle", "340102"); ok {
 		t.Error("link still there after DeleteLink")
 	}
-	if ok, _ := rm.HasLink("u:1@340102", "cases:read"); !ok {
+	if ok, _ := rm.HasLink("u:1", "cases:read", "340102"); !ok {
 		t.Error("DeleteLink removed the wrong link")
 	}
-	if err := rm.DeleteLink("u:1@34", "province_admin"); err != nil {
+	if err := rm.DeleteLink("u:1", "province_admin", "35"); err != nil {
 		t.Fatal(err)
 	}
-	if _, held := rm.links["u:1@34"]; held {
+	if ok, _ := rm.HasLink("u:1", "province_admin", "34"); !ok {
+		t.Error("DeleteLink in another region removed the link")
+	}
+	if err := rm.DeleteLink("u:1", "province_admin", "34"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rm.DeleteDomain("340102"); err != nil {
+		t.Fatal(err)
+	}
+	if _, held := rm.links["u:1"]; held {
 		t.Error("a name without links is kept")
 	}
-	if _, err := rm.HasLink("u:1@34", "users:manage", "34"); err == nil {
-		t.Error("a domain is accepted")
+	for _, domain := range [][]string{nil, {"34", "35"}} {
+		if _, err := rm.HasLink("u:2", "users:manage", domain...); err == nil {
+			t.Errorf("HasLink accepted regions %v", domain)
+		}
+		if err := rm.AddLink("u:2", "county_clerk", domain...); err == nil {
+			t.Errorf("AddLink accepted regions %v", domain)
+		}
 	}
 	if err := rm.Clear(); err != nil || len(rm.links) != 0 {
 		t.Errorf("Clear left %d names, %v", len(rm.links), err)
@@ -74,12 +109,12 @@ func TestRoleManager(t *testing.T) {
 // TestRoleManagerCycle checks that a cycle ends at the depth limit.
 func TestRoleManagerCycle(t *testing.T) {
 	rm := newRoleManager()
-	_ = rm.AddLink("a", "b")
-	_ = rm.AddLink("b", "a")
-	if ok, _ := rm.HasLink("a", "c"); ok {
+	_ = rm.AddLink("a", "b", "*")
+	_ = rm.AddLink("b", "a", "*")
+	if ok, _ := rm.HasLink("a", "c", "11"); ok {
 		t.Error("a reaches c")
 	}
-	if ok, _ := rm.HasLink("b", "b"); !ok {
+	if ok, _ := rm.HasLink("b", "b", "11"); !ok {
 		t.Error("b does not reach itself")
 	}
 }

@@ -576,7 +576,9 @@ func (g *generator) loadCases(ctx context.Context) error {
 		id := int64(i + 1)
 		c := g.pickCounty()
 		it := g.pickItem()
-		ri := g.rnd.Intn(len(days))
+		// Cases arrive day by day, so ids follow the day of receipt as the
+		// service's auto-increment ids do: the open cases are the newest.
+		ri := int(int64(i) * int64(len(days)) / int64(g.o.Cases))
 		received := days[ri]
 		clerk := c.firstClerk + g.rnd.Int63n(c.clerks)
 		clerkName := fmt.Sprintf("c%s_clerk%d", c.code, clerk-c.firstClerk+1)
