@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/cases"
 	"safetypilot/modules/catalog"
@@ -147,7 +149,8 @@ func (s *service) generate(ctx context.Context, o genOptions, out io.Writer) err
 		run  func(context.Context) error
 	}{
 		{"counties", g.loadCounties}, {"template county", g.onboardTemplate}, {"users and roles", g.loadUsers},
-		{"catalogs", g.copyCatalogs}, {"cases", g.loadCases}, {"disclosure records", g.loadDisclosures}, {"statistics", g.analyze},
+		{"catalogs", g.copyCatalogs}, {"cases", g.loadCases}, {"case counts", g.countCases}, {"disclosure records", g.loadDisclosures},
+		{"statistics", g.analyze},
 	}
 	for _, st := range steps {
 		t0 := time.Now()
@@ -741,6 +744,28 @@ func (g *generator) loadCases(ctx context.Context) error {
 	g.note = fmt.Sprintf("%d cases (%d open: %d paused, %d past the promised deadline; %d closed), %d rows",
 		g.o.Cases, mix.open, mix.paused, mix.overdue, mix.closed, l.rows.Load())
 	return nil
+}
+
+// countCases fills case_counts, which the service keeps with every case it
+// writes and the case list's total reads: the bulk load bypasses the
+// service, and migration 00052's backfill ran on an empty table.
+func (g *generator) countCases(ctx context.Context) error {
+	var n int
+	err := g.svc.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_counts`); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO case_counts (county_code, item_code, status, n)
+			SELECT county_code, item_code, status, COUNT(*) FROM cases GROUP BY county_code, item_code, status`)
+		if err != nil {
+			return err
+		}
+		rows, err := res.RowsAffected()
+		n = int(rows)
+		return err
+	})
+	g.note = fmt.Sprintf("%d (county, item, status) counts", n)
+	return err
 }
 
 // light is the overdue job's light for a deadline as seen on day.

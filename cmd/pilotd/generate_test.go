@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,25 @@ func TestGenerate(t *testing.T) {
 		}
 		if got := s.countRows(`SELECT COUNT(*) FROM cases`); got != total {
 			t.Fatalf("cases %d, want %d", got, total)
+		}
+		// The list's total reads case_counts: it holds exactly the cases.
+		type count struct {
+			County string `db:"county_code"`
+			Item   string `db:"item_code"`
+			Status string `db:"status"`
+			N      int    `db:"n"`
+		}
+		var counted, grouped []count
+		if err := s.svc.db.Select(&counted, `SELECT county_code, item_code, status, n FROM case_counts
+			ORDER BY county_code, item_code, status`); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.svc.db.Select(&grouped, `SELECT county_code, item_code, status, COUNT(*) AS n FROM cases
+			GROUP BY county_code, item_code, status ORDER BY county_code, item_code, status`); err != nil {
+			t.Fatal(err)
+		}
+		if len(grouped) < counties || !reflect.DeepEqual(counted, grouped) {
+			t.Errorf("case_counts (%d rows) is not the cases grouped by county, item and status (%d rows)", len(counted), len(grouped))
 		}
 		if got := s.countRows(`SELECT COUNT(*) FROM case_steps`); got != 3*total {
 			t.Errorf("steps %d, want three per case", got)

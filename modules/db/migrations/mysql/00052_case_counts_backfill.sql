@@ -1,0 +1,9 @@
+-- +goose Up
+-- Counts the cases that exist before the store starts keeping case_counts
+-- (a file of its own: one DDL statement per MySQL migration, and this one
+-- runs in a transaction).
+INSERT INTO case_counts (county_code, item_code, status, n)
+  SELECT county_code, item_code, status, COUNT(*) FROM cases GROUP BY county_code, item_code, status;
+
+-- +goose Down
+DELETE FROM case_counts;

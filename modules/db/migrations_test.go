@@ -1,0 +1,98 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	"safetypilot/modules/db"
+	"safetypilot/modules/db/dbtest"
+)
+
+// TestCaseCountsBackfill migrates to the version before case_counts, stores
+// cases the way an older release did (without counts), and checks that the
+// migrations to case_counts count exactly those cases, on both engines; down
+// drops the counts and up counts them again.
+func TestCaseCountsBackfill(t *testing.T) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
+		ctx := context.Background()
+		d := dbtest.Open(t, dialect)
+		gooseDialect := goose.DialectSQLite3
+		if dialect == db.MySQL {
+			gooseDialect = goose.DialectMySQL
+		}
+		// Only the SQL files: the seed migrations hold reference data the
+		// cases table does not need.
+		p, err := goose.NewProvider(gooseDialect, d.DB.DB, os.DirFS("migrations/"+string(dialect)), goose.WithDisableGlobalRegistry(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, 50); err != nil {
+			t.Fatalf("up to 50: %v", err)
+		}
+		type kase struct{ county, item, status string }
+		var stored []kase
+		for i, k := range []kase{
+			{"340102", "274", "submitted"}, {"340102", "274", "submitted"}, {"340102", "274", "delivered"},
+			{"340102", "281", "accepted"}, {"340102", "281", "returned"}, {"340102", "281", "accepted"},
+			{"340103", "274", "submitted"}, {"340103", "282", "withdrawn"}, {"340103", "282", "withdrawn"},
+			{"350102", "274", "in_review"},
+		} {
+			if _, err := d.ExecContext(ctx, `INSERT INTO cases (county_code, tracking_no, item_code, item_version, item_name,
+				channel, applicant_name, applicant_credit_code, applicant_contact, applicant_phone, received_on, status,
+				statutory_days, promised_days, extension_days, extension_allowed, extended, deadline, promised_deadline,
+				provisional, clock_running, warning, current_step, handler_id, decision, reason, created_by, created_at,
+				updated_at) VALUES (?, ?, ?, 1, '事项', 'counter', '某公司', '91340100MA2N000000', '', '', '2026-03-02', ?,
+				20, 10, 0, 0, ?, '2026-03-30', '2026-03-16', ?, ?, 'none', 1, 1, '', '', 1, ?, ?)`,
+				k.county, fmt.Sprintf("T%04d", i), k.item, k.status, false, false, true, db.Now(), db.Now()); err != nil {
+				t.Fatalf("insert case: %v", err)
+			}
+			stored = append(stored, k)
+		}
+		want := map[kase]int{}
+		for _, k := range stored {
+			want[k]++
+		}
+		counts := func() map[kase]int {
+			t.Helper()
+			var rows []struct {
+				County string `db:"county_code"`
+				Item   string `db:"item_code"`
+				Status string `db:"status"`
+				N      int    `db:"n"`
+			}
+			if err := d.SelectContext(ctx, &rows, `SELECT county_code, item_code, status, n FROM case_counts`); err != nil {
+				t.Fatalf("case_counts: %v", err)
+			}
+			got := map[kase]int{}
+			for _, r := range rows {
+				got[kase{r.County, r.Item, r.Status}] = r.N
+			}
+			return got
+		}
+
+		if _, err := p.UpTo(ctx, 52); err != nil {
+			t.Fatalf("up to 52: %v", err)
+		}
+		if got := counts(); !reflect.DeepEqual(got, want) {
+			t.Errorf("backfilled counts %v, want %v", got, want)
+		}
+		if _, err := p.DownTo(ctx, 50); err != nil {
+			t.Fatalf("down to 50: %v", err)
+		}
+		var n int
+		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM case_counts`); err == nil {
+			t.Errorf("case_counts still there after down (%d rows)", n)
+		}
+		if _, err := p.UpTo(ctx, 52); err != nil {
+			t.Fatalf("up to 52 again: %v", err)
+		}
+		if got := counts(); !reflect.DeepEqual(got, want) {
+			t.Errorf("counts after down and up %v, want %v", got, want)
+		}
+	})
+}
