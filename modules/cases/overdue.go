@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"golang.org/x/sync/errgroup"
 
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/db"
@@ -117,36 +119,99 @@ func (s *Service) ScanOverdue(ctx context.Context) (int, error) {
 	return found, nil
 }
 
+// flagWorkers is how many batches of a pass are flagged at once on MySQL:
+// the database writes one batch on each core while the next is read. SQLite
+// has one writer, so there the batches go one by one.
+const flagWorkers = 2
+
 // FlagOverdue raises the warning light of cases and steps that became due
 // soon or overdue, once each: the stored light is the guard, so running the
 // pass again (or on two replicas) changes nothing more. It reads only the
-// rows that need flagging, and flags each batch in one transaction.
+// rows that need flagging, and flags each batch in one transaction. The
+// passes run in order (a case turns red before the yellow pass could see
+// it), the batches of one pass side by side.
 func (s *Service) FlagOverdue(ctx context.Context) (OverdueResult, error) {
 	var res OverdueResult
 	today := s.today()
+	admins := &countyAdmins{}
+	workers := flagWorkers
+	if s.db.Dialect == db.SQLite {
+		workers = 1
+	}
 	for _, p := range s.overduePasses(today, &res) {
-		err := s.eachCandidateBatch(ctx, p, func(batch []flagCandidate) error {
-			due := batch[:0:0]
-			for _, cand := range batch {
-				// Yellow is judged with the province's own calendar.
-				if p.to == WarningYellow && s.clock.Light(cand.County, mustDate(cand.Deadline), today) == WarningNone {
-					continue
+		var mu sync.Mutex
+		g, gctx := errgroup.WithContext(ctx)
+		batches := make(chan []flagCandidate)
+		for range workers {
+			g.Go(func() error {
+				for due := range batches {
+					flagged, notices, err := s.flag(gctx, due, p.step, p.from, p.to, admins)
+					mu.Lock()
+					*p.count += flagged
+					res.Notices += notices
+					mu.Unlock()
+					if err != nil {
+						return err
+					}
 				}
-				due = append(due, cand)
-			}
-			if len(due) == 0 {
 				return nil
-			}
-			flagged, notices, err := s.flag(ctx, due, p.step, p.from, p.to)
-			*p.count += flagged
-			res.Notices += notices
-			return err
+			})
+		}
+		g.Go(func() error {
+			defer close(batches)
+			return s.eachCandidateBatch(gctx, p, func(batch []flagCandidate) error {
+				due := batch[:0:0]
+				for _, cand := range batch {
+					// Yellow is judged with the province's own calendar.
+					if p.to == WarningYellow && s.clock.Light(cand.County, mustDate(cand.Deadline), today) == WarningNone {
+						continue
+					}
+					due = append(due, cand)
+				}
+				if len(due) == 0 {
+					return nil
+				}
+				select {
+				case batches <- due:
+					return nil
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			})
 		})
-		if err != nil {
+		if err := g.Wait(); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// countyAdmins are the county administrators who receive the notices of a
+// run of FlagOverdue, read once when the run first flags something rather
+// than once per batch.
+type countyAdmins struct {
+	once     sync.Once
+	byCounty map[string][]int64
+	err      error
+}
+
+func (a *countyAdmins) get(ctx context.Context, q sqlx.QueryerContext) (map[string][]int64, error) {
+	a.once.Do(func() {
+		var rows []struct {
+			UserID int64  `db:"user_id"`
+			Region string `db:"region"`
+		}
+		if err := sqlx.SelectContext(ctx, q, &rows, `SELECT user_id, region FROM user_roles WHERE role = ? ORDER BY region, user_id`,
+			rbac.CountyAdmin); err != nil {
+			a.err = fmt.Errorf("cases: county administrators: %w", err)
+			return
+		}
+		a.byCounty = map[string][]int64{}
+		for _, r := range rows {
+			a.byCounty[r.Region] = append(a.byCounty[r.Region], r.UserID)
+		}
+	})
+	return a.byCounty, a.err
 }
 
 // flag raises the lights of a batch that are still at from, in one
@@ -154,17 +219,19 @@ func (s *Service) FlagOverdue(ctx context.Context) (OverdueResult, error) {
 // county's administrators and the handler. It locks the batch's rows first,
 // so rows another pass flagged meanwhile are skipped, not flagged twice.
 // It returns how many it flagged and the notices written.
-func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, from, to string) (int, int, error) {
+func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, from, to string, countyAdmins *countyAdmins) (int, int, error) {
+	admins, err := countyAdmins.get(ctx, s.db)
+	if err != nil {
+		return 0, 0, err
+	}
 	flagged, notices := 0, 0
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		flagged, notices = 0, 0
 		still, err := lockStillAt(ctx, tx, batch, step, from)
 		if err != nil {
 			return err
 		}
 		var keys []any
-		counties := map[string]bool{}
-		var countyArgs []any
 		for _, cand := range batch {
 			if _, ok := still[candidateKey(cand, step)]; !ok {
 				continue
@@ -172,10 +239,6 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 			keys = append(keys, cand.ID)
 			if step {
 				keys = append(keys, cand.Seq)
-			}
-			if !counties[cand.County] {
-				counties[cand.County] = true
-				countyArgs = append(countyArgs, cand.County)
 			}
 		}
 		if len(keys) == 0 {
@@ -188,18 +251,6 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 		}
 		if err != nil {
 			return fmt.Errorf("cases: flag: %w", err)
-		}
-		var adminRows []struct {
-			UserID int64  `db:"user_id"`
-			Region string `db:"region"`
-		}
-		if err := tx.SelectContext(ctx, &adminRows, `SELECT user_id, region FROM user_roles WHERE role = ? AND region IN (`+
-			tuples(len(countyArgs), 1)+`) ORDER BY region, user_id`, append([]any{rbac.CountyAdmin}, countyArgs...)...); err != nil {
-			return fmt.Errorf("cases: county administrators: %w", err)
-		}
-		admins := map[string][]int64{}
-		for _, r := range adminRows {
-			admins[r.Region] = append(admins[r.Region], r.UserID)
 		}
 
 		now := db.Now()
