@@ -46,7 +46,7 @@ func runBare(args []string) error {
 			perPage = 20
 		}
 		today := calendar.FormatDate(calendar.Today(time.Now()))
-		lq := cases.ListSQL(parts[0], cases.Filter{Status: q.Get("status"), ItemCode: q.Get("item"), Sort: q.Get("sort"),
+		lq := cases.ListSQL(database.Dialect, parts[0], cases.Filter{Status: q.Get("status"), ItemCode: q.Get("item"), Sort: q.Get("sort"),
 			Page: page, PerPage: perPage}, today, today)
 		var total int
 		if err := database.GetContext(r.Context(), &total, lq.Count, lq.CountArgs...); err != nil {

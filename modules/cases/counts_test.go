@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -192,7 +193,7 @@ func (f *countsFixture) checkTotals(min map[string]int) {
 		if want < min[tc.name] {
 			f.t.Errorf("%s: only %d cases match, the fixture needs at least %d", tc.name, want, min[tc.name])
 		}
-		summed := strings.Contains(ListSQL(tc.county, tc.filter, today, next).Count, "case_counts")
+		summed := strings.Contains(ListSQL(f.d.Dialect, tc.county, tc.filter, today, next).Count, "case_counts")
 		if wantSummed := tc.filter.Warning == "" && !tc.filter.Overdue; summed != wantSummed {
 			f.t.Errorf("%s: total summed from case_counts %v, want %v", tc.name, summed, wantSummed)
 		}
@@ -277,7 +278,70 @@ func TestCaseCountsFollowActions(t *testing.T) {
 		}
 		f.checkTotals(map[string]int{"all": len(ids), "accepted": 5, "delivered": 3, "item 274": 5, "item 281 returned": 1,
 			"item 274 withdrawn": 0, "red": 3, "yellow": 1, "overdue of 281": 1})
+		f.checkPages()
 	})
+}
+
+// checkPages compares every list the filters can make (with MySQL's index
+// hints, see listIndex) with the same cases selected and ordered without
+// hints: the same ids in the same order, and no hint naming a missing index.
+func (f *countsFixture) checkPages() {
+	f.t.Helper()
+	today, next := "2026-11-16", "2026-11-17"
+	hinted := 0
+	for _, status := range []string{"", StatusAccepted} {
+		for _, item := range []string{"", "274"} {
+			for _, warning := range []string{"", WarningRed, WarningYellow, "overdue"} {
+				for _, sort := range []string{"", "received"} {
+					filter := Filter{Status: status, ItemCode: item, Sort: sort, Page: 1, PerPage: 100}
+					where, args := "county_code = ?", []any{county}
+					if status != "" {
+						where, args = where+" AND status = ?", append(args, status)
+					}
+					if item != "" {
+						where, args = where+" AND item_code = ?", append(args, item)
+					}
+					switch warning {
+					case WarningRed, "overdue":
+						filter.Warning, filter.Overdue = warning, warning == "overdue"
+						if filter.Overdue {
+							filter.Warning = ""
+						}
+						where, args = where+" AND clock_running = ? AND promised_deadline < ?", append(args, true, today)
+					case WarningYellow:
+						filter.Warning = warning
+						where, args = where+" AND clock_running = ? AND promised_deadline >= ? AND promised_deadline <= ?",
+							append(args, true, today, next)
+					}
+					order := "promised_deadline, id"
+					if sort == "received" {
+						order = "received_on DESC, id DESC"
+					}
+					var want []int64
+					if err := f.d.Select(&want, `SELECT id FROM cases WHERE `+where+` ORDER BY `+order, args...); err != nil {
+						f.t.Fatal(err)
+					}
+					if listIndex(filter) != "" {
+						hinted++
+					}
+					page, total, err := f.svc.List(context.Background(), county, filter)
+					if err != nil {
+						f.t.Fatalf("%+v: list: %v", filter, err)
+					}
+					var got []int64
+					for _, c := range page {
+						got = append(got, c.ID)
+					}
+					if !slices.Equal(got, want) || total != len(want) {
+						f.t.Errorf("%+v: list %v (total %d), want %v", filter, got, total, want)
+					}
+				}
+			}
+		}
+	}
+	if hinted < 5 {
+		f.t.Errorf("only %d of the filters use an index hint", hinted)
+	}
 }
 
 // TestCaseCountsUnchangedByRefusals checks that actions the service refuses
