@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -137,5 +138,30 @@ func TestDecisionCacheBound(t *testing.T) {
 	}
 	if _, err := c.Get("a"); err == nil {
 		t.Error("a survived the start-over")
+	}
+}
+
+// BenchmarkReaches measures the role manager's answer alone over a national
+// number of users in random order, as first-time checks meet it.
+func BenchmarkReaches(b *testing.B) {
+	rm := newRoleManager()
+	const users = 100_000
+	for _, perm := range []string{"cases:read", "cases:handle", "catalog:read", "catalog:edit", "disclosure:read"} {
+		_ = rm.AddLink(CountyClerk, perm, NationalRegion)
+	}
+	for i := range users {
+		_ = rm.AddLink(Subject(int64(i)), CountyClerk, fmt.Sprintf("%02d%04d", 11+i%31, i%97))
+	}
+	subjects := make([]string, 1<<16)
+	regions := make([]string, len(subjects))
+	for i := range subjects {
+		u := (i * 7919) % users
+		subjects[i] = Subject(int64(u))
+		regions[i] = fmt.Sprintf("%02d%04d", 11+u%31, (u+i%2)%97)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := i & (len(subjects) - 1)
+		rm.reaches(subjects[j], "cases:handle", regions[j], maxHierarchy)
 	}
 }
