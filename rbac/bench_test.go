@@ -36,8 +36,8 @@ func nationalDB(b *testing.B) (*db.DB, *rbacbench.Dataset) {
 // BenchmarkAllowedNational measures Allowed at national scale over a random
 // mix of checks: allowed ones, denied ones and the whole mix, each fresh (first
 // check since the policy was loaded) and warm (asked before, so Casbin's
-// decision cache, or with it off the g() memo, may hold it), with Casbin's
-// decision cache off and on.
+// decision cache may hold it; with the cache off the two are alike), with
+// Casbin's decision cache off and on.
 func BenchmarkAllowedNational(b *testing.B) {
 	ctx := context.Background()
 	d, ds := nationalDB(b)

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/cases"
 	"safetypilot/modules/catalog"
@@ -750,20 +748,7 @@ func (g *generator) loadCases(ctx context.Context) error {
 // writes and the case list's total reads: the bulk load bypasses the
 // service, and migration 00052's backfill ran on an empty table.
 func (g *generator) countCases(ctx context.Context) error {
-	var n int
-	err := g.svc.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM case_counts`); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO case_counts (county_code, item_code, status, n)
-			SELECT county_code, item_code, status, COUNT(*) FROM cases GROUP BY county_code, item_code, status`)
-		if err != nil {
-			return err
-		}
-		rows, err := res.RowsAffected()
-		n = int(rows)
-		return err
-	})
+	n, err := cases.Recount(ctx, g.svc.db)
 	g.note = fmt.Sprintf("%d (county, item, status) counts", n)
 	return err
 }

@@ -10,6 +10,7 @@ import (
 
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/cases"
+	"safetypilot/modules/db"
 )
 
 // TestGenerate fills a database with a small national data set and checks
@@ -139,4 +140,37 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("cases %d after a second generate, want %d", got, total)
 		}
 	})
+}
+
+// TestRecountCasesCommand checks that `pilotd recount-cases` rebuilds the
+// case list's totals: a count of no cases is dropped.
+func TestRecountCasesCommand(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	args := []string{"--data-dir", dir, "--db-dsn", "", "--log-format", "text", "--log-level", "error"}
+	if err := run(context.Background(), append([]string{"migrate"}, args...), &out, &out); err != nil {
+		t.Fatalf("migrate: %v (%s)", err, out.String())
+	}
+	d, err := db.Open(context.Background(), db.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(`INSERT INTO case_counts (county_code, item_code, status, n) VALUES ('340102', '274', 'accepted', 3)`); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), append([]string{"recount-cases"}, args...), &out, &out); err != nil {
+		t.Fatalf("recount-cases: %v (%s)", err, out.String())
+	}
+	if !strings.Contains(out.String(), "case counts rebuilt: 0 ") {
+		t.Errorf("output %q", out.String())
+	}
+	var left int
+	if err := d.Get(&left, `SELECT COUNT(*) FROM case_counts`); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d count rows of no cases left", left)
+	}
 }

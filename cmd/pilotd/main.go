@@ -6,6 +6,7 @@
 //	pilotd migrate [flags]   apply migrations and exit
 //	pilotd audit-verify      check the audit log's hash chain
 //	pilotd audit-purge       remove audit entries older than the retention (at least 180 days)
+//	pilotd recount-cases     rebuild the case list's totals (case_counts) from the cases
 //	pilotd generate [flags]  fill an empty database with a national data set (benchmarks)
 //	pilotd serve --demo      also add a demo province with three pilot counties
 package main
@@ -27,6 +28,7 @@ import (
 	"golang.org/x/term"
 
 	"safetypilot/modules/audit"
+	"safetypilot/modules/cases"
 )
 
 func main() {
@@ -85,6 +87,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer database.Close()
 		return auditPurge(ctx, audit.NewStore(database), cfg.AuditRetentionDays, time.Now().UTC(), stdout)
+	case "recount-cases":
+		database, _, err := openDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		n, err := cases.Recount(ctx, database)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "case counts rebuilt: %d (county, item, status) rows\n", n)
+		return nil
 	case "generate":
 		svc, err := openService(ctx, cfg, log)
 		if err != nil {
@@ -93,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer svc.db.Close()
 		return svc.generate(ctx, *gen, stdout)
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify or audit-purge)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify, audit-purge or recount-cases)", cmd)
 }
 
 // auditPurge removes audit entries older than the retention (never under

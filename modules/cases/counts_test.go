@@ -496,3 +496,41 @@ func TestCaseCountsConcurrent(t *testing.T) {
 	}
 	f.checkTotals(nil)
 }
+
+// TestRecount checks that Recount repairs counts that drifted (rows lost,
+// wrong, or of cases that do not exist) and keeps counting afterwards.
+func TestRecount(t *testing.T) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
+		f := newCountsFixture(t, dialect)
+		var ids []int64
+		for i := 0; i < 6; i++ {
+			ids = append(ids, f.create([]string{"274", "281"}[i%2], ""))
+		}
+		f.act(ids[0], clerk, ActionInput{Action: ActionAccept})
+		f.act(ids[1], clerk, ActionInput{Action: ActionAccept})
+		grouped := f.checkCounts()
+		for _, q := range []string{
+			`DELETE FROM case_counts WHERE item_code = '274' AND status = 'accepted'`,
+			`UPDATE case_counts SET n = n + 5 WHERE item_code = '281'`,
+			`INSERT INTO case_counts (county_code, item_code, status, n) VALUES ('340199', '274', 'accepted', 3)`,
+		} {
+			if _, err := f.d.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := Recount(context.Background(), f.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(grouped) {
+			t.Errorf("Recount wrote %d rows, want %d", n, len(grouped))
+		}
+		f.checkCounts()
+		if got := f.countRows(`SELECT COUNT(*) FROM case_counts WHERE county_code = '340199'`); got != 0 {
+			t.Errorf("a count of no cases survived the recount")
+		}
+		f.act(ids[2], clerk, ActionInput{Action: ActionAccept})
+		f.create("281", "")
+		f.checkCounts()
+	})
+}

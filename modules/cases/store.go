@@ -76,6 +76,33 @@ func (s *Store) update(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	return s.addCount(ctx, tx, to, 1)
 }
 
+// Recount rebuilds case_counts from the cases themselves, in one
+// transaction, and returns the number of count rows. The store keeps the
+// counts with every case write; this repairs them after anything that wrote
+// cases without it: a rollback to a release older than migration 00051, a
+// restore of part of the tables, a manual fix in SQL (pilotd recount-cases).
+// A case write that runs meanwhile waits for the rows it counts into, so
+// neither is lost.
+func Recount(ctx context.Context, d *db.DB) (int, error) {
+	var n int64
+	err := d.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_counts`); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO case_counts (county_code, item_code, status, n)
+			SELECT county_code, item_code, status, COUNT(*) FROM cases GROUP BY county_code, item_code, status`)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cases: recount: %w", err)
+	}
+	return int(n), nil
+}
+
 // countKey is one row of case_counts.
 type countKey struct{ county, item, status string }
 
@@ -282,8 +309,9 @@ func ListSQL(dialect db.Dialect, county string, f Filter, today, nextWorkday str
 	if f.Sort == "received" {
 		order = "received_on DESC, id DESC"
 	}
-	// The page's ids come from an index alone (every filter and order has
-	// one, see migration 00050); only the page's rows are then read.
+	// The page's ids come from an index alone (migration 00050; the item
+	// filter sorted by deadline and the status filter sorted by receipt sort
+	// the index entries of their range); only the page's rows are then read.
 	return ListQuery{
 		Count:     count,
 		CountArgs: countArgs,
