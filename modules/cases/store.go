@@ -309,9 +309,10 @@ func ListSQL(dialect db.Dialect, county string, f Filter, today, nextWorkday str
 	if f.Sort == "received" {
 		order = "received_on DESC, id DESC"
 	}
-	// The page's ids come from an index alone (migration 00050; the item
-	// filter sorted by deadline and the status filter sorted by receipt sort
-	// the index entries of their range); only the page's rows are then read.
+	// The page's ids come from an index first (migration 00050) and only the
+	// page's rows are then read. Two combinations have no index in their
+	// order and sort their range: the item filter by deadline and the status
+	// filter by receipt.
 	return ListQuery{
 		Count:     count,
 		CountArgs: countArgs,
