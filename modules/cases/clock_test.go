@@ -21,20 +21,32 @@ import (
 // in-memory view only from stored rows, so this is the one way in from here.)
 func officialClock(t *testing.T) *Clock {
 	t.Helper()
-	ctx := context.Background()
 	d := dbtest.Open(t, db.SQLite)
+	migrateSeeded(t, d)
+	return NewClock(loadCalendar(t, d))
+}
+
+// migrateSeeded brings d to the current schema with the seed data the case
+// rules read: the divisions, the catalog template and the official calendars.
+func migrateSeeded(tb testing.TB, d *db.DB) {
+	tb.Helper()
 	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16), calendar.SeedMigration(26))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	if _, err := m.Up(ctx); err != nil {
-		t.Fatal(err)
+	if _, err := m.Up(context.Background()); err != nil {
+		tb.Fatal(err)
 	}
-	svc, err := calendar.NewService(ctx, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// loadCalendar is the working-day calendar as the service loads it from d.
+func loadCalendar(tb testing.TB, d *db.DB) *calendar.Calendar {
+	tb.Helper()
+	svc, err := calendar.NewService(context.Background(), d, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return NewClock(svc.Calendar())
+	return svc.Calendar()
 }
 
 func mustParse(t *testing.T, s string) time.Time {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"reflect"
 	"slices"
@@ -48,17 +46,8 @@ func newCountsFixture(t *testing.T, dialect db.Dialect) *countsFixture {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.Open(t, dialect)
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16), calendar.SeedMigration(26))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
-	calSvc, err := calendar.NewService(ctx, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	migrateSeeded(t, d)
+	cal := loadCalendar(t, d)
 	by := tenants.Actor{ID: 1, Username: "admin"}
 	ten := tenants.NewService(d, catalog.Provisioner())
 	if _, err := ten.Recommend(ctx, by, "34", tenants.Recommendation{Code: county, EgovReadiness: "已接入省级统一电子政务平台",
@@ -93,7 +82,7 @@ func newCountsFixture(t *testing.T, dialect db.Dialect) *countsFixture {
 			t.Fatalf("publish %s: %v", it.code, err)
 		}
 	}
-	svc := NewService(d, calSvc.Calendar(), cat, nil)
+	svc := NewService(d, cal, cat, nil)
 	svc.Now = func() time.Time { return countsToday }
 	return &countsFixture{t: t, d: d, svc: svc}
 }

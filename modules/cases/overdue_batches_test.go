@@ -3,8 +3,6 @@ package cases
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand"
 	"strings"
 	"sync"
@@ -12,11 +10,9 @@ import (
 	"time"
 
 	"safetypilot/modules/calendar"
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
 	"safetypilot/rbac"
-	"safetypilot/tenants"
 )
 
 // TestFlagOverdueManyBatches runs FlagOverdue over enough due cases and steps
@@ -145,13 +141,7 @@ func openManyBatches(t *testing.T, dialect db.Dialect) (*db.DB, *db.DB) {
 			*h = d
 		}
 	}
-	m, err := db.NewMigrator(first, tenants.SeedMigration(15), catalog.SeedMigration(16), calendar.SeedMigration(26))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	migrateSeeded(t, first)
 	return first, second
 }
 
@@ -394,11 +384,7 @@ func (fx *manyFixture) maxID(t *testing.T, table string) int64 {
 // service is a replica's case service on handle d, with its own calendar.
 func (fx *manyFixture) service(t *testing.T, d *db.DB) *Service {
 	t.Helper()
-	calSvc, err := calendar.NewService(context.Background(), d, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := NewService(d, calSvc.Calendar(), nil, nil)
+	svc := NewService(d, loadCalendar(t, d), nil, nil)
 	svc.Now = func() time.Time { return manyToday }
 	return svc
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand"
 	"os"
 	"strconv"
@@ -14,10 +12,8 @@ import (
 	"time"
 
 	"safetypilot/modules/calendar"
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
-	"safetypilot/tenants"
 )
 
 // BenchmarkFlagOverdue measures the overdue job's case pass (FlagOverdue) over
@@ -58,18 +54,8 @@ func BenchmarkFlagOverdue(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { database.Close() })
-	m, err := db.NewMigrator(database, tenants.SeedMigration(15), catalog.SeedMigration(16), calendar.SeedMigration(26))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		b.Fatal(err)
-	}
-	calSvc, err := calendar.NewService(ctx, database, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc := NewService(database, calSvc.Calendar(), nil, nil)
+	migrateSeeded(b, database)
+	svc := NewService(database, loadCalendar(b, database), nil, nil)
 	// Monday 2026-11-16, 10:00 in Beijing; the next working day is 11-17.
 	now := time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC)
 	svc.Now = func() time.Time { return now }
