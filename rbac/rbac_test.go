@@ -10,18 +10,17 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"safetypilot/modules/apperr"
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/modules/seeds"
 	"safetypilot/rbac"
-	"safetypilot/tenants"
 )
 
 // openRBACDB returns a fresh, fully migrated database of the dialect, owned by t.
 func openRBACDB(t *testing.T, dialect db.Dialect) *db.DB {
 	t.Helper()
 	d := dbtest.Open(t, dialect)
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16))
+	m, err := db.NewMigrator(d, seeds.All()...)
 	if err != nil {
 		t.Fatalf("migrator: %v", err)
 	}

@@ -12,15 +12,15 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"safetypilot/modules/apperr"
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/modules/seeds"
 	"safetypilot/tenants"
 )
 
 func newTenantsMigrator(t *testing.T, d *db.DB) *db.Migrator {
 	t.Helper()
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16))
+	m, err := db.NewMigrator(d, seeds.All()...)
 	if err != nil {
 		t.Fatalf("migrator: %v", err)
 	}

@@ -19,22 +19,13 @@ import (
 	"safetypilot/modules/notices"
 	"safetypilot/modules/pilot"
 	"safetypilot/modules/reports"
+	"safetypilot/modules/seeds"
 	"safetypilot/modules/users"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
 	"safetypilot/web/challenge"
 )
-
-// Seed migrations run in the same sequence as the SQL files; their numbers
-// continue after the last SQL file that existed when each was added.
-func seeds() []db.Seed {
-	return []db.Seed{
-		tenants.SeedMigration(15),
-		catalog.SeedMigration(16),
-		calendar.SeedMigration(26),
-	}
-}
 
 // service is the wired application.
 type service struct {
@@ -62,7 +53,7 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*db.DB, *d
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := db.NewMigrator(database, seeds()...)
+	m, err := db.NewMigrator(database, seeds.All()...)
 	if err != nil {
 		database.Close()
 		return nil, nil, err

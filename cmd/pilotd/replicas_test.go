@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/modules/seeds"
 )
 
 // syncBuffer collects a replica's log lines from many goroutines.
@@ -266,8 +267,8 @@ func TestReplicas(t *testing.T) {
 				r1.migrated, r2.migrated, r3.migrated, versions)
 		}
 		sqlFiles, err := filepath.Glob(filepath.Join("..", "..", "modules", "db", "migrations", "mysql", "*.sql"))
-		if err != nil || versions != len(sqlFiles)+len(seeds()) {
-			t.Errorf("%d migrations recorded, want %d SQL files and %d seeds", versions, len(sqlFiles), len(seeds()))
+		if err != nil || versions != len(sqlFiles)+len(seeds.All()) {
+			t.Errorf("%d migrations recorded, want %d SQL files and %d seeds", versions, len(sqlFiles), len(seeds.All()))
 		}
 		if n := r1.countRows(`SELECT COUNT(*) FROM goose_lock WHERE locked`); n != 0 {
 			t.Errorf("the migration lock is still held")

@@ -11,10 +11,9 @@ import (
 	"fmt"
 	"testing"
 
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
-	"safetypilot/tenants"
+	"safetypilot/modules/seeds"
 	"safetypilot/web"
 )
 
@@ -23,7 +22,7 @@ func controlStore(t *testing.T, dialect db.Dialect, n int) (*Store, *db.DB) {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.Open(t, dialect)
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16))
+	m, err := db.NewMigrator(d, seeds.All()...)
 	if err != nil {
 		t.Fatalf("migrator: %v", err)
 	}

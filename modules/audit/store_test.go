@@ -8,10 +8,9 @@ import (
 	"testing"
 
 	"safetypilot/modules/audit"
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
-	"safetypilot/tenants"
+	"safetypilot/modules/seeds"
 	"safetypilot/web"
 )
 
@@ -21,7 +20,7 @@ const zeroHash = "00000000000000000000000000000000000000000000000000000000000000
 func openAuditDB(t *testing.T, dialect db.Dialect) *db.DB {
 	t.Helper()
 	d := dbtest.Open(t, dialect)
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16))
+	m, err := db.NewMigrator(d, seeds.All()...)
 	if err != nil {
 		t.Fatalf("migrator: %v", err)
 	}

@@ -13,10 +13,9 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
-	"safetypilot/tenants"
+	"safetypilot/modules/seeds"
 )
 
 // migrated opens a fresh database of dialect with every migration and the
@@ -24,7 +23,7 @@ import (
 func migrated(t *testing.T, dialect db.Dialect) *db.DB {
 	t.Helper()
 	d := dbtest.Open(t, dialect)
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16), calendar.SeedMigration(26))
+	m, err := db.NewMigrator(d, seeds.All()...)
 	if err != nil {
 		t.Fatalf("migrator: %v", err)
 	}

@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"safetypilot/modules/calendar"
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
-	"safetypilot/tenants"
+	"safetypilot/modules/seeds"
 )
 
 // officialClock is a Clock on the shipped official calendars (2025, 2026),
@@ -30,7 +29,7 @@ func officialClock(t *testing.T) *Clock {
 // rules read: the divisions, the catalog template and the official calendars.
 func migrateSeeded(tb testing.TB, d *db.DB) {
 	tb.Helper()
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16), calendar.SeedMigration(26))
+	m, err := db.NewMigrator(d, seeds.All()...)
 	if err != nil {
 		tb.Fatal(err)
 	}

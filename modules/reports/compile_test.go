@@ -13,6 +13,7 @@ import (
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/modules/seeds"
 	"safetypilot/tenants"
 )
 
@@ -21,7 +22,7 @@ import (
 func openReportsDB(t *testing.T, dialect db.Dialect) *db.DB {
 	t.Helper()
 	d := dbtest.Open(t, dialect)
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16), calendar.SeedMigration(26))
+	m, err := db.NewMigrator(d, seeds.All()...)
 	if err != nil {
 		t.Fatalf("migrator: %v", err)
 	}

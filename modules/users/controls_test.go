@@ -17,11 +17,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/pquerna/otp/totp"
 
-	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/modules/seeds"
 	"safetypilot/rbac"
-	"safetypilot/tenants"
 )
 
 // controlService is a service with a TOTP key on a fresh, migrated database.
@@ -29,7 +28,7 @@ func controlService(t *testing.T, dialect db.Dialect) (*Service, *db.DB) {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.Open(t, dialect)
-	m, err := db.NewMigrator(d, tenants.SeedMigration(15), catalog.SeedMigration(16))
+	m, err := db.NewMigrator(d, seeds.All()...)
 	if err != nil {
 		t.Fatalf("migrator: %v", err)
 	}
