@@ -48,8 +48,9 @@ func overdueResult(casesRed, casesYellow, stepsRed, stepsYellow, notices int) st
 }
 
 // TestOverdueJob: with "today" moved forward, the job raises each case's and
-// each step's light once, with one event and one notice per recipient, skips
-// paused cases, and records every run.
+// each step's light once, with one event, a notice to the handler and, for a
+// red light, one to the county administrator, who gets a run's yellow lights
+// as one digest; it skips paused cases and records every run.
 //
 // Four cases of 274 opened on 2026-09-21 (Mon): promised deadline 10-15,
 // step 受理 (1 working day) due 09-22 (see TestCasesLifecycle for the count).
@@ -102,10 +103,11 @@ func TestOverdueJob(t *testing.T) {
 			}
 		}
 		// 09-21: the first steps of R and Q are due the next working day.
-		// R: handler and administrator told; Q: administrator only.
-		run("2026-09-21", overdueResult(0, 0, 0, 2, 3))
+		// R's handler is told; the administrator gets one digest of both.
+		run("2026-09-21", overdueResult(0, 0, 0, 2, 2))
 		run("2026-09-21", overdueResult(0, 0, 0, 0, 0))
-		// 10-09 (Fri): those steps are late; S's 审查 is due today.
+		// 10-09 (Fri): those steps are late (R: handler and administrator;
+		// Q: administrator); S's 审查 is due today (handler, digest).
 		run("2026-10-09", overdueResult(0, 0, 2, 1, 5))
 		// 10-12 (Mon): S's step is late while S itself (promised 10-15) is not.
 		run("2026-10-12", overdueResult(0, 0, 1, 0, 2))
@@ -118,8 +120,9 @@ func TestOverdueJob(t *testing.T) {
 		}
 		// 10-13 (Tue): two working days before the promised deadline: no light.
 		run("2026-10-13", overdueResult(0, 0, 0, 0, 0))
-		// 10-14 (Wed): the working day before 10-15: yellow for R, S and Q.
-		run("2026-10-14", overdueResult(0, 3, 0, 0, 5))
+		// 10-14 (Wed): the working day before 10-15: yellow for R, S and Q
+		// (R's and S's handler, and one digest).
+		run("2026-10-14", overdueResult(0, 3, 0, 0, 3))
 		for _, id := range []int64{caseR.ID, caseS.ID, caseQ.ID} {
 			if c := s.getCase(d.clerk, caseCountyA, id); c.Warning != "yellow" || c.Overdue {
 				t.Errorf("case %d on 10-14: %s/%v", id, c.Warning, c.Overdue)
@@ -163,8 +166,33 @@ func TestOverdueJob(t *testing.T) {
 		if n := s.countRows(`SELECT COUNT(*) FROM notices WHERE user_id = ?`, d.reviewerID); n != 0 {
 			t.Errorf("the reviewer got %d notices", n)
 		}
-		if n := s.countRows(`SELECT COUNT(*) FROM notices`); n != 3+5+2+5+5 {
-			t.Errorf("%d notices in all, want 20", n)
+		// The administrator got no notice per yellow light, but a digest of
+		// each run that raised one, linking to the county's yellow cases.
+		if n := s.countRows(`SELECT COUNT(*) FROM notices WHERE user_id = ? AND kind IN ('flag_yellow', 'step_flag_yellow')`, d.adminID); n != 0 {
+			t.Errorf("the administrator got %d notices of single yellow lights", n)
+		}
+		var digests []string
+		if err := s.svc.db.Select(&digests, `SELECT message FROM notices WHERE user_id = ? AND kind = 'yellow_digest' AND county_code = ? AND case_id = 0 ORDER BY id`,
+			d.adminID, caseCountyA); err != nil {
+			t.Fatal(err)
+		}
+		wantDigests := []string{
+			"超期预警汇总（2026-09-21）：新增即将到期的办理环节 2 个，已逐一提醒经办人。",
+			"超期预警汇总（2026-10-09）：新增即将到期的办理环节 1 个，已逐一提醒经办人。",
+			"超期预警汇总（2026-10-14）：新增即将到期的办件 3 件，已逐一提醒经办人。",
+		}
+		if strings.Join(digests, "\n") != strings.Join(wantDigests, "\n") {
+			t.Errorf("digests:\n%s\nwant:\n%s", strings.Join(digests, "\n"), strings.Join(wantDigests, "\n"))
+		}
+		if n := s.countRows(`SELECT COUNT(*) FROM notices WHERE kind = 'yellow_digest' AND user_id <> ?`, d.adminID); n != 0 {
+			t.Errorf("%d digests to others than the administrator", n)
+		}
+		page := string(s.must(200, s.do("GET", "/notices", d.admin, nil)).Raw)
+		if !strings.Contains(page, `href="/counties/`+caseCountyA+`/cases?warning=yellow"`) || !strings.Contains(page, wantDigests[2]) {
+			t.Errorf("the inbox does not link the digest to the yellow cases:\n%s", page)
+		}
+		if n := s.countRows(`SELECT COUNT(*) FROM notices`); n != 2+5+2+3+5 {
+			t.Errorf("%d notices in all, want 17", n)
 		}
 		// The flag event names the deadline and who flagged.
 		var note, actor string

@@ -2,7 +2,9 @@ package cases
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +14,7 @@ import (
 
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/db"
+	"safetypilot/modules/notices"
 	"safetypilot/rbac"
 )
 
@@ -129,61 +132,76 @@ const flagWorkers = 2
 // pass again (or on two replicas) changes nothing more. It reads only the
 // rows that need flagging, and flags each batch in one transaction. The
 // passes run in order (a case turns red before the yellow pass could see
-// it), the batches of one pass side by side.
+// it), the batches of one pass side by side. The county administrators get
+// the run's yellow lights as one digest per county, sent after the passes,
+// also when a pass failed.
 func (s *Service) FlagOverdue(ctx context.Context) (OverdueResult, error) {
 	var res OverdueResult
 	today := s.today()
 	admins := &countyAdmins{}
+	digest := &yellowDigest{}
+	var err error
+	for _, p := range s.overduePasses(today, &res) {
+		if err = s.flagPass(ctx, p, today, admins, digest, &res); err != nil {
+			break
+		}
+	}
+	sent, digestErr := s.sendYellowDigests(ctx, digest, admins, today)
+	res.Notices += sent
+	return res, errors.Join(err, digestErr)
+}
+
+// flagPass runs one pass: the candidates are read batch by batch and each
+// batch is flagged by one of the workers.
+func (s *Service) flagPass(ctx context.Context, p overduePass, today time.Time, admins *countyAdmins, digest *yellowDigest, res *OverdueResult) error {
 	workers := flagWorkers
 	if s.db.Dialect == db.SQLite {
 		workers = 1
 	}
-	for _, p := range s.overduePasses(today, &res) {
-		var mu sync.Mutex
-		g, gctx := errgroup.WithContext(ctx)
-		batches := make(chan []flagCandidate)
-		for range workers {
-			g.Go(func() error {
-				for due := range batches {
-					flagged, notices, err := s.flag(gctx, due, p.step, p.from, p.to, admins)
-					mu.Lock()
-					*p.count += flagged
-					res.Notices += notices
-					mu.Unlock()
-					if err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan []flagCandidate)
+	for range workers {
 		g.Go(func() error {
-			defer close(batches)
-			return s.eachCandidateBatch(gctx, p, func(batch []flagCandidate) error {
-				due := batch[:0:0]
-				for _, cand := range batch {
-					// Yellow is judged with the province's own calendar.
-					if p.to == WarningYellow && s.clock.Light(cand.County, mustDate(cand.Deadline), today) == WarningNone {
-						continue
-					}
-					due = append(due, cand)
+			for due := range batches {
+				flagged, notices, err := s.flag(gctx, due, p.step, p.from, p.to, admins)
+				mu.Lock()
+				*p.count += len(flagged)
+				res.Notices += notices
+				mu.Unlock()
+				if p.to == WarningYellow {
+					digest.add(flagged, p.step)
 				}
-				if len(due) == 0 {
-					return nil
+				if err != nil {
+					return err
 				}
-				select {
-				case batches <- due:
-					return nil
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-			})
+			}
+			return nil
 		})
-		if err := g.Wait(); err != nil {
-			return res, err
-		}
 	}
-	return res, nil
+	g.Go(func() error {
+		defer close(batches)
+		return s.eachCandidateBatch(gctx, p, func(batch []flagCandidate) error {
+			due := batch[:0:0]
+			for _, cand := range batch {
+				// Yellow is judged with the province's own calendar.
+				if p.to == WarningYellow && s.clock.Light(cand.County, mustDate(cand.Deadline), today) == WarningNone {
+					continue
+				}
+				due = append(due, cand)
+			}
+			if len(due) == 0 {
+				return nil
+			}
+			select {
+			case batches <- due:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+	})
+	return g.Wait()
 }
 
 // countyAdmins are the county administrators who receive the notices of a
@@ -215,18 +233,20 @@ func (a *countyAdmins) get(ctx context.Context, q sqlx.QueryerContext) (map[stri
 }
 
 // flag raises the lights of a batch that are still at from, in one
-// transaction, with an event per flagged case or step and notices to the
-// county's administrators and the handler. It locks the batch's rows first,
-// so rows another pass flagged meanwhile are skipped, not flagged twice.
-// It returns how many it flagged and the notices written.
-func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, from, to string, countyAdmins *countyAdmins) (int, int, error) {
+// transaction, with an event per flagged case or step and a notice to the
+// handler; a red light also goes to each of the county's administrators. It
+// locks the batch's rows first, so rows another pass flagged meanwhile are
+// skipped, not flagged twice. It returns the candidates it flagged and the
+// notices written.
+func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, from, to string, countyAdmins *countyAdmins) ([]flagCandidate, int, error) {
 	admins, err := countyAdmins.get(ctx, s.db)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
-	flagged, notices := 0, 0
+	var flagged []flagCandidate
+	notices := 0
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		flagged, notices = 0, 0
+		flagged, notices = nil, 0
 		still, err := lockStillAt(ctx, tx, batch, step, from)
 		if err != nil {
 			return err
@@ -266,10 +286,13 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 			if !ok {
 				continue
 			}
-			flagged++
+			flagged = append(flagged, cand)
 			msg := flagMessage(cand, step, to)
 			events.add(cand.ID, cand.County, kind, status, status, 0, "超期预警任务", msg, now)
-			recipients := admins[cand.County]
+			var recipients []int64
+			if to == WarningRed {
+				recipients = admins[cand.County]
+			}
 			if cand.Handler != 0 && !containsID(recipients, cand.Handler) {
 				recipients = append(recipients[:len(recipients):len(recipients)], cand.Handler)
 			}
@@ -287,9 +310,84 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 		return nil
 	})
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	return flagged, notices, nil
+}
+
+// yellowDigest counts, per county, the yellow lights a run of FlagOverdue
+// raised. The handler is told of each; the county's administrators get one
+// notice per run that sums them up, rather than one per light.
+type yellowDigest struct {
+	mu       sync.Mutex
+	byCounty map[string]*yellowCount
+}
+
+type yellowCount struct{ cases, steps int }
+
+func (d *yellowDigest) add(flagged []flagCandidate, step bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.byCounty == nil {
+		d.byCounty = map[string]*yellowCount{}
+	}
+	for _, cand := range flagged {
+		n := d.byCounty[cand.County]
+		if n == nil {
+			n = &yellowCount{}
+			d.byCounty[cand.County] = n
+		}
+		if step {
+			n.steps++
+		} else {
+			n.cases++
+		}
+	}
+}
+
+// sendYellowDigests writes the run's digest to each administrator of every
+// county where it raised a yellow light, in one transaction, and returns the
+// notices written.
+func (s *Service) sendYellowDigests(ctx context.Context, digest *yellowDigest, countyAdmins *countyAdmins, today time.Time) (int, error) {
+	if len(digest.byCounty) == 0 {
+		return 0, nil
+	}
+	admins, err := countyAdmins.get(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	counties := make([]string, 0, len(digest.byCounty))
+	for county := range digest.byCounty {
+		counties = append(counties, county)
+	}
+	slices.Sort(counties)
+	now := db.Now()
+	var notes multiInsert
+	notes.init(`INSERT INTO notices (county_code, user_id, case_id, kind, message, created_at) VALUES `, 6)
+	sent := 0
+	for _, county := range counties {
+		msg := digestMessage(*digest.byCounty[county], today)
+		for _, uid := range admins[county] {
+			notes.add(county, uid, 0, notices.KindYellowDigest, msg, now)
+			sent++
+		}
+	}
+	if err := s.db.InTx(ctx, func(tx *sqlx.Tx) error { return notes.exec(ctx, tx) }); err != nil {
+		return 0, fmt.Errorf("cases: yellow digest: %w", err)
+	}
+	return sent, nil
+}
+
+// digestMessage is the administrators' summary of a county's new yellow lights.
+func digestMessage(n yellowCount, today time.Time) string {
+	var parts []string
+	if n.cases > 0 {
+		parts = append(parts, fmt.Sprintf("办件 %d 件", n.cases))
+	}
+	if n.steps > 0 {
+		parts = append(parts, fmt.Sprintf("办理环节 %d 个", n.steps))
+	}
+	return fmt.Sprintf("超期预警汇总（%s）：新增即将到期的%s，已逐一提醒经办人。", calendar.FormatDate(today), strings.Join(parts, "、"))
 }
 
 // lockStillAt takes the write locks of a batch's rows (a no-op update: the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,14 +14,15 @@ import (
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/modules/notices"
 	"safetypilot/rbac"
 )
 
 // TestFlagOverdueManyBatches runs FlagOverdue over enough due cases and steps
 // that every pass reads more than one batch and, on MySQL, flags two batches
 // at once, which the small fixtures elsewhere never do. Each light must be
-// raised exactly once, with one event and one notice per recipient, and the
-// decoys left alone; a second pass does nothing; and on MySQL two replicas
+// raised exactly once, with one event and one notice per recipient (a yellow
+// light's administrators in one digest per county), and the decoys left alone; a second pass does nothing; and on MySQL two replicas
 // whose passes overlap together do exactly what one pass does.
 //
 // The fixture (see manyGroups) has 5,800 open cases whose clock runs, plus
@@ -61,7 +64,7 @@ func TestFlagOverdueManyBatches(t *testing.T) {
 		if got != want {
 			t.Errorf("first pass: %s\nwant %s", got, want)
 		}
-		fx.check(t, "first pass", eventsBefore, noticesBefore)
+		fx.check(t, "first pass", eventsBefore, noticesBefore, 1)
 
 		// A second pass finds every light already raised.
 		events, notices := fx.count(t, "case_events"), fx.count(t, "notices")
@@ -73,7 +76,7 @@ func TestFlagOverdueManyBatches(t *testing.T) {
 		if e, n := fx.count(t, "case_events"), fx.count(t, "notices"); e != events || n != notices {
 			t.Errorf("second pass wrote %d events and %d notices", e-events, n-notices)
 		}
-		fx.check(t, "second pass", eventsBefore, noticesBefore)
+		fx.check(t, "second pass", eventsBefore, noticesBefore, 1)
 
 		if dialect != db.MySQL {
 			t.Logf("total %.1f s", time.Since(began).Seconds())
@@ -114,10 +117,13 @@ func TestFlagOverdueManyBatches(t *testing.T) {
 			StepsYellow: results[0].StepsYellow + results[1].StepsYellow,
 			Notices:     results[0].Notices + results[1].Notices,
 		}
+		// Each replica sends a digest of its own yellow lights, so an
+		// administrator may get one from each.
+		digests := fx.check(t, "overlapping passes", eventsBefore, noticesBefore, 2)
+		want.Notices += digests - fx.wantDigests()
 		if sum != want {
 			t.Errorf("overlapping passes together: %s\nwant %s", sum, want)
 		}
-		fx.check(t, "overlapping passes", eventsBefore, noticesBefore)
 		t.Logf("total %.1f s", time.Since(began).Seconds())
 	})
 }
@@ -389,14 +395,45 @@ func (fx *manyFixture) service(t *testing.T, d *db.DB) *Service {
 	return svc
 }
 
-// recipients are who must be told about a case: the county's administrators
-// and the handler, once each.
-func (c manyCase) recipients() []int64 {
-	out := append([]int64(nil), manyAdmins[c.county]...)
+// recipients are who must be told, one notice each, of a case's or step's
+// light turning to: the handler, and for red the county's administrators.
+func (c manyCase) recipients(to string) []int64 {
+	var out []int64
+	if to == WarningRed {
+		out = append(out, manyAdmins[c.county]...)
+	}
 	if c.handler != 0 && !containsID(out, c.handler) {
 		out = append(out, c.handler)
 	}
 	return out
+}
+
+// yellowByCounty counts the yellow lights one pass must raise in each county.
+func (fx *manyFixture) yellowByCounty() map[string]yellowCount {
+	out := map[string]yellowCount{}
+	for _, c := range fx.cases {
+		n := out[c.county]
+		if c.light != c.want && c.want == WarningYellow {
+			n.cases++
+		}
+		if c.stepLight != c.stepWant && c.stepWant == WarningYellow {
+			n.steps++
+		}
+		if n != (yellowCount{}) {
+			out[c.county] = n
+		}
+	}
+	return out
+}
+
+// wantDigests is how many digests one pass sends: one to each administrator
+// of every county with a new yellow light.
+func (fx *manyFixture) wantDigests() int {
+	n := 0
+	for county := range fx.yellowByCounty() {
+		n += len(manyAdmins[county])
+	}
+	return n
 }
 
 // wantResult is what one pass over the fixture must report.
@@ -409,7 +446,7 @@ func (fx *manyFixture) wantResult() OverdueResult {
 			} else {
 				r.CasesYellow++
 			}
-			r.Notices += len(c.recipients())
+			r.Notices += len(c.recipients(c.want))
 		}
 		if c.stepLight != c.stepWant {
 			if c.stepWant == WarningRed {
@@ -417,9 +454,10 @@ func (fx *manyFixture) wantResult() OverdueResult {
 			} else {
 				r.StepsYellow++
 			}
-			r.Notices += len(c.recipients())
+			r.Notices += len(c.recipients(c.stepWant))
 		}
 	}
+	r.Notices += fx.wantDigests()
 	return r
 }
 
@@ -439,8 +477,10 @@ func (fx *manyFixture) passSizes() map[string]int {
 
 // check compares the lights, the events and the notices with what one pass
 // must leave: every light as wanted, the fixture's events as loaded, one new
-// event per raised light and one new notice per raised light and recipient.
-func (fx *manyFixture) check(t *testing.T, phase string, eventsBefore, noticesBefore int64) {
+// event per raised light, one new notice per raised light and recipient, and
+// digests to each administrator whose yellow counts add up to the county's,
+// from at most runs runs. It returns the number of digests.
+func (fx *manyFixture) check(t *testing.T, phase string, eventsBefore, noticesBefore int64, runs int) int {
 	t.Helper()
 	ctx := context.Background()
 	var bad []string
@@ -507,7 +547,7 @@ func (fx *manyFixture) check(t *testing.T, phase string, eventsBefore, noticesBe
 				continue
 			}
 			wantEvents[eventKey{c.id, f.prefix + f.to}] = c
-			for _, u := range c.recipients() {
+			for _, u := range c.recipients(f.to) {
 				wantNotices[noticeKey{c.id, f.prefix + f.to, u}] = c.county
 			}
 		}
@@ -543,17 +583,53 @@ func (fx *manyFixture) check(t *testing.T, phase string, eventsBefore, noticesBe
 		}
 	}
 
-	var notices []struct {
-		CaseID int64  `db:"case_id"`
-		County string `db:"county_code"`
-		Kind   string `db:"kind"`
-		User   int64  `db:"user_id"`
+	var all []struct {
+		CaseID  int64  `db:"case_id"`
+		County  string `db:"county_code"`
+		Kind    string `db:"kind"`
+		User    int64  `db:"user_id"`
+		Message string `db:"message"`
 	}
-	if err := fx.d.SelectContext(ctx, &notices, `SELECT case_id, county_code, kind, user_id FROM notices WHERE id > ?`, noticesBefore); err != nil {
+	if err := fx.d.SelectContext(ctx, &all, `SELECT case_id, county_code, kind, user_id, message FROM notices WHERE id > ?`, noticesBefore); err != nil {
 		t.Fatal(err)
 	}
+	lightNotices, digests := all[:0:0], all[:0:0]
+	for _, n := range all {
+		if n.Kind == notices.KindYellowDigest {
+			digests = append(digests, n)
+		} else {
+			lightNotices = append(lightNotices, n)
+		}
+	}
+	type digestKey struct {
+		county string
+		user   int64
+	}
+	digested, sent := map[digestKey]yellowCount{}, map[digestKey]int{}
+	for _, n := range digests {
+		k := digestKey{n.County, n.User}
+		sent[k]++
+		sum := yellowCount{cases: digestCount(digestCases, n.Message), steps: digestCount(digestSteps, n.Message)}
+		if n.CaseID != 0 || !containsID(manyAdmins[n.County], n.User) || sum == (yellowCount{}) {
+			report("digest to user %d in %s about case %d: %q", n.User, n.County, n.CaseID, n.Message)
+		}
+		total := digested[k]
+		digested[k] = yellowCount{total.cases + sum.cases, total.steps + sum.steps}
+	}
+	for county, want := range fx.yellowByCounty() {
+		for _, u := range manyAdmins[county] {
+			k := digestKey{county, u}
+			if digested[k] != want || sent[k] < 1 || sent[k] > runs {
+				report("administrator %d of %s: %d digests of %+v, want %+v from at most %d", u, county, sent[k], digested[k], want, runs)
+			}
+			delete(sent, k)
+		}
+	}
+	for k, n := range sent {
+		report("administrator %d of %s: %d digests of no yellow light", k.user, k.county, n)
+	}
 	got := map[noticeKey]int{}
-	for _, n := range notices {
+	for _, n := range lightNotices {
 		k := noticeKey{n.CaseID, n.Kind, n.User}
 		got[k]++
 		county, ok := wantNotices[k]
@@ -571,8 +647,8 @@ func (fx *manyFixture) check(t *testing.T, phase string, eventsBefore, noticesBe
 			report("case %d: no %s notice to user %d", k.caseID, k.kind, k.user)
 		}
 	}
-	if len(events)-len(fx.events) != len(wantEvents) || len(notices) != len(wantNotices) {
-		report("%d new events and %d notices, want %d and %d", len(events)-len(fx.events), len(notices), len(wantEvents), len(wantNotices))
+	if len(events)-len(fx.events) != len(wantEvents) || len(lightNotices) != len(wantNotices) {
+		report("%d new events and %d notices, want %d and %d", len(events)-len(fx.events), len(lightNotices), len(wantEvents), len(wantNotices))
 	}
 
 	if n := len(bad); n > 0 {
@@ -584,6 +660,23 @@ func (fx *manyFixture) check(t *testing.T, phase string, eventsBefore, noticesBe
 		}
 		t.Errorf("%s: %d wrong:\n%s%s", phase, n, strings.Join(bad, "\n"), more)
 	}
+	return len(digests)
+}
+
+// digestCases and digestSteps find the counts in a digest's message.
+var (
+	digestCases = regexp.MustCompile(`办件 (\d+) 件`)
+	digestSteps = regexp.MustCompile(`办理环节 (\d+) 个`)
+)
+
+// digestCount is the count re finds in a digest's message, 0 when absent.
+func digestCount(re *regexp.Regexp, message string) int {
+	m := re.FindStringSubmatch(message)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // reset puts back the lights and removes the events and notices of a pass,

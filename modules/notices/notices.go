@@ -29,6 +29,23 @@ type Notice struct {
 	ReadAt     *time.Time `db:"read_at" json:"read_at"`
 }
 
+// KindYellowDigest is the overdue job's summary, per county and run, of the
+// cases and steps that became due soon: county administrators get it instead
+// of one notice per light, and it links to the county's yellow cases.
+const KindYellowDigest = "yellow_digest"
+
+// Link is the page a notice points to: its case, the county's yellow cases
+// for a digest, or none.
+func (n Notice) Link() string {
+	switch {
+	case n.CaseID != 0:
+		return "/counties/" + n.CountyCode + "/cases/" + strconv.FormatInt(n.CaseID, 10)
+	case n.Kind == KindYellowDigest:
+		return "/counties/" + n.CountyCode + "/cases?warning=yellow"
+	}
+	return ""
+}
+
 // Store reads and marks a user's notices; every query is scoped by the user.
 type Store struct{ db *db.DB }
 
