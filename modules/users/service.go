@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -35,9 +37,7 @@ var argonSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
 
 // HashPassword returns the argon2id encoding of pw.
 func HashPassword(pw string) (string, error) {
-	argonSlots <- struct{}{}
-	defer func() { <-argonSlots }()
-	h, err := argon2id.CreateHash(pw, hashParams)
+	h, err := inArgonSlot(func() (string, error) { return argon2id.CreateHash(pw, hashParams) })
 	if err != nil {
 		return "", fmt.Errorf("users: hash: %w", err)
 	}
@@ -46,9 +46,44 @@ func HashPassword(pw string) (string, error) {
 
 // passwordMatches compares pw with an argon2id encoding, in an argon slot.
 func passwordMatches(pw, hash string) (bool, error) {
+	return inArgonSlot(func() (bool, error) { return argon2id.ComparePasswordAndHash(pw, hash) })
+}
+
+// inArgonSlot runs one argon2id computation in a slot, and has the memory of
+// a burst of them given back when it is over.
+func inArgonSlot[T any](compute func() (T, error)) (T, error) {
 	argonSlots <- struct{}{}
-	defer func() { <-argonSlots }()
-	return argon2id.ComparePasswordAndHash(pw, hash)
+	defer func() {
+		<-argonSlots
+		argonBurst.touch()
+	}()
+	return compute()
+}
+
+// argonBurst gives a burst of argon2id computations' memory back to the
+// operating system once none has run for argonQuiet. An idle service
+// collects no garbage, so without it the buffers of a morning's sign-ins
+// (19 MiB each) would stay resident for minutes after the last one.
+var argonBurst = &afterBurst{quiet: argonQuiet, release: debug.FreeOSMemory}
+
+const argonQuiet = 2 * time.Second
+
+// afterBurst calls release once touch has not been called for quiet.
+type afterBurst struct {
+	quiet   time.Duration
+	release func()
+	mu      sync.Mutex
+	timer   *time.Timer
+}
+
+func (b *afterBurst) touch() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.timer == nil {
+		b.timer = time.AfterFunc(b.quiet, b.release)
+		return
+	}
+	b.timer.Reset(b.quiet)
 }
 
 // Service holds the sign-in rules.
