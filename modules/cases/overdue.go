@@ -280,7 +280,7 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 		}
 		var events, notes multiInsert
 		events.init(`INSERT INTO case_events (case_id, county_code, kind, from_status, to_status, actor_id, actor_name, note, at) VALUES `, 9)
-		notes.init(`INSERT INTO notices (county_code, user_id, case_id, kind, message, created_at) VALUES `, 6)
+		notes.init(insertNotices, 6)
 		for _, cand := range batch {
 			status, ok := still[candidateKey(cand, step)]
 			if !ok {
@@ -363,7 +363,7 @@ func (s *Service) sendYellowDigests(ctx context.Context, digest *yellowDigest, c
 	slices.Sort(counties)
 	now := db.Now()
 	var notes multiInsert
-	notes.init(`INSERT INTO notices (county_code, user_id, case_id, kind, message, created_at) VALUES `, 6)
+	notes.init(insertNotices, 6)
 	sent := 0
 	for _, county := range counties {
 		msg := digestMessage(*digest.byCounty[county], today)
@@ -471,6 +471,9 @@ func flagMessage(cand flagCandidate, step bool, to string) string {
 	}
 	return fmt.Sprintf("%s %s：%s%s", cand.Tracking, cand.ItemName, what, state)
 }
+
+// insertNotices heads the multi-row inserts of the job's notices.
+const insertNotices = `INSERT INTO notices (county_code, user_id, case_id, kind, message, created_at) VALUES `
 
 // multiInsert collects rows for multi-row INSERTs of at most 200 rows each.
 type multiInsert struct {
