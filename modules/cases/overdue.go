@@ -320,7 +320,7 @@ func (s *Service) flag(ctx context.Context, batch []flagCandidate, step bool, fr
 // notice per run that sums them up, rather than one per light.
 type yellowDigest struct {
 	mu       sync.Mutex
-	byCounty map[string]*yellowCount
+	byCounty map[string]yellowCount
 }
 
 type yellowCount struct{ cases, steps int }
@@ -329,19 +329,16 @@ func (d *yellowDigest) add(flagged []flagCandidate, step bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.byCounty == nil {
-		d.byCounty = map[string]*yellowCount{}
+		d.byCounty = map[string]yellowCount{}
 	}
 	for _, cand := range flagged {
 		n := d.byCounty[cand.County]
-		if n == nil {
-			n = &yellowCount{}
-			d.byCounty[cand.County] = n
-		}
 		if step {
 			n.steps++
 		} else {
 			n.cases++
 		}
+		d.byCounty[cand.County] = n
 	}
 }
 
@@ -366,7 +363,7 @@ func (s *Service) sendYellowDigests(ctx context.Context, digest *yellowDigest, c
 	notes.init(insertNotices, 6)
 	sent := 0
 	for _, county := range counties {
-		msg := digestMessage(*digest.byCounty[county], today)
+		msg := digestMessage(digest.byCounty[county], today)
 		for _, uid := range admins[county] {
 			notes.add(county, uid, 0, notices.KindYellowDigest, msg, now)
 			sent++

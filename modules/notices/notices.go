@@ -31,17 +31,19 @@ type Notice struct {
 
 // KindYellowDigest is the overdue job's summary, per county and run, of the
 // cases and steps that became due soon: county administrators get it instead
-// of one notice per light, and it links to the county's yellow cases.
+// of one notice per light, and it links to the county's case list.
 const KindYellowDigest = "yellow_digest"
 
-// Link is the page a notice points to: its case, the county's yellow cases
-// for a digest, or none.
+// Link is the page a notice points to: its case; for a digest the county's
+// case list, which puts the nearest deadlines first (a digest may count only
+// steps, which the list's yellow filter, judged by the case's deadline, would
+// not show); or none.
 func (n Notice) Link() string {
 	switch {
 	case n.CaseID != 0:
 		return "/counties/" + n.CountyCode + "/cases/" + strconv.FormatInt(n.CaseID, 10)
 	case n.Kind == KindYellowDigest:
-		return "/counties/" + n.CountyCode + "/cases?warning=yellow"
+		return "/counties/" + n.CountyCode + "/cases"
 	}
 	return ""
 }
