@@ -96,3 +96,72 @@ func TestCaseCountsBackfill(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseEventsWarningCounty: migration 00053 gives the case-level light
+// events of existing and new rows their county in warning_county and every
+// other event NULL, on both engines; down and up again keep that.
+func TestCaseEventsWarningCounty(t *testing.T) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
+		ctx := context.Background()
+		d := dbtest.Open(t, dialect)
+		gooseDialect := goose.DialectSQLite3
+		if dialect == db.MySQL {
+			gooseDialect = goose.DialectMySQL
+		}
+		p, err := goose.NewProvider(gooseDialect, d.DB.DB, os.DirFS("migrations/"+string(dialect)), goose.WithDisableGlobalRegistry(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, 52); err != nil {
+			t.Fatalf("up to 52: %v", err)
+		}
+		insert := func(kind string) {
+			t.Helper()
+			if _, err := d.ExecContext(ctx, `INSERT INTO case_events (case_id, county_code, kind, from_status, to_status,
+				actor_id, actor_name, note, at) VALUES (1, '340102', ?, 'accepted', 'accepted', 0, '超期预警任务', '', ?)`,
+				kind, db.Now()); err != nil {
+				t.Fatalf("insert %s: %v", kind, err)
+			}
+		}
+		kinds := []string{"submit", "flag_yellow", "step_flag_yellow", "flag_red", "step_flag_red", "deliver"}
+		for _, kind := range kinds[:3] {
+			insert(kind) // before the migration
+		}
+		check := func(when string, rows int) {
+			t.Helper()
+			var got []struct {
+				Kind   string  `db:"kind"`
+				County *string `db:"warning_county"`
+			}
+			if err := d.SelectContext(ctx, &got, `SELECT kind, warning_county FROM case_events ORDER BY id`); err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			if len(got) != rows {
+				t.Fatalf("%s: %d events, want %d", when, len(got), rows)
+			}
+			for _, e := range got {
+				light := e.Kind == "flag_yellow" || e.Kind == "flag_red"
+				if light && (e.County == nil || *e.County != "340102") || !light && e.County != nil {
+					t.Errorf("%s: event %s has warning_county %v", when, e.Kind, e.County)
+				}
+			}
+		}
+		if _, err := p.UpTo(ctx, 53); err != nil {
+			t.Fatalf("up to 53: %v", err)
+		}
+		for _, kind := range kinds[3:] {
+			insert(kind) // after it
+		}
+		check("after up", len(kinds))
+		if _, err := p.DownTo(ctx, 52); err != nil {
+			t.Fatalf("down to 52: %v", err)
+		}
+		if _, err := d.ExecContext(ctx, `SELECT warning_county FROM case_events`); err == nil {
+			t.Error("warning_county still there after down")
+		}
+		if _, err := p.UpTo(ctx, 53); err != nil {
+			t.Fatalf("up to 53 again: %v", err)
+		}
+		check("after down and up", len(kinds))
+	})
+}

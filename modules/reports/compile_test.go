@@ -187,6 +187,8 @@ func seedProvince(s *seed, counties []string) {
 				status: "delivered", promised: "2025-03-20", decided: &decided, completed: &decided, onTime: ptr(k%3 != 0)})
 			if k < n {
 				s.event(id, code, []string{"flag_yellow", "flag_red"}[k%2], at(received, 12))
+				// Step lights are not the case's warnings.
+				s.event(id, code, []string{"step_flag_yellow", "step_flag_red"}[k%2], at(received, 11))
 			}
 			s.event(id, code, "deliver", at(decided, 15))
 		}

@@ -388,8 +388,8 @@ func (c *compiler) caseFigures(ctx context.Context, s countySet, p Period) error
 	}
 	startTS, endTS := p.bounds()
 	if err := c.countIn(ctx, s, func(f *CountyFigures, n int) { f.Cases.Warnings = n },
-		`SELECT county_code, COUNT(*) AS n FROM case_events WHERE county_code IN (?) AND kind IN ('flag_yellow', 'flag_red')
-		AND at >= ? AND at < ? GROUP BY county_code`, s.codes, startTS, endTS); err != nil {
+		`SELECT warning_county AS county_code, COUNT(*) AS n FROM case_events WHERE warning_county IN (?)
+		AND at >= ? AND at < ? GROUP BY warning_county`, s.codes, startTS, endTS); err != nil {
 		return fmt.Errorf("reports: warnings: %w", err)
 	}
 	return nil
