@@ -97,7 +97,7 @@ func TestCaseCountsBackfill(t *testing.T) {
 	})
 }
 
-// TestCaseEventsWarningCounty: migration 00053 gives the case-level light
+// TestCaseEventsWarningCounty: migrations 00053–00055 give the case-level light
 // events of existing and new rows their county in warning_county and every
 // other event NULL, on both engines; down and up again keep that.
 func TestCaseEventsWarningCounty(t *testing.T) {
@@ -146,8 +146,27 @@ func TestCaseEventsWarningCounty(t *testing.T) {
 				}
 			}
 		}
-		if _, err := p.UpTo(ctx, 53); err != nil {
-			t.Fatalf("up to 53: %v", err)
+		indexes := func() []string {
+			t.Helper()
+			q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'case_events' AND sql IS NOT NULL ORDER BY name`
+			if dialect == db.MySQL {
+				q = `SELECT DISTINCT index_name FROM information_schema.statistics
+					WHERE table_schema = DATABASE() AND table_name = 'case_events' AND index_name <> 'PRIMARY' ORDER BY index_name`
+			}
+			var names []string
+			if err := d.SelectContext(ctx, &names, q); err != nil {
+				t.Fatalf("indexes: %v", err)
+			}
+			return names
+		}
+		if got, want := indexes(), []string{"case_events_case", "case_events_county_kind"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("indexes at 52: %v, want %v", got, want)
+		}
+		if _, err := p.UpTo(ctx, 55); err != nil {
+			t.Fatalf("up to 55: %v", err)
+		}
+		if got, want := indexes(), []string{"case_events_case", "case_events_warnings"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("indexes at 55: %v, want %v", got, want)
 		}
 		for _, kind := range kinds[3:] {
 			insert(kind) // after it
@@ -159,8 +178,11 @@ func TestCaseEventsWarningCounty(t *testing.T) {
 		if _, err := d.ExecContext(ctx, `SELECT warning_county FROM case_events`); err == nil {
 			t.Error("warning_county still there after down")
 		}
-		if _, err := p.UpTo(ctx, 53); err != nil {
-			t.Fatalf("up to 53 again: %v", err)
+		if got, want := indexes(), []string{"case_events_case", "case_events_county_kind"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("indexes after down: %v, want %v", got, want)
+		}
+		if _, err := p.UpTo(ctx, 55); err != nil {
+			t.Fatalf("up to 55 again: %v", err)
 		}
 		check("after down and up", len(kinds))
 	})
