@@ -13,6 +13,22 @@ import (
 	"safetypilot/modules/db/dbtest"
 )
 
+// sqlMigrations is a goose provider of the SQL migration files alone, for
+// tests that move the schema version by version: the seed migrations hold
+// reference data these tests do not need.
+func sqlMigrations(t *testing.T, d *db.DB, dialect db.Dialect) *goose.Provider {
+	t.Helper()
+	gooseDialect := goose.DialectSQLite3
+	if dialect == db.MySQL {
+		gooseDialect = goose.DialectMySQL
+	}
+	p, err := goose.NewProvider(gooseDialect, d.DB.DB, os.DirFS("migrations/"+string(dialect)), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestCaseCountsBackfill migrates to the version before case_counts, stores
 // cases the way an older release did (without counts), and checks that the
 // migrations to case_counts count exactly those cases, on both engines; down
@@ -21,16 +37,7 @@ func TestCaseCountsBackfill(t *testing.T) {
 	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
 		ctx := context.Background()
 		d := dbtest.Open(t, dialect)
-		gooseDialect := goose.DialectSQLite3
-		if dialect == db.MySQL {
-			gooseDialect = goose.DialectMySQL
-		}
-		// Only the SQL files: the seed migrations hold reference data the
-		// cases table does not need.
-		p, err := goose.NewProvider(gooseDialect, d.DB.DB, os.DirFS("migrations/"+string(dialect)), goose.WithDisableGlobalRegistry(true))
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := sqlMigrations(t, d, dialect)
 		if _, err := p.UpTo(ctx, 50); err != nil {
 			t.Fatalf("up to 50: %v", err)
 		}
@@ -104,14 +111,7 @@ func TestCaseEventsWarningCounty(t *testing.T) {
 	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
 		ctx := context.Background()
 		d := dbtest.Open(t, dialect)
-		gooseDialect := goose.DialectSQLite3
-		if dialect == db.MySQL {
-			gooseDialect = goose.DialectMySQL
-		}
-		p, err := goose.NewProvider(gooseDialect, d.DB.DB, os.DirFS("migrations/"+string(dialect)), goose.WithDisableGlobalRegistry(true))
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := sqlMigrations(t, d, dialect)
 		if _, err := p.UpTo(ctx, 52); err != nil {
 			t.Fatalf("up to 52: %v", err)
 		}
