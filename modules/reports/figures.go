@@ -386,6 +386,8 @@ func (c *compiler) caseFigures(ctx context.Context, s countySet, p Period) error
 		GROUP BY county_code`, s.codes, p.End, p.End, p.End, p.End); err != nil {
 		return fmt.Errorf("reports: overdue: %w", err)
 	}
+	// warning_county is the county of a case's own light events (flag_yellow,
+	// flag_red) and NULL for the rest, step lights included (migration 00053).
 	startTS, endTS := p.bounds()
 	if err := c.countIn(ctx, s, func(f *CountyFigures, n int) { f.Cases.Warnings = n },
 		`SELECT warning_county AS county_code, COUNT(*) AS n FROM case_events WHERE warning_county IN (?)
