@@ -220,13 +220,10 @@ func (s *Service) Resolve(ctx context.Context, token string) (*web.Principal, er
 			return nil, err
 		}
 	}
-	mustEnroll, err := s.mustEnroll(ctx, u.ID, roles)
-	if err != nil {
-		return nil, err
-	}
 	return &web.Principal{
 		UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, HomeRegion: u.HomeRegion,
-		MustChangePassword: u.MustChangePassword, MustEnrollTOTP: mustEnroll, Roles: roles, CSRFToken: se.CSRFToken,
+		MustChangePassword: u.MustChangePassword, MustEnrollTOTP: s.requiresTOTP(roles) && !se.TOTPEnrolled,
+		Roles: roles, CSRFToken: se.CSRFToken,
 	}, nil
 }
 

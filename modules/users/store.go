@@ -127,6 +127,9 @@ type session struct {
 	CSRFToken  string    `db:"csrf_token"`
 	LastSeenAt time.Time `db:"last_seen_at"`
 	ExpiresAt  time.Time `db:"expires_at"`
+	// TOTPEnrolled is whether the user has a confirmed second factor, read
+	// with the session so that a request needs no query of its own for it.
+	TOTPEnrolled bool
 }
 
 // hashToken is how tokens are kept: a leaked table does not leak sessions.
@@ -152,7 +155,8 @@ func (s *Store) Session(ctx context.Context, token string) (session, User, []rba
 	var u User
 	roles := []rbac.Assignment{}
 	rows, err := s.db.QueryContext(ctx, `SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at, `+db.Qualify("u", userColumns)+`,
-		r.role, r.region FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id
+		r.role, r.region, t.confirmed_at IS NOT NULL FROM sessions s JOIN users u ON u.id = s.user_id
+		LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN user_totp t ON t.user_id = u.id
 		WHERE s.token_hash = ? ORDER BY r.region, r.role`, hashToken(token))
 	if err != nil {
 		return se, u, nil, false, fmt.Errorf("users: session: %w", err)
@@ -164,7 +168,7 @@ func (s *Store) Session(ctx context.Context, token string) (session, User, []rba
 		var role, region sql.NullString
 		if err := rows.Scan(&se.UserID, &se.CSRFToken, &se.LastSeenAt, &se.ExpiresAt, &u.ID, &u.Username, &u.DisplayName,
 			&u.HomeRegion, &u.PasswordHash, &u.MustChangePassword, &u.FailedLogins, &u.LockedUntil, &u.Disabled,
-			&u.CreatedAt, &u.UpdatedAt, &role, &region); err != nil {
+			&u.CreatedAt, &u.UpdatedAt, &role, &region, &se.TOTPEnrolled); err != nil {
 			return se, u, nil, false, fmt.Errorf("users: session: %w", err)
 		}
 		if role.Valid {

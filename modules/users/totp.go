@@ -74,11 +74,16 @@ func (s *Service) TOTPEnrolled(ctx context.Context, userID int64) (bool, error) 
 
 // mustEnroll reports whether a user is required to use two factors but has none yet.
 func (s *Service) mustEnroll(ctx context.Context, userID int64, roles []rbac.Assignment) (bool, error) {
-	if !s.RequireAdminTOTP || !anyRequiresTOTP(roles) {
+	if !s.requiresTOTP(roles) {
 		return false, nil
 	}
 	enrolled, err := s.TOTPEnrolled(ctx, userID)
 	return !enrolled, err
+}
+
+// requiresTOTP reports whether a user with these roles must use two factors.
+func (s *Service) requiresTOTP(roles []rbac.Assignment) bool {
+	return s.RequireAdminTOTP && anyRequiresTOTP(roles)
 }
 
 // Enrolment is a new (pending) second factor as shown once to its owner.
