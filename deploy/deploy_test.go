@@ -113,10 +113,10 @@ func num(v any) (float64, bool) {
 }
 
 // settings are the PILOT_* variables pilotd knows, with their defaults, read
-// from the single table of cmd/pilotd/config.go.
+// from the single table of cmd/pilotd/internal/server/config.go.
 func settings(t *testing.T) map[string]string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("..", "cmd", "pilotd", "config.go"))
+	src, err := os.ReadFile(filepath.Join("..", "cmd", "pilotd", "internal", "server", "config.go"))
 	if err != nil {
 		t.Fatal(err)
 	}

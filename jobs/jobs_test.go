@@ -121,6 +121,10 @@ func TestTickRunsOnceAcrossReplicas(t *testing.T) {
 // fire on the same wall-clock minute; the job runs once and the tick is
 // recorded once, named by that minute. (Waits for the next minute: ≤ 62 s.)
 func TestScheduledTickAcrossReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a real cron tick, up to a minute: skipped with -short")
+	}
+	t.Parallel()
 	dbA, dbB := dbtest.OpenReplicas(t, db.SQLite)
 	var executions atomic.Int32
 	ran := make(chan struct{}, 2)

@@ -14,9 +14,15 @@ import (
 // Graphviz (compiled to WebAssembly, so no system binary is needed). The
 // layout is Graphviz's; we only describe the steps.
 type Flowcharts struct {
-	mu sync.Mutex
 	gv *graphviz.Graphviz
 }
+
+// graphvizMu serialises every use of go-graphviz in the process: the library
+// runs all its calls, parsing included, in one WebAssembly module that it
+// creates once per process, and that module is not safe for concurrent use.
+// A lock per Flowcharts would let two of them (two wired services in one
+// test binary) corrupt each other's graphs.
+var graphvizMu sync.Mutex
 
 // NewFlowcharts prepares a renderer; the Graphviz runtime starts on first use.
 func NewFlowcharts() *Flowcharts { return &Flowcharts{} }
@@ -25,8 +31,8 @@ func NewFlowcharts() *Flowcharts { return &Flowcharts{} }
 // post, authority, procedure and time limit, and whether it counts.
 func (f *Flowcharts) SVG(ctx context.Context, it ItemView) ([]byte, error) {
 	dot := flowchartDOT(it)
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	graphvizMu.Lock()
+	defer graphvizMu.Unlock()
 	if f.gv == nil {
 		gv, err := graphviz.New(ctx)
 		if err != nil {

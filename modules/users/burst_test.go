@@ -10,6 +10,7 @@ import (
 // TestAfterBurst: the memory of a burst of sign-ins is given back once, when
 // the burst is over, not after every computation nor while it goes on.
 func TestAfterBurst(t *testing.T) {
+	t.Parallel()
 	var released atomic.Int32
 	b := &afterBurst{quiet: time.Second, release: func() { released.Add(1) }}
 	var wg sync.WaitGroup

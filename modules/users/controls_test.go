@@ -50,7 +50,7 @@ func controlService(t *testing.T, dialect db.Dialect) (*Service, *db.DB) {
 func controlUser(t *testing.T, s *Service, d *db.DB, username, password string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	hash, err := HashPassword(password)
+	hash, err := DefaultHashing.Hash(password)
 	if err != nil {
 		t.Fatalf("hash: %v", err)
 	}

@@ -23,29 +23,53 @@ import (
 	"safetypilot/web"
 )
 
-// hashParams follow OWASP's argon2id minimum (19 MiB, 2 passes), which keeps a
-// sign-in near 20 ms and memory bounded when many people sign in at once.
-var hashParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+// Hashing is how passwords are hashed: argon2id with its parameters, and the
+// hash that unknown usernames are compared against so both take as long.
+// Every stored hash carries its own parameters, so a hash made with other
+// parameters (an older release's, or a test's) still verifies.
+type Hashing struct {
+	params *argon2id.Params
+	dummy  string
+}
 
-// dummyHash is compared against for unknown usernames so both cases take as long.
-var dummyHash, _ = argon2id.CreateHash("timing-equaliser", hashParams)
+// NewHashing makes a Hashing with argon2id parameters. The service uses
+// DefaultHashing; tests that sign in hundreds of times choose cheaper ones
+// explicitly (server.Config.PasswordHashing), never by default.
+func NewHashing(params argon2id.Params) (*Hashing, error) {
+	dummy, err := argon2id.CreateHash("timing-equaliser", &params)
+	if err != nil {
+		return nil, fmt.Errorf("users: hashing: %w", err)
+	}
+	return &Hashing{params: &params, dummy: dummy}, nil
+}
+
+// DefaultHashing follows OWASP's argon2id minimum (19 MiB, 2 passes), which
+// keeps a sign-in near 20 ms and memory bounded when many people sign in at
+// once.
+var DefaultHashing = func() *Hashing {
+	h, err := NewHashing(argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
 
 // argonSlots bounds the argon2id computations running at once: each takes
 // 19 MiB and a core for ~20 ms, so a burst of sign-ins queues for a moment
 // instead of growing the process by 19 MiB per request.
 var argonSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
 
-// HashPassword returns the argon2id encoding of pw.
-func HashPassword(pw string) (string, error) {
-	h, err := inArgonSlot(func() (string, error) { return argon2id.CreateHash(pw, hashParams) })
+// Hash returns the argon2id encoding of pw.
+func (h *Hashing) Hash(pw string) (string, error) {
+	hash, err := inArgonSlot(func() (string, error) { return argon2id.CreateHash(pw, h.params) })
 	if err != nil {
 		return "", fmt.Errorf("users: hash: %w", err)
 	}
-	return h, nil
+	return hash, nil
 }
 
-// passwordMatches compares pw with an argon2id encoding, in an argon slot.
-func passwordMatches(pw, hash string) (bool, error) {
+// matches compares pw with an argon2id encoding, in an argon slot.
+func (h *Hashing) matches(pw, hash string) (bool, error) {
 	return inArgonSlot(func() (bool, error) { return argon2id.ComparePasswordAndHash(pw, hash) })
 }
 
@@ -95,6 +119,9 @@ type Service struct {
 	// RequireAdminTOTP makes every administrator role (system, security and
 	// audit duties) sign in with a second factor; set it before serving.
 	RequireAdminTOTP bool
+	// Hashing hashes and checks passwords (DefaultHashing unless set before
+	// serving).
+	Hashing *Hashing
 	// Secrets encrypts the stored TOTP secrets; set it before serving.
 	// Without it every second-factor operation fails (closed).
 	Secrets *SecretBox
@@ -102,7 +129,7 @@ type Service struct {
 
 // NewService wires the account rules.
 func NewService(database *db.DB, enforcer *rbac.Enforcer, log *slog.Logger) *Service {
-	return &Service{db: database, store: NewStore(database), enforcer: enforcer, log: log}
+	return &Service{db: database, store: NewStore(database), enforcer: enforcer, log: log, Hashing: DefaultHashing}
 }
 
 // Store exposes the SQL layer for jobs such as session expiry.
@@ -138,7 +165,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (SignIn,
 func (s *Service) LoginWithCode(ctx context.Context, username, password, code string) (SignIn, error) {
 	u, err := s.store.ByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
 	if err == apperr.ErrNotFound {
-		_, _ = passwordMatches(password, dummyHash)
+		_, _ = s.Hashing.matches(password, s.Hashing.dummy)
 		return SignIn{}, errBadCredentials
 	}
 	if err != nil {
@@ -149,7 +176,7 @@ func (s *Service) LoginWithCode(ctx context.Context, username, password, code st
 		return SignIn{}, apperr.TooMany("account_locked",
 			fmt.Sprintf("连续%d次密码错误，账号已锁定，请于%s后重试", MaxFailures, u.LockedUntil.In(beijing).Format("15:04")))
 	}
-	ok, err := passwordMatches(password, u.PasswordHash)
+	ok, err := s.Hashing.matches(password, u.PasswordHash)
 	if err != nil {
 		return SignIn{}, fmt.Errorf("users: compare: %w", err)
 	}
@@ -239,7 +266,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, currentToken
 	if err != nil {
 		return err
 	}
-	ok, err := passwordMatches(current, u.PasswordHash)
+	ok, err := s.Hashing.matches(current, u.PasswordHash)
 	if err != nil {
 		return fmt.Errorf("users: compare: %w", err)
 	}
@@ -255,7 +282,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, currentToken
 	if strings.Contains(strings.ToLower(next), strings.ToLower(u.Username)) {
 		return apperr.InvalidField("new_password", "密码不能包含用户名")
 	}
-	hash, err := HashPassword(next)
+	hash, err := s.Hashing.Hash(next)
 	if err != nil {
 		return err
 	}
@@ -318,7 +345,7 @@ func (s *Service) Create(ctx context.Context, by *web.Principal, region string, 
 
 func (s *Service) createInTx(ctx context.Context, tx *sqlx.Tx, byID int64, region string, in NewUser) (Created, error) {
 	pw := GeneratePassword()
-	hash, err := HashPassword(pw)
+	hash, err := s.Hashing.Hash(pw)
 	if err != nil {
 		return Created{}, err
 	}
@@ -465,7 +492,7 @@ func (s *Service) Bootstrap(ctx context.Context, password string) error {
 	} else if err := CheckPasswordPolicy(password); err != nil {
 		return fmt.Errorf("PILOT_BOOTSTRAP_ADMIN_PASSWORD breaks the password policy: %w", err)
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.Hashing.Hash(password)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func newService(t *testing.T, d *db.DB) *users.Service {
 // createUser stores an account with the given password and returns its id.
 func createUser(t *testing.T, d *db.DB, username, password, region string, mustChange bool) int64 {
 	t.Helper()
-	hash, err := users.HashPassword(password)
+	hash, err := users.DefaultHashing.Hash(password)
 	if err != nil {
 		t.Fatalf("hash: %v", err)
 	}

@@ -127,12 +127,13 @@ func TestRedeem(t *testing.T) {
 		}
 		wantCode(t, "replay", s.Redeem(ctx, form, c.ID, sol, 0), challenge.ErrUsed)
 
-		expired := issue()
+		// Both are issued before one expires: Issue now and then cleans up
+		// expired challenges itself, which would leave Cleanup nothing to do.
+		expired, fresh := issue(), issue()
 		age(expired, 11*time.Minute)
 		wantCode(t, "expired", s.Redeem(ctx, form, expired.ID, challenge.Solve(expired.Nonce, expired.Difficulty), 0), challenge.ErrExpired)
 
 		// Cleanup removes the expired challenge only.
-		fresh := issue()
 		n, err := s.Cleanup(ctx)
 		if err != nil {
 			t.Fatal(err)

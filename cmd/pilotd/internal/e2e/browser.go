@@ -1,0 +1,388 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"safetypilot/modules/db"
+)
+
+// browserTimeout bounds what a test does in one tab.
+const browserTimeout = 60 * time.Second
+
+// CountyPassword is what the county administrator picks at first sign-in.
+const CountyPassword = "County#Pass2026"
+
+// ServeForBrowser starts the fully wired service on a real loopback listener
+// and returns it with its base URL ("http://127.0.0.1:port").
+func ServeForBrowser(t *testing.T) (*Service, string) {
+	t.Helper()
+	s := New(t, db.SQLite)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Svc.App.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := s.Svc.App.ShutdownWithTimeout(5 * time.Second); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-done; err != nil && !errors.Is(err, net.ErrClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return s, "http://" + ln.Addr().String()
+}
+
+// ChromiumPath finds Debian's Chromium. Without it the test skips, or fails
+// when PILOT_TEST_REQUIRE_CHROMIUM=1 (as in CI).
+func ChromiumPath(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("PILOT_TEST_REQUIRE_CHROMIUM") == "1" {
+			t.Fatalf("chromium not found, and PILOT_TEST_REQUIRE_CHROMIUM=1: %v", err)
+		}
+		t.Skipf("chromium not found: %v", err)
+	}
+	return path
+}
+
+// chromium is the one headless Chromium of a test package: the first test
+// that asks starts it, every test opens its tabs in a browser context of its
+// own (no shared cookies), and Main closes it when the package's tests end.
+// One browser per package instead of one per test saves a start of about a
+// second and ~150 MB for every browser test.
+type chromium struct {
+	mu      sync.Mutex
+	ctx     context.Context
+	err     error
+	dir     string
+	cancels []context.CancelFunc
+}
+
+var sharedChromium chromium
+
+// Browser returns the package's shared headless Chromium, starting it on
+// first use; it skips the test with -short, and without Chromium (fails in
+// CI, see ChromiumPath). Open tabs with NewTab.
+func Browser(t *testing.T) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	path := ChromiumPath(t)
+	c := &sharedChromium
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ctx == nil && c.err == nil {
+		c.ctx, c.err = c.start(path)
+	}
+	if c.err != nil {
+		t.Fatalf("start chromium %s: %v", path, c.err)
+	}
+	return c.ctx
+}
+
+func (c *chromium) start(path string) (context.Context, error) {
+	dir, err := os.MkdirTemp("", "pilot-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	c.dir = dir
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		// Tabs of parallel tests are in the background: their timers
+		// (a form's minimum fill-in time) must not be throttled.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.UserDataDir(dir),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	c.cancels = []context.CancelFunc{cancel, cancelAlloc}
+	// Start the browser now, so a missing library fails here and not later.
+	if err := chromedp.Do(ctx); err != nil {
+		return nil, err
+	}
+	return ctx, nil
+}
+
+// close ends the shared Chromium (if it ran) and removes its profile.
+func (c *chromium) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ctx != nil {
+		// Cancel waits for Chromium to exit, so the profile is no longer
+		// written to when it is removed.
+		_ = chromedp.Cancel(c.ctx)
+	}
+	for _, cancel := range c.cancels {
+		cancel()
+	}
+	if c.dir != "" {
+		_ = os.RemoveAll(c.dir)
+	}
+}
+
+// parallelTests is how many parallel tests of a package run at once unless
+// go test's -parallel says otherwise.
+const parallelTests = 4
+
+// Main runs a test package's tests and then closes its shared Chromium;
+// every end-to-end test package calls it from TestMain.
+func Main(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		// These tests mostly wait on MariaDB, SQLite's disk writes and
+		// Chromium; more of them at once than go test's default (one per
+		// CPU) keep the CPUs busy. -parallel still wins.
+		_ = flag.Set("test.parallel", strconv.Itoa(parallelTests))
+	}
+	code := m.Run()
+	sharedChromium.close()
+	os.Exit(code)
+}
+
+// Tab is one browser tab on the service under test.
+type Tab struct {
+	T    *testing.T
+	Ctx  context.Context
+	Base string
+}
+
+// NewTab opens a tab of browser in a fresh browser context: no cookies of
+// other tabs, like a different person's browser.
+func NewTab(t *testing.T, browser context.Context, base string) *Tab {
+	t.Helper()
+	// The deadline bounds the test's use of the tab; ending it closes the
+	// tab and its browser context, never the shared browser.
+	timeout, cancelTimeout := context.WithTimeout(browser, browserTimeout)
+	ctx, cancel := chromedp.NewContext(timeout, chromedp.WithNewBrowserContext())
+	t.Cleanup(func() {
+		cancel()
+		cancelTimeout()
+	})
+	return &Tab{T: t, Ctx: ctx, Base: base}
+}
+
+// Open navigates to a path of the service and checks the page is not an error.
+func (b *Tab) Open(path string) {
+	b.T.Helper()
+	resp, err := chromedp.Run(b.Ctx, chromedp.NavigateResponse(b.Base+path))
+	if err != nil {
+		b.T.Fatalf("open %s: %v", path, err)
+	}
+	if resp != nil && resp.Status >= 400 {
+		b.T.Fatalf("open %s: HTTP %d (%s)\n%s", path, resp.Status, resp.URL, b.BodyText())
+	}
+}
+
+// Fill types value into the (empty) field with the HTML id, key by key.
+func (b *Tab) Fill(id, value string) {
+	b.T.Helper()
+	if err := chromedp.Do(b.Ctx, chromedp.SendKeys(chromedp.ID(id), value)); err != nil {
+		b.T.Fatalf("fill #%s: %v", id, err)
+	}
+}
+
+// Click clicks the element the CSS selector names and waits for the page the
+// click loads; it returns that page's HTTP status.
+func (b *Tab) Click(css string) int64 {
+	b.T.Helper()
+	resp, err := chromedp.RunResponse(b.Ctx, chromedp.Click(chromedp.CSS(css)))
+	if err != nil {
+		b.T.Fatalf("click %s: %v", css, err)
+	}
+	if resp == nil {
+		b.T.Fatalf("click %s: no response", css)
+	}
+	return resp.Status
+}
+
+// Submit clicks a submit button and requires a successful page after it.
+func (b *Tab) Submit(css string) {
+	b.T.Helper()
+	if status := b.Click(css); status >= 400 {
+		b.T.Fatalf("submit %s: HTTP %d at %s\n%s", css, status, b.Path(), b.BodyText())
+	}
+}
+
+// Text is the visible text of the first element matching the CSS selector.
+func (b *Tab) Text(css string) string {
+	b.T.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		b.T.Fatalf("text of %s at %s: %v\n%s", css, b.Path(), err, b.BodyText())
+	}
+	return strings.TrimSpace(s)
+}
+
+// BodyText is the visible text of the page, for failure messages.
+func (b *Tab) BodyText() string {
+	s, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	if err != nil {
+		return "(page text unavailable: " + err.Error() + ")"
+	}
+	return s
+}
+
+// Path is the path and query of the page the tab shows.
+func (b *Tab) Path() string {
+	b.T.Helper()
+	loc, err := chromedp.Run(b.Ctx, chromedp.Location())
+	if err != nil {
+		b.T.Fatalf("location: %v", err)
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		b.T.Fatalf("location %q: %v", loc, err)
+	}
+	return u.RequestURI()
+}
+
+// WantPath asserts the tab shows path (without query).
+func (b *Tab) WantPath(want string) {
+	b.T.Helper()
+	got := b.Path()
+	if i := strings.IndexByte(got, '?'); i >= 0 {
+		got = got[:i]
+	}
+	if got != want {
+		b.T.Fatalf("page %s, want %s\n%s", got, want, b.BodyText())
+	}
+}
+
+// SignIn fills and submits the sign-in form on /login.
+func (b *Tab) SignIn(username, password string) {
+	b.T.Helper()
+	b.Open("/login")
+	b.Fill("username", username)
+	b.Fill("password", password)
+	b.Submit("#login-submit")
+}
+
+// ChangePassword fills the password page and submits it.
+func (b *Tab) ChangePassword(current, next string) {
+	b.T.Helper()
+	b.WantPath("/password")
+	b.Fill("current_password", current)
+	b.Fill("new_password", next)
+	b.Fill("confirm_password", next)
+	b.Submit("#password-submit")
+}
+
+// screenshotSizes are the viewports pages are checked and photographed at.
+var screenshotSizes = []struct {
+	name          string
+	width, height int64
+	mobile        bool
+}{
+	{"phone", 390, 844, true},
+	{"desktop", 1280, 800, false},
+}
+
+// Screenshots reloads the current page (so it must come from a GET) at phone
+// and desktop width, checks it does not scroll sideways, and writes a
+// full-page screenshot of each to $PILOT_TEST_SHOTS (default: the folder
+// "shots" in the temporary folder, i.e. /tmp/shots), never into the repository.
+func (b *Tab) Screenshots(name string) {
+	b.T.Helper()
+	dir := os.Getenv("PILOT_TEST_SHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "shots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.T.Fatalf("screenshot folder: %v", err)
+	}
+	for _, size := range screenshotSizes {
+		opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
+		if size.mobile {
+			// A phone: the meta viewport applies, and a 2x screen keeps the
+			// Chinese text legible in the image.
+			opts = []chromedp.EmulateViewportOption{chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulatePortrait}
+		}
+		if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(size.width, size.height, opts...), chromedp.Reload()); err != nil {
+			b.T.Fatalf("viewport %s: %v", size.name, err)
+		}
+		overflow, err := chromedp.Run(b.Ctx, chromedp.Evaluate[int](
+			`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+		if err != nil {
+			b.T.Fatalf("measure %s: %v", size.name, err)
+		}
+		if overflow > 0 {
+			b.T.Errorf("%s at %s width (%dpx) scrolls sideways by %dpx", name, size.name, size.width, overflow)
+		}
+		png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			b.T.Fatalf("screenshot %s %s: %v", name, size.name, err)
+		}
+		if !bytes.HasPrefix(png, []byte("\x89PNG")) {
+			b.T.Fatalf("screenshot %s %s is not a PNG", name, size.name)
+		}
+		file := filepath.Join(dir, name+"-"+size.name+".png")
+		if err := os.WriteFile(file, png, 0o644); err != nil {
+			b.T.Fatalf("write %s: %v", file, err)
+		}
+	}
+	if err := chromedp.Do(b.Ctx, chromedp.ResetViewport()); err != nil {
+		b.T.Fatalf("reset viewport: %v", err)
+	}
+}
+
+// ApproveByAPI recommends and approves county of province as the national
+// administrator through the API and returns the county administrator's
+// username and one-time password (unchanged, unlike onboard).
+func ApproveByAPI(s *Service, province, county string) (username, initial string) {
+	s.T.Helper()
+	admin := s.AdminToken()
+	s.Must(201, s.Do("POST", "/api/v1/provinces/"+province+"/counties", admin,
+		map[string]string{"code": county, "egov_readiness": "良好", "recommendation": "推荐"}))
+	r := s.Must(200, s.Do("POST", "/api/v1/provinces/"+province+"/counties/"+county+"/approve", admin, nil))
+	creds := r.Body["admin"].(map[string]any)
+	return creds["username"].(string), creds["initial_password"].(string)
+}
+
+// CountyAdminSignedIn onboards county 340102 and signs its administrator in
+// through the pages, changing the one-time password; it returns the tab on
+// the county's home page.
+func CountyAdminSignedIn(t *testing.T, s *Service, browser context.Context, base string) (*Tab, string) {
+	t.Helper()
+	username, initial := ApproveByAPI(s, "34", "340102")
+	b := NewTab(t, browser, base)
+	b.SignIn(username, initial)
+	b.ChangePassword(initial, CountyPassword)
+	b.WantPath("/counties/340102")
+	return b, username
+}

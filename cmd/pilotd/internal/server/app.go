@@ -1,0 +1,375 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"safetypilot/jobs"
+	"safetypilot/modules/audit"
+	"safetypilot/modules/calendar"
+	"safetypilot/modules/cases"
+	"safetypilot/modules/catalog"
+	"safetypilot/modules/db"
+	"safetypilot/modules/disclosure"
+	"safetypilot/modules/notices"
+	"safetypilot/modules/pilot"
+	"safetypilot/modules/reports"
+	"safetypilot/modules/seeds"
+	"safetypilot/modules/users"
+	"safetypilot/rbac"
+	"safetypilot/tenants"
+	"safetypilot/web"
+	"safetypilot/web/challenge"
+)
+
+// Service is the wired application.
+type Service struct {
+	Config     Config
+	log        *slog.Logger
+	DB         *db.DB
+	Migrator   *db.Migrator
+	enforcer   *rbac.Enforcer
+	Users      *users.Service
+	tenants    *tenants.Service
+	Calendar   *calendar.Service
+	Cases      *cases.Service
+	Disclosure *disclosure.Service
+	Reports    *reports.Service
+	Jobs       *jobs.Runner
+	limiter    *web.RateLimiter
+	// challenges guards the public forms against automated filling.
+	Challenges *challenge.Service
+	App        *fiber.App
+}
+
+// OpenDatabase connects and migrates.
+func OpenDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*db.DB, *db.Migrator, error) {
+	database, err := db.Open(ctx, db.Config{DSN: cfg.DSN, DataDir: cfg.DataDir, MaxOpenConns: cfg.DBMaxOpen})
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := db.NewMigrator(database, seeds.All()...)
+	if err != nil {
+		database.Close()
+		return nil, nil, err
+	}
+	n, err := m.Up(ctx)
+	if err != nil {
+		database.Close()
+		return nil, nil, err
+	}
+	log.Info("database ready", "dialect", database.Dialect, "migrations_applied", n)
+	return database, m, nil
+}
+
+// Build wires every part of the service on an open, migrated database.
+func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, migrator *db.Migrator) (*Service, error) {
+	enforcer, err := rbac.NewEnforcer(ctx, database)
+	if err != nil {
+		return nil, err
+	}
+	userSvc := users.NewService(database, enforcer, log)
+	userSvc.RequireAdminTOTP = cfg.RequireAdminTOTP
+	if cfg.PasswordHashing != nil {
+		userSvc.Hashing = cfg.PasswordHashing
+	}
+	key, err := LoadSecretKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if userSvc.Secrets, err = users.NewSecretBox(key); err != nil {
+		return nil, err
+	}
+	if n, err := userSvc.EncryptStoredSecrets(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("stored TOTP secrets encrypted", "count", n)
+	}
+	if err := userSvc.Bootstrap(ctx, cfg.BootstrapPassword); err != nil {
+		return nil, err
+	}
+	tenantSvc := tenants.NewService(database, catalog.Provisioner(), userSvc.CountyAdminProvisioner())
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(database.DB.DB, string(database.Dialect)), newReadyCollector(database, migrator))
+	metrics := web.NewMetrics(reg)
+
+	calendarSvc, err := calendar.NewService(ctx, database, log)
+	if err != nil {
+		return nil, err
+	}
+	calendarSvc.RegisterMetrics(reg)
+	pages, err := web.NewPages(regionNamer(database))
+	if err != nil {
+		return nil, err
+	}
+	pages.Banners = adminBanners(calendarSvc, enforcer)
+	pages.NavChecker = enforcer
+	pages.AddNav(users.NavLinks()...)
+	pages.AddNav(audit.NavLinks()...)
+	noticeStore := notices.NewStore(database)
+	pages.Unread = func(ctx context.Context, p *web.Principal) int {
+		n, err := noticeStore.Unread(ctx, p.UserID)
+		if err != nil {
+			log.Error("unread notices", "err", err)
+		}
+		return n
+	}
+	webCfg := web.Config{BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit, CookieSecure: cfg.CookieSecure,
+		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies}
+	app := web.New(web.Deps{Config: webCfg, Log: log, Sessions: userSvc,
+		Auditor: audit.NewStore(database), Metrics: metrics, Pages: pages})
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Get("/readyz", readiness(database, migrator))
+	app.Get("/metrics", metrics.Handler())
+	app.Get("/api/v1/openapi.json", serveOpenAPI)
+
+	limiter := web.NewRateLimiter(database)
+	signInLimit := cfg.SignInPerMinute
+	if signInLimit <= 0 {
+		signInLimit = 20
+	}
+	userAPI := users.NewAPI(userSvc, enforcer, webCfg)
+	userAPI.LimitSignIn(limiter, signInLimit)
+	userAPI.Mount(app)
+	userPages, err := users.NewPages(userAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	userPages.Mount(app)
+
+	pilotAPI := pilot.NewAPI(tenantSvc, enforcer)
+	pilotAPI.Mount(app)
+	pilotPages, err := pilot.NewPages(pilotAPI, database, pages)
+	if err != nil {
+		return nil, err
+	}
+	pilotPages.Mount(app)
+
+	noticeHandlers, err := notices.NewHandlers(noticeStore, pages)
+	if err != nil {
+		return nil, err
+	}
+	noticeHandlers.Mount(app)
+
+	catalogSvc := catalog.NewService(database)
+	catalogAPI := catalog.NewAPI(catalogSvc, tenantSvc, enforcer, catalog.NewFlowcharts())
+	catalogAPI.Mount(app)
+	catalogPages, err := catalog.NewPages(catalogAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	catalogPages.Mount(app)
+
+	caseSvc := cases.NewService(database, calendarSvc.Calendar(), catalogSvc, cases.NewMetrics(reg, database, calendarSvc.Calendar()))
+	calendarSvc.OnChange(func(ctx context.Context) error {
+		n, err := caseSvc.RecomputeOpen(ctx)
+		log.Info("calendar changed; open deadlines recomputed", "moved", n)
+		return err
+	})
+	calendarAPI := calendar.NewAPI(calendarSvc, enforcer)
+	calendarAPI.Mount(app)
+	calendarPages, err := calendar.NewPages(calendarAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	calendarPages.Mount(app)
+	challengeCfg := challenge.DefaultConfig()
+	challengeCfg.Difficulty, challengeCfg.RequireOnAPI = cfg.ChallengeDifficulty, cfg.PublicAPIChallenge
+	challenges, err := challenge.New(database, challengeCfg)
+	if err != nil {
+		return nil, err
+	}
+	challenges.Mount(app, limiter.Limit("challenge", challenge.IssuesPerMinute, time.Minute), tenantSvc.RequireActive)
+	caseAPI := cases.NewAPI(caseSvc, tenantSvc, enforcer, limiter, challenges)
+	caseAPI.Mount(app)
+	casePages, err := cases.NewPages(caseAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	casePages.Mount(app)
+
+	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
+	disclosure.RegisterMetrics(reg, database, calendarSvc.Calendar())
+	disclosureAPI := disclosure.NewAPI(disclosureSvc, tenantSvc, enforcer, limiter, challenges)
+	disclosureAPI.Mount(app)
+	disclosurePages, err := disclosure.NewPages(disclosureAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	disclosurePages.Mount(app)
+
+	runner := jobs.NewRunner(database, log, reg)
+	if err := runner.Add(jobs.Job{Name: "overdue", Schedule: cfg.OverdueSchedule, Run: func(ctx context.Context) (string, error) {
+		res, err := caseSvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
+		flags, err := disclosureSvc.FlagOverdue(ctx)
+		return res.String() + "; " + flags.String(), err
+	}}); err != nil {
+		return nil, err
+	}
+	reportSvc := reports.NewService(database, tenantSvc, calendarSvc.Calendar())
+	reportAPI := reports.NewAPI(reportSvc, enforcer)
+	reportAPI.Mount(app)
+	reportPages, err := reports.NewPages(reportAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	reportPages.Mount(app)
+	if err := runner.Add(jobs.Job{Name: "reports", Schedule: cfg.ReportsSchedule, Run: reportSvc.RunScheduled}); err != nil {
+		return nil, err
+	}
+	runner.Mount(app, enforcer)
+	auditAPI := audit.NewAPI(audit.NewStore(database), enforcer)
+	auditAPI.Mount(app)
+	auditPages, err := audit.NewPages(auditAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	auditPages.Mount(app)
+
+	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
+		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Jobs: runner,
+		limiter: limiter, Challenges: challenges, App: app}, nil
+}
+
+// readiness answers 200 only when the database responds and the schema is current.
+func readiness(database *db.DB, migrator *db.Migrator) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		defer cancel()
+		if status := notReady(ctx, database, migrator); status != "" {
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": status})
+		}
+		return c.JSON(fiber.Map{"status": "ready"})
+	}
+}
+
+// notReady is why this replica is not ready, or "" when it is.
+func notReady(ctx context.Context, database *db.DB, migrator *db.Migrator) string {
+	if err := database.PingContext(ctx); err != nil {
+		return "database unavailable"
+	}
+	if current, err := migrator.Current(ctx); err != nil || !current {
+		return "migrations pending"
+	}
+	return ""
+}
+
+// readyCollector exports pilot_database_ready, the readiness check of
+// GET /readyz made at scrape time: 1 when it passes, 0 when it does not.
+type readyCollector struct {
+	database *db.DB
+	migrator *db.Migrator
+	desc     *prometheus.Desc
+}
+
+func newReadyCollector(database *db.DB, migrator *db.Migrator) readyCollector {
+	return readyCollector{database: database, migrator: migrator, desc: prometheus.NewDesc("pilot_database_ready",
+		"1 when this replica reaches its database and the schema is current (as GET /readyz), else 0.", nil, nil)}
+}
+
+func (r readyCollector) Describe(ch chan<- *prometheus.Desc) { ch <- r.desc }
+
+func (r readyCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	ready := 0.0
+	if notReady(ctx, r.database, r.migrator) == "" {
+		ready = 1
+	}
+	ch <- prometheus.MustNewConstMetric(r.desc, prometheus.GaugeValue, ready)
+}
+
+// regionNamer looks up the Chinese name of a region for page headers.
+func regionNamer(database *db.DB) web.RegionNamer {
+	return func(ctx context.Context, code string) string {
+		var name string
+		var err error
+		switch len(code) {
+		case 1:
+			return "全国"
+		case 2:
+			err = database.GetContext(ctx, &name, `SELECT name FROM provinces WHERE code = ?`, code)
+		default:
+			err = database.GetContext(ctx, &name, `SELECT name FROM counties WHERE code = ?`, code)
+			if db.IsNoRows(err) {
+				err = database.GetContext(ctx, &name, `SELECT name FROM divisions WHERE code = ?`, code)
+			}
+		}
+		if err != nil {
+			return code
+		}
+		return name
+	}
+}
+
+// adminBanners warns administrators on every page about missing calendars.
+func adminBanners(cal *calendar.Service, enforcer *rbac.Enforcer) func(context.Context, *web.Principal) []string {
+	return func(ctx context.Context, p *web.Principal) []string {
+		isAdmin := false
+		for _, a := range p.Roles {
+			if a.Role == rbac.NationalAdmin || a.Role == rbac.ProvinceAdmin || a.Role == rbac.CountyAdmin {
+				isAdmin = true
+			}
+		}
+		if !isAdmin {
+			return nil
+		}
+		var out []string
+		for _, y := range cal.MissingYears(time.Now()) {
+			out = append(out, calendar.MissingYearWarning(y))
+		}
+		return out
+	}
+}
+
+// RunBackground keeps the replica in step with the others until ctx ends,
+// and runs the scheduled jobs.
+func (s *Service) RunBackground(ctx context.Context) {
+	go s.enforcer.Watch(ctx, s.Config.PolicyPoll, s.log)
+	go s.Calendar.Watch(ctx, s.Config.PolicyPoll)
+	s.Jobs.Start()
+	go func() {
+		<-ctx.Done()
+		s.Jobs.Stop()
+	}()
+	for _, y := range s.Calendar.MissingYears(time.Now()) {
+		s.log.Warn("working-day calendar missing; deadlines in that year are provisional", "year", y)
+	}
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := s.limiter.Cleanup(ctx); err != nil {
+					s.log.Error("rate limit cleanup failed", "err", err)
+				}
+				if _, err := s.Challenges.Cleanup(ctx); err != nil {
+					s.log.Error("challenge cleanup failed", "err", err)
+				}
+				// Secrets a replica of an older release stored in clear.
+				if _, err := s.Users.EncryptStoredSecrets(ctx); err != nil {
+					s.log.Error("encrypting stored TOTP secrets failed", "err", err)
+				}
+				if n, err := s.Users.Store().DeleteExpiredSessions(ctx, db.Now()); err != nil {
+					s.log.Error("session cleanup failed", "err", err)
+				} else if n > 0 {
+					s.log.Debug("expired sessions removed", "count", n)
+				}
+			}
+		}
+	}()
+}

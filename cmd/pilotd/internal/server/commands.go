@@ -1,0 +1,191 @@
+// Package server is the pilotd service: its configuration, the wiring of
+// every module into one Fiber app, the background work of a replica and the
+// operator commands. It lives apart from package main so the end-to-end tests
+// (cmd/pilotd/e2e/...) can wire the same service, split into packages that go
+// test runs in parallel.
+package server
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"safetypilot/modules/audit"
+	"safetypilot/modules/cases"
+)
+
+// Run runs one pilotd command (serve by default) with its arguments, as main
+// does; the tests call it to run the operator commands in process.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var gen *GenOptions
+	cfg, err := ParseConfig(args, func(fs *flag.FlagSet) {
+		if cmd == "generate" {
+			gen = registerGenerateFlags(fs)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, stdout)
+	case "migrate":
+		database, _, err := OpenDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		return database.Close()
+	case "audit-verify":
+		database, _, err := OpenDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		v, err := audit.NewStore(database).Verify(ctx)
+		if err != nil {
+			return err
+		}
+		if !v.OK {
+			return fmt.Errorf("audit chain broken at entry %d: %s", v.BrokenAt, v.Reason)
+		}
+		fmt.Fprintf(stdout, "audit chain intact: %d entries\n", v.Entries)
+		return nil
+	case "audit-purge":
+		database, _, err := OpenDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		return auditPurge(ctx, audit.NewStore(database), cfg.AuditRetentionDays, time.Now().UTC(), stdout)
+	case "recount-cases":
+		database, _, err := OpenDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		n, err := cases.Recount(ctx, database)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "case counts rebuilt: %d (county, item, status) rows\n", n)
+		return nil
+	case "generate":
+		svc, err := openService(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer svc.DB.Close()
+		return svc.Generate(ctx, *gen, stdout)
+	}
+	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify, audit-purge or recount-cases)", cmd)
+}
+
+// auditPurge removes audit entries older than the retention (never under
+// audit.MinRetention, which Purge enforces again).
+func auditPurge(ctx context.Context, store *audit.Store, days int, now time.Time, stdout io.Writer) error {
+	cutoff := now.Add(-time.Duration(days) * 24 * time.Hour)
+	res, err := store.Purge(ctx, cutoff, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit entries written before %s removed: %d\n", cutoff.Format(time.RFC3339), res.Removed)
+	return nil
+}
+
+// openService opens and migrates the database and wires the service on it.
+func openService(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+	database, migrator, err := OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := Build(ctx, cfg, log, database, migrator)
+	if err != nil {
+		database.Close()
+		return nil, err
+	}
+	return svc, nil
+}
+
+func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	svc, err := openService(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	database := svc.DB
+	defer database.Close()
+	if cfg.Demo {
+		if err := svc.addDemo(ctx, stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	bg, cancel := context.WithCancel(ctx)
+	defer cancel()
+	svc.RunBackground(bg)
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- svc.App.Listen(cfg.Addr) }()
+	log.Info("serving", "addr", cfg.Addr, "dialect", database.Dialect)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := svc.App.ShutdownWithTimeout(20 * time.Second); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// servePprof serves net/http/pprof's handlers on a loopback address, apart
+// from the service's own routes.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("profiler listening", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("profiler stopped", "err", err)
+	}
+}
