@@ -4,7 +4,8 @@
 // Role permissions come from the embedded policy.csv (defined once per role);
 // user-role assignments live in the user_roles table. A version row tells every
 // replica when assignments changed, and the policy_changes log tells it what
-// changed, so each replica applies just the change within a poll interval.
+// changed, so each replica applies just the change within a poll interval,
+// and at once when one of its checks is refused (Check).
 package rbac
 
 import (
@@ -39,10 +40,6 @@ var policyText []byte
 // prefers a full reload.
 const maxDelta = 1000
 
-// maxCached bounds Casbin's decision cache: when it holds this many decisions
-// it starts over (about 100 bytes a decision, so at most ~13 MB).
-const maxCached = 1 << 17
-
 // Subject is the Casbin subject of a user.
 func Subject(userID int64) string {
 	// Built in a stack buffer: one allocation per check, not two.
@@ -56,6 +53,7 @@ type Enforcer struct {
 	casbin  *casbin.SyncedCachedEnforcer
 	rm      *roleManager
 	cache   *decisionCache
+	cacheOn atomic.Bool
 	version atomic.Int64
 	mu      sync.Mutex // serialises reloads and applied changes
 	// decide is held shared by every check and exclusively to empty the
@@ -78,6 +76,7 @@ func NewEnforcer(ctx context.Context, database *db.DB) (*Enforcer, error) {
 	ce.SetAdapter(&adapter{db: database})
 	ce.EnableAutoSave(false)
 	ce.SetCache(e.cache)
+	e.cacheOn.Store(true)
 	// The matcher asks the role manager through holds rather than g(): g()
 	// memoises every answer in a map that only a policy change empties,
 	// which costs a key and a store per new question and grows without
@@ -107,7 +106,11 @@ func NewEnforcer(ctx context.Context, database *db.DB) (*Enforcer, error) {
 	return e, nil
 }
 
-// Allowed asks whether the user holds permission perm in region.
+// Allowed asks whether the user holds permission perm in region, from the
+// policy this replica holds: it never reads the database, so a grant made on
+// another replica counts here only once the poll (Watch) brought it. Use it
+// where a stale refusal costs nothing (the menu, a page's buttons); a
+// request's gate uses Check.
 func (e *Enforcer) Allowed(userID int64, region, perm string) (bool, error) {
 	e.decide.RLock()
 	ok, err := e.casbin.Enforce(Subject(userID), region, perm)
@@ -118,15 +121,61 @@ func (e *Enforcer) Allowed(userID int64, region, perm string) (bool, error) {
 	return ok, nil
 }
 
+// Check is Allowed made to read the writes of every replica: a refusal first
+// makes sure this replica holds the current policy (one read of the version
+// row, then the logged changes if it moved, as ReloadIfChanged does) and is
+// asked again only if the version moved. An allowed check reads nothing. So a
+// grant made on any replica is honoured here at once, and a refusal costs one
+// cheap read; when that read fails (database down) Check returns the error,
+// not a refusal, and the handler answers 5xx.
+//
+// Revokes are not read-your-writes: an allowed check asks nothing of the
+// database, so a replica keeps honouring a revoked role until its poll
+// (Watch, PILOT_POLICY_POLL, 2 s by default) applies the revoke, or until a
+// refusal elsewhere makes it catch up. That window is the price of allowed
+// checks that never wait on the database.
+func (e *Enforcer) Check(ctx context.Context, userID int64, region, perm string) (bool, error) {
+	held := e.version.Load()
+	ok, err := e.Allowed(userID, region, perm)
+	if err != nil || ok {
+		return ok, err
+	}
+	if err := e.ReloadIfChanged(ctx); err != nil {
+		return false, err
+	}
+	if e.version.Load() == held {
+		// The refusal was decided on the current policy.
+		return false, nil
+	}
+	return e.Allowed(userID, region, perm)
+}
+
 // SetDecisionCache switches Casbin's decision cache (on by default) off or
 // on again, for benchmarks that measure first-time checks.
 func (e *Enforcer) SetDecisionCache(on bool) error {
 	e.casbin.EnableCache(on)
+	e.cacheOn.Store(on)
 	return e.changed()
+}
+
+// CacheStats describes the decision cache, so benchmarks (and monitoring)
+// can tell how often it answers.
+type CacheStats struct {
+	On     bool  // checks use the cache
+	Size   int   // the most decisions it holds
+	Held   int   // decisions it holds now
+	Stored int64 // decisions stored since start: one per check it could not answer
+}
+
+// CacheStats reports the decision cache's state.
+func (e *Enforcer) CacheStats() CacheStats {
+	return CacheStats{On: e.cacheOn.Load(), Size: e.cache.size, Held: e.cache.len(), Stored: e.cache.stored.Load()}
 }
 
 // changed empties the decision cache after the policy changed; the exclusive
 // lock waits out the checks that may still store a decision of the old policy.
+// Emptying it is O(1) (decisionCache.Clear), so checks wait for no more than
+// the checks in flight.
 func (e *Enforcer) changed() error {
 	e.decide.Lock()
 	defer e.decide.Unlock()

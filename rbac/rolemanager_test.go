@@ -120,24 +120,78 @@ func TestRoleManagerCycle(t *testing.T) {
 	}
 }
 
-// TestDecisionCacheBound checks that the cache starts over at its bound.
-func TestDecisionCacheBound(t *testing.T) {
-	c := newDecisionCache(3)
-	for _, k := range []string{"a", "b", "c"} {
-		_ = c.Set(k, true)
+// TestDecisionCacheKeepsHotSet checks the decision cache's bound and its
+// eviction: through a stream of one-off questions twenty times the bound,
+// the questions asked again and again (the hot set) are answered from the
+// cache every time, while the one-offs are evicted; Delete and Clear remove
+// decisions.
+func TestDecisionCacheKeepsHotSet(t *testing.T) {
+	const size = 64
+	c := newDecisionCache(size)
+	// ask does what Casbin's cached Enforce does, Get and Set on a miss, and
+	// reports whether the cache answered.
+	ask := func(key string, decide bool) (bool, bool) {
+		if v, err := c.Get(key); err == nil {
+			return v, true
+		}
+		if err := c.Set(key, decide); err != nil {
+			t.Fatal(err)
+		}
+		return decide, false
 	}
-	if c.len() != 3 {
-		t.Fatalf("len = %d, want 3", c.len())
+	hot := make([]string, 10)
+	for i := range hot {
+		hot[i] = fmt.Sprintf("u:%d$$340102$$cases:read$$", i)
+		ask(hot[i], i%2 == 0)
 	}
-	_ = c.Set("d", false)
-	if c.len() != 1 {
-		t.Errorf("len = %d after the bound, want 1", c.len())
+	const sweep = 20 * size
+	missed := 0
+	for i := range sweep {
+		ask(fmt.Sprintf("u:%d$$110101$$users:manage$$", 1000+i), false)
+		if n := c.len(); n > size {
+			t.Fatalf("the cache holds %d decisions, over its bound %d", n, size)
+		}
+		if i%16 == 15 { // the hot set is asked again as the sweep goes on
+			for j, k := range hot {
+				v, hit := ask(k, j%2 == 0)
+				if !hit {
+					missed++
+				}
+				if v != (j%2 == 0) {
+					t.Fatalf("hot decision %q = %v, want %v", k, v, j%2 == 0)
+				}
+			}
+		}
 	}
-	if v, err := c.Get("d"); err != nil || v {
-		t.Errorf("Get(d) = %v, %v", v, err)
+	if missed > 0 {
+		t.Errorf("the hot set missed the cache %d times during the sweep, want never", missed)
 	}
-	if _, err := c.Get("a"); err == nil {
-		t.Error("a survived the start-over")
+	if n := c.len(); n != size {
+		t.Errorf("the cache holds %d decisions after the sweep, want it full (%d)", n, size)
+	}
+	if _, err := c.Get("u:1000$$110101$$users:manage$$"); err == nil {
+		t.Error("the sweep's first one-off question was kept instead of evicted")
+	}
+	if _, err := c.Get(fmt.Sprintf("u:%d$$110101$$users:manage$$", 1000+sweep-1)); err != nil {
+		t.Error("the sweep's last question was not kept")
+	}
+	if got := c.stored.Load(); got != int64(len(hot)+sweep) {
+		t.Errorf("stored = %d, want one per miss (%d)", got, len(hot)+sweep)
+	}
+	if err := c.Delete(hot[0]); err != nil {
+		t.Errorf("Delete(%q) = %v", hot[0], err)
+	}
+	if _, err := c.Get(hot[0]); err == nil {
+		t.Error("a deleted decision is still answered")
+	}
+	if err := c.Delete(hot[0]); err == nil {
+		t.Error("Delete of an absent decision did not say so")
+	}
+	if err := c.Clear(); err != nil || c.len() != 0 {
+		t.Errorf("Clear left %d decisions, %v", c.len(), err)
+	}
+	if _, err := c.Get(hot[1]); err == nil {
+		t.Error("a decision survived Clear")
 	}
 }
 

@@ -39,7 +39,8 @@ type Pages struct {
 	Banners func(ctx context.Context, user *Principal) []string
 	// Unread, when set, counts the user's unread notices for the header.
 	Unread func(ctx context.Context, user *Principal) int
-	// NavChecker decides which menu entries (AddNav) a user sees.
+	// NavChecker decides which menu entries (AddNav) a user sees, with its
+	// plain Allowed (see navFor).
 	NavChecker Checker
 	nav        []NavEntry
 }
@@ -61,25 +62,53 @@ type NavLink struct {
 // AddNav adds header menu entries; call it while wiring, before serving.
 func (p *Pages) AddNav(entries ...NavEntry) { p.nav = append(p.nav, entries...) }
 
-// navFor lists the menu entries the user may open (a failed check hides the entry).
-func (p *Pages) navFor(user *Principal, path string) []NavLink {
+// navKey holds, in a request's Locals, the menu computed for the request.
+type navKey struct{}
+
+// navQuestion is one question the menu asks: a permission in a region.
+type navQuestion struct{ region, perm string }
+
+// navFor lists the menu entries the user may open (a failed check hides the
+// entry). It asks each (region, permission) question once however many
+// entries share the permission, and once per request however many times the
+// request renders (a page, then the error page). It asks the plain check
+// (NavChecker.Allowed), never reading the database: most menu questions are
+// refused, and making each refusal current would cost every page a read. So
+// an entry opened by a grant on another replica shows once this replica's
+// poll brought the grant, or at once when a refused check of the same request
+// (Require, web.Allowed) already brought the policy up to date.
+func (p *Pages) navFor(c *fiber.Ctx, user *Principal) []NavLink {
 	if p.NavChecker == nil {
 		return nil
 	}
-	var out []NavLink
+	if nav, ok := c.Locals(navKey{}).([]NavLink); ok {
+		return nav
+	}
+	path := c.Path()
+	answers := map[navQuestion]bool{}
 	seen := map[string]bool{}
+	out := []NavLink{}
+	regions := user.Regions()
 	for _, e := range p.nav {
-		for _, r := range user.Regions() {
+		for _, r := range regions {
 			u := e.URL(r)
 			if seen[u] {
 				continue
 			}
-			if ok, err := p.NavChecker.Allowed(user.UserID, r, e.Perm); err == nil && ok {
+			q := navQuestion{r, e.Perm}
+			ok, asked := answers[q]
+			if !asked {
+				allowed, err := p.NavChecker.Allowed(user.UserID, r, e.Perm)
+				ok = err == nil && allowed
+				answers[q] = ok
+			}
+			if ok {
 				seen[u] = true
 				out = append(out, NavLink{Title: e.Title, URL: u, Current: u == path})
 			}
 		}
 	}
+	c.Locals(navKey{}, out)
 	return out
 }
 
@@ -173,7 +202,7 @@ func (p *Pages) Render(c *fiber.Ctx, t *template.Template, v View) error {
 		if p.Unread != nil {
 			data.Unread = p.Unread(ctx, data.User)
 		}
-		data.Nav = p.navFor(data.User, c.Path())
+		data.Nav = p.navFor(c, data.User)
 		data.CSRF = data.User.CSRFToken
 		for _, r := range data.User.Regions() {
 			data.Regions = append(data.Regions, RegionLink{

@@ -37,13 +37,42 @@ func ProvinceScope(c *fiber.Ctx) (string, error) {
 func NationalScope(*fiber.Ctx) (string, error) { return rbac.NationalRegion, nil }
 
 // Checker answers (user, region, permission); rbac.Enforcer is the real one.
+// Allowed answers from the policy this replica holds and never reads the
+// database; Check, on a refusal, first makes sure that policy is current
+// (one read), so a grant just made on another replica is honoured.
 type Checker interface {
 	Allowed(userID int64, region, perm string) (bool, error)
+	Check(ctx context.Context, userID int64, region, perm string) (bool, error)
+}
+
+// policyCurrentKey marks, in a request's Locals, that a refused check of
+// this request already brought the replica's policy up to date.
+type policyCurrentKey struct{}
+
+// Allowed answers a permission question of request c so that it reads the
+// writes of every replica at the cost of at most one database read per
+// request: it asks the plain checker.Allowed, and only the request's first
+// refusal is asked again through checker.Check, which brings the policy up to
+// date; later refusals of the request stand, since the policy is now as new
+// as the request. Allowed answers never read. Page flags ("may edit") that
+// should see a grant made a moment ago on another replica use this rather
+// than checker.Allowed.
+func Allowed(c *fiber.Ctx, checker Checker, userID int64, region, perm string) (bool, error) {
+	ok, err := checker.Allowed(userID, region, perm)
+	if err != nil || ok || c.Locals(policyCurrentKey{}) != nil {
+		return ok, err
+	}
+	ok, err = checker.Check(c.UserContext(), userID, region, perm)
+	if err == nil {
+		c.Locals(policyCurrentKey{}, true)
+	}
+	return ok, err
 }
 
 // Require lets a request through only when the signed-in user holds perm in the
 // region the scope names: 401 when signed out, 403 on a deny, 500 when the
-// check itself fails.
+// check itself fails. A deny is decided on the current policy (Allowed), so a
+// role granted on any replica opens the route on this one at once.
 func Require(checker Checker, perm string, scope Scope) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p := CurrentUser(c)
@@ -57,7 +86,7 @@ func Require(checker Checker, perm string, scope Scope) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ok, err := checker.Allowed(p.UserID, region, perm)
+		ok, err := Allowed(c, checker, p.UserID, region, perm)
 		if err != nil {
 			return err
 		}

@@ -63,10 +63,10 @@ func (a *API) ActorOf(c *fiber.Ctx, county string) (Actor, error) {
 	p := web.CurrentUser(c)
 	act := Actor{ID: p.UserID, Username: p.Username}
 	var err error
-	if act.CanHandle, err = a.enforcer.Allowed(p.UserID, county, "cases:handle"); err != nil {
+	if act.CanHandle, err = web.Allowed(c, a.enforcer, p.UserID, county, "cases:handle"); err != nil {
 		return act, err
 	}
-	if act.CanApprove, err = a.enforcer.Allowed(p.UserID, county, "cases:approve"); err != nil {
+	if act.CanApprove, err = web.Allowed(c, a.enforcer, p.UserID, county, "cases:approve"); err != nil {
 		return act, err
 	}
 	return act, nil

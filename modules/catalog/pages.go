@@ -131,7 +131,7 @@ func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 		return err
 	}
 	v.County, v.Items, v.Inventory = county, items, inv
-	if v.CanEdit, err = p.api.enforcer.Allowed(web.CurrentUser(c).UserID, county, "catalog:edit"); err != nil {
+	if v.CanEdit, err = web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, county, "catalog:edit"); err != nil {
 		return err
 	}
 	return p.pages.Render(c, p.list, web.View{Title: "政务公开和政务服务目录", Region: county, Data: v})
@@ -177,10 +177,10 @@ func (p *Pages) renderItem(c *fiber.Ctx, it ItemView, v itemView) error {
 	ctx, county := c.UserContext(), c.Params("county")
 	me := web.CurrentUser(c).UserID
 	var err error
-	if v.CanEdit, err = p.api.enforcer.Allowed(me, county, "catalog:edit"); err != nil {
+	if v.CanEdit, err = web.Allowed(c, p.api.enforcer, me, county, "catalog:edit"); err != nil {
 		return err
 	}
-	if v.CanPublish, err = p.api.enforcer.Allowed(me, county, "catalog:publish"); err != nil {
+	if v.CanPublish, err = web.Allowed(c, p.api.enforcer, me, county, "catalog:publish"); err != nil {
 		return err
 	}
 	if v.Versions, err = p.api.svc.store.Versions(ctx, county, it.Code); err != nil {
@@ -413,7 +413,7 @@ func (p *Pages) renderPushes(c *fiber.Ctx, v pushesView) error {
 	if v.Pushes, err = p.api.svc.Pushes(c.UserContext(), province); err != nil {
 		return err
 	}
-	if v.CanPush, err = p.api.enforcer.Allowed(web.CurrentUser(c).UserID, province, "catalog:push"); err != nil {
+	if v.CanPush, err = web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, province, "catalog:push"); err != nil {
 		return err
 	}
 	v.Province = province
@@ -589,7 +589,7 @@ func (p *Pages) discretionView(c *fiber.Ctx, code string, in calcInput) (*calcVi
 	if len(v.Standards) == 0 && len(v.Decisions) == 0 {
 		return nil, nil
 	}
-	v.CanHandle, err = p.api.enforcer.Allowed(web.CurrentUser(c).UserID, county, "cases:handle")
+	v.CanHandle, err = web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, county, "cases:handle")
 	return v, err
 }
 

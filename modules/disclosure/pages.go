@@ -208,7 +208,7 @@ func formError(c *fiber.Ctx, err error) (string, map[string]string, error) {
 
 // can reports whether the signed-in user holds perm in the county.
 func (p *Pages) can(c *fiber.Ctx, perm string) (bool, error) {
-	return p.api.enforcer.Allowed(web.CurrentUser(c).UserID, c.Params("county"), perm)
+	return web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, c.Params("county"), perm)
 }
 
 // perms are what the signed-in user may do in the county.

@@ -110,10 +110,10 @@ func (p *Pages) provinceView(c *fiber.Ctx) (provinceView, error) {
 		return v, err
 	}
 	me := web.CurrentUser(c)
-	if v.CanRecommend, err = p.api.enforcer.Allowed(me.UserID, code, "counties:recommend"); err != nil {
+	if v.CanRecommend, err = web.Allowed(c, p.api.enforcer, me.UserID, code, "counties:recommend"); err != nil {
 		return v, err
 	}
-	if v.CanApprove, err = p.api.enforcer.Allowed(me.UserID, code, "counties:approve"); err != nil {
+	if v.CanApprove, err = web.Allowed(c, p.api.enforcer, me.UserID, code, "counties:approve"); err != nil {
 		return v, err
 	}
 	if v.CanRecommend {

@@ -150,7 +150,7 @@ func (p *Pages) renderList(c *fiber.Ctx, s scope, v listView) error {
 	ctx, region := c.UserContext(), s.region(c)
 	v.Region, v.ListURL, v.Province = region, s.listURL(c), s == scopeProvince
 	var err error
-	if v.CanCompile, err = p.api.enforcer.Allowed(web.CurrentUser(c).UserID, region, "reports:edit"); err != nil {
+	if v.CanCompile, err = web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, region, "reports:edit"); err != nil {
 		return err
 	}
 	if v.Kinds == nil {
@@ -265,10 +265,10 @@ func (p *Pages) renderReport(c *fiber.Ctx, s scope, v View, rv reportView, flash
 	editable := v.Status == StatusDraft || v.Status == StatusReturned
 	var err error
 	if ownReport(s, v) && editable {
-		if rv.Editable, err = p.api.enforcer.Allowed(me, region, "reports:edit"); err != nil {
+		if rv.Editable, err = web.Allowed(c, p.api.enforcer, me, region, "reports:edit"); err != nil {
 			return err
 		}
-		if rv.CanSubmit, err = p.api.enforcer.Allowed(me, region, "reports:submit"); err != nil {
+		if rv.CanSubmit, err = web.Allowed(c, p.api.enforcer, me, region, "reports:submit"); err != nil {
 			return err
 		}
 		rv.CanSubmit = rv.CanSubmit && rv.Editable
@@ -278,7 +278,7 @@ func (p *Pages) renderReport(c *fiber.Ctx, s scope, v View, rv reportView, flash
 		rv.SubmitTo = "国家"
 	}
 	if s == scopeProvince && v.Kind == KindCounty && v.Status == StatusSubmitted {
-		if rv.Reviewable, err = p.api.enforcer.Allowed(me, region, "reports:review"); err != nil {
+		if rv.Reviewable, err = web.Allowed(c, p.api.enforcer, me, region, "reports:review"); err != nil {
 			return err
 		}
 	}
@@ -382,7 +382,7 @@ func (p *Pages) submitReport(s scope, load loader) fiber.Handler {
 		form := v.Narrative
 		if c.Request().PostArgs().Has("experience") {
 			form = readNarrative(c)
-			canEdit, err := p.api.enforcer.Allowed(web.CurrentUser(c).UserID, s.region(c), "reports:edit")
+			canEdit, err := web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, s.region(c), "reports:edit")
 			if err != nil {
 				return err
 			}

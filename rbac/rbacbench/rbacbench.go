@@ -1,21 +1,27 @@
 // Package rbacbench measures permission checks at national scale: it builds a
 // national data set of role assignments (31 provinces, 2,850 counties with
-// GB/T 2260-shaped codes, any number of users), a random mix of checks, and
-// runs rbac.Enforcer.Allowed over them. The rbac benchmarks use it, and so can
-// any other benchmark against an already-loaded Enforcer on any database:
+// GB/T 2260-shaped codes, any number of users), a random mix of checks,
+// streams of questions drawn from it (uniform or skewed), and runs
+// rbac.Enforcer.Allowed over them. The rbac benchmarks use it, and so can any
+// other benchmark against an already-loaded Enforcer on any database:
 //
 //	ds := rbacbench.National(100_000, 1)
 //	_ = ds.Insert(ctx, database)             // once, into a migrated database
 //	e, _ := rbac.NewEnforcer(ctx, database)
 //	allow, deny, _ := rbacbench.Split(e, ds.Checks(1<<18, 2))
-//	b.Run("allow", func(b *testing.B) { rbacbench.Run(b, e, allow) })
+//	s := rbacbench.Skewed(deny, 1<<20, 7)
+//	_ = rbacbench.Warm(e, s)
+//	b.Run("deny", func(b *testing.B) { rbacbench.RunStream(b, e, s) })
 package rbacbench
 
 import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -200,6 +206,110 @@ func Split(e *rbac.Enforcer, checks []Check) (allow, deny []Check, err error) {
 	return allow, deny, nil
 }
 
+// Stream is a sequence of questions drawn from a set of checks, as a running
+// service is asked them; runs over it go on where the previous one stopped.
+type Stream struct {
+	Checks []Check
+	Order  []int32 // indexes into Checks
+	next   int
+}
+
+// Uniform draws n questions from checks, each as likely as any other: the
+// worst case for a cache smaller than the set, which can then answer only
+// the share of the set it holds.
+func Uniform(checks []Check, n int, seed uint64) *Stream {
+	r := rand.New(rand.NewPCG(seed, 0x0a1f))
+	s := &Stream{Checks: checks, Order: make([]int32, n)}
+	for i := range s.Order {
+		s.Order[i] = int32(r.IntN(len(checks)))
+	}
+	return s
+}
+
+// Skewed draws n questions from checks by a Zipf law (s = 1.01, v = 1, over
+// the checks in their random order), as request popularity usually goes
+// (YCSB's is 0.99): a few questions are asked very often, most rarely.
+func Skewed(checks []Check, n int, seed uint64) *Stream {
+	z := rand.NewZipf(rand.New(rand.NewPCG(seed, 0x21bf)), 1.01, 1, uint64(len(checks)-1))
+	s := &Stream{Checks: checks, Order: make([]int32, n)}
+	for i := range s.Order {
+		s.Order[i] = int32(z.Uint64())
+	}
+	return s
+}
+
+// TopShare is the share of the stream's draws that go to its most asked
+// tenth of the set, which says how skewed it is.
+func (s *Stream) TopShare() float64 {
+	counts := make([]int, len(s.Checks))
+	for _, i := range s.Order {
+		counts[i]++
+	}
+	slices.SortFunc(counts, func(a, b int) int { return b - a })
+	top := 0
+	for _, c := range counts[:max(1, len(counts)/10)] {
+		top += c
+	}
+	return float64(top) / float64(len(s.Order))
+}
+
+// Warm asks the whole stream once, so the decision cache holds what a
+// service asked these questions for a while would hold.
+func Warm(e *rbac.Enforcer, s *Stream) error {
+	for _, i := range s.Order {
+		c := s.Checks[i]
+		if _, err := e.Allowed(c.UserID, c.Region, c.Perm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunStream measures e.Allowed over the stream, going on where the last run
+// over it stopped (warm it first with Warm).
+func RunStream(b *testing.B, e *rbac.Enforcer, s *Stream) {
+	b.Helper()
+	b.ReportAllocs()
+	done := measure(b, e)
+	defer done()
+	for i := 0; i < b.N; i++ {
+		c := s.Checks[s.Order[s.next]]
+		if s.next++; s.next == len(s.Order) {
+			s.next = 0
+		}
+		if _, err := e.Allowed(c.UserID, c.Region, c.Perm); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// RunStreamParallel is RunStream from GOMAXPROCS goroutines at once (as a
+// server checks), each going through the stream from its own place, spread
+// evenly over it so no goroutine asks what another has just asked; ns/op is
+// wall time per check over all goroutines.
+func RunStreamParallel(b *testing.B, e *rbac.Enforcer, s *Stream) {
+	b.Helper()
+	b.ReportAllocs()
+	var started atomic.Int64
+	procs := int64(runtime.GOMAXPROCS(0))
+	done := measure(b, e)
+	defer done()
+	b.RunParallel(func(pb *testing.PB) {
+		k := started.Add(1) - 1
+		j := (s.next + int(k%procs*int64(len(s.Order))/procs)) % len(s.Order)
+		for pb.Next() {
+			c := s.Checks[s.Order[j]]
+			if j++; j == len(s.Order) {
+				j = 0
+			}
+			if _, err := e.Allowed(c.UserID, c.Region, c.Perm); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
 // Run measures e.Allowed over the checks, cycling through them b.N times.
 // The enforcer caches decisions until the policy changes, so a check asked
 // again is cheaper: Run measures that warm path once the mix has been seen.
@@ -229,9 +339,8 @@ func run(b *testing.B, e *rbac.Enforcer, checks []Check, fresh bool) {
 		b.StartTimer()
 	}
 	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	done := measure(b, e)
+	defer done()
 	for i := 0; i < b.N; i++ {
 		j := i % len(checks)
 		if fresh && j == 0 {
@@ -244,9 +353,32 @@ func run(b *testing.B, e *rbac.Enforcer, checks []Check, fresh bool) {
 	}
 }
 
-// cpuTime is the CPU time the process has used (all threads, GC included),
-// which a machine shared with other work does not inflate as it does wall
-// time. It also counts the untimed reloads of RunFresh, so compare it on Run.
+// measure resets the timer and returns the function that reports, at the
+// end of the run, the CPU time per check (cpu-ns/op) and, with the decision
+// cache on, the share of checks it answered (hit-%: a check it could not
+// answer stores its decision).
+func measure(b *testing.B, e *rbac.Enforcer) func() {
+	before := e.CacheStats()
+	report := CPU(b)
+	return func() {
+		report()
+		if after := e.CacheStats(); after.On {
+			b.ReportMetric(100*(1-float64(after.Stored-before.Stored)/float64(b.N)), "hit-%")
+		}
+	}
+}
+
+// CPU resets the timer and returns the function that reports the process's
+// CPU time per op (cpu-ns/op) since, which a machine shared with other work
+// inflates less than wall time. It also counts untimed work (the reloads of
+// RunFresh), so compare it on the other runs.
+func CPU(b *testing.B) func() {
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	return func() { b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }
+}
+
+// cpuTime is the CPU time the process has used (all threads, GC included).
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
