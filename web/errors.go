@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"safetypilot/modules/apperr"
+	"safetypilot/modules/db"
 )
 
 // ErrorBody is the JSON error envelope of the API contract.
@@ -50,6 +51,11 @@ func errorHandler(log *slog.Logger, pages *Pages) fiber.ErrorHandler {
 				}
 			}
 		}
+		if !ok && db.IsUnavailable(err) {
+			log.Warn("database unavailable", "method", c.Method(), "path", c.Path(), "err", err)
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
+			e, ok = errUnavailable, true
+		}
 		if !ok {
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 			e = errInternal
@@ -73,6 +79,16 @@ func wantsHTML(c *fiber.Ctx) bool {
 	p := c.Path()
 	return !strings.HasPrefix(p, "/api/") && p != "/metrics" && p != "/healthz" && p != "/readyz"
 }
+
+// errUnavailable answers a request that needed the database while it could
+// not be reached: the request may succeed later (Retry-After), nothing of it
+// was done that the client was told about.
+var errUnavailable = &apperr.Error{Status: fiber.StatusServiceUnavailable, Code: "service_unavailable",
+	Message: "系统暂时无法访问数据库，请稍后再试"}
+
+// retryAfterSeconds is the Retry-After of a 503: long enough for a database
+// restart or a cluster fail-over to be noticed, short enough for a person.
+const retryAfterSeconds = "5"
 
 var (
 	errPasswordChangeRequired = apperr.Forbidden("password_change_required", "请先修改初始密码")

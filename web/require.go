@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -109,6 +112,8 @@ func RequireUser(c *fiber.Ctx) error {
 }
 
 // DecodeJSON reads a JSON request body into v: 415 unless the body is JSON, 400
+// when it is not one object, not valid UTF-8 or has a NUL character in a
+// string (encoding/json would store the first replaced and the second as is),
 // with a field name when a value has the wrong type or the JSON is malformed.
 func DecodeJSON(c *fiber.Ctx, v any) error {
 	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
@@ -119,6 +124,9 @@ func DecodeJSON(c *fiber.Ctx, v any) error {
 	body := c.Body()
 	if len(body) == 0 {
 		return apperr.Invalid("请求内容为空", nil)
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	if err := dec.Decode(v); err != nil {
@@ -191,4 +199,59 @@ func ActiveCounty(c *fiber.Ctx, check func(ctx context.Context, county string) e
 		return err
 	}
 	return c.Next()
+}
+
+// checkJSONText refuses a body that is not one JSON object (a null would
+// decode into a zero value and replace a whole record), invalid UTF-8, or a
+// string holding NUL (\u0000), naming the field where it can.
+func checkJSONText(body []byte) error {
+	if !utf8.Valid(body) {
+		return apperr.Invalid("请求内容不是有效的 UTF-8 文本", map[string]string{"body": "含有无效的 UTF-8 字节"})
+	}
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return apperr.Invalid("请求内容应为一个 JSON 对象", map[string]string{"body": "应为 JSON 对象"})
+	}
+	if !bytes.Contains(body, []byte(`\u0000`)) {
+		return nil
+	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil // malformed: the decoder names that
+	}
+	if field, ok := nulField(doc, ""); ok {
+		if field == "" {
+			field = "body"
+		}
+		return apperr.Invalid("内容不能含有空字符（NUL）", map[string]string{field: "不能含有空字符（NUL）"})
+	}
+	return nil
+}
+
+// nulField finds a string holding NUL in a decoded JSON value and returns
+// its path (keys joined by dots, indexes in brackets).
+func nulField(v any, path string) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return path, strings.ContainsRune(x, 0)
+	case map[string]any:
+		for k, e := range x {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if strings.ContainsRune(k, 0) {
+				return p, true
+			}
+			if f, ok := nulField(e, p); ok {
+				return f, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if f, ok := nulField(e, path+"["+strconv.Itoa(i)+"]"); ok {
+				return f, true
+			}
+		}
+	}
+	return "", false
 }

@@ -208,8 +208,20 @@ func requireTOTPEnrolled(c *fiber.Ctx) error {
 // checkCSRF demands the session's CSRF token on unsafe requests made with the
 // session cookie (bearer clients are not exposed to cross-site requests).
 func checkCSRF(c *fiber.Ctx) error {
+	if isSafeMethod(c.Method()) {
+		return c.Next()
+	}
+	// A browser names the page a request came from: a form another site
+	// posts is refused whoever is signed in, and also when nobody is, so no
+	// one can be signed in to an account of the other site's choosing (login
+	// CSRF) or file a public form from it.
+	if o := c.Get(fiber.HeaderOrigin); o != "" {
+		if u, err := url.Parse(o); err != nil || u.Host != c.Hostname() {
+			return errCSRF
+		}
+	}
 	p := CurrentUser(c)
-	if p == nil || !p.ViaCookie || isSafeMethod(c.Method()) {
+	if p == nil || !p.ViaCookie {
 		return c.Next()
 	}
 	got := c.Get("X-CSRF-Token")
@@ -218,11 +230,6 @@ func checkCSRF(c *fiber.Ctx) error {
 	}
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRFToken)) != 1 {
 		return errCSRF
-	}
-	if o := c.Get(fiber.HeaderOrigin); o != "" {
-		if u, err := url.Parse(o); err != nil || u.Host != c.Hostname() {
-			return errCSRF
-		}
 	}
 	return c.Next()
 }

@@ -7,11 +7,14 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -137,6 +140,35 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return fmt.Errorf("db: commit: %w", err)
 	}
 	return nil
+}
+
+// IsUnavailable reports an error that says the database cannot be reached
+// (refused or lost connection, a server shutting down or full of
+// connections, a cluster node not ready), as opposed to an error in what was
+// asked. Such a request can succeed later, so it is answered 503.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return true
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1040, // too many connections
+			1053, // server shutdown in progress
+			1047, // WSREP has not yet prepared node for application use (Galera)
+			1927: // connection was killed
+			return true
+		}
+	}
+	return false
 }
 
 // IsDuplicate reports a unique-key violation on either engine.

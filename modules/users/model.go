@@ -48,6 +48,11 @@ type UserView struct {
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$`)
 
+// maxUsernameRunes is the longest name that is counted as given when a
+// sign-in names no account (signin_failures.username holds 64 characters;
+// accounts have at most 32, so no account shares a longer name's key).
+const maxUsernameRunes = 64
+
 // ValidateUsername accepts 3–32 letters, digits, "_", "." and "-". Usernames
 // are kept in lower case so both engines treat them alike.
 func ValidateUsername(name string) error {

@@ -157,24 +157,52 @@ func (s *Service) Login(ctx context.Context, username, password string) (SignIn,
 	return s.LoginWithCode(ctx, username, password, "")
 }
 
+// errLocked answers a sign-in under a locked name, an account's or not.
+func errLocked(until time.Time) error {
+	return apperr.TooMany("account_locked",
+		fmt.Sprintf("连续%d次密码错误，账号已锁定，请于%s后重试", MaxFailures, until.In(beijing).Format("15:04")))
+}
+
+// failUnknown answers a sign-in under a name no account has exactly as one
+// under an account with a wrong password: as long (a hash is compared), 401
+// until the fifth failure in a row, then 429 for LockDuration. So neither
+// the answers nor their timing tell which names are accounts.
+func (s *Service) failUnknown(ctx context.Context, name, password string) error {
+	if r := []rune(name); len(r) > maxUsernameRunes {
+		name = string(r[:maxUsernameRunes]) // no account has a longer name
+	}
+	until, err := s.store.UnknownLockedUntil(ctx, name)
+	if err != nil {
+		return err
+	}
+	now := db.Now()
+	if until != nil && until.After(now) {
+		return errLocked(*until)
+	}
+	_, _ = s.Hashing.matches(password, s.Hashing.dummy)
+	if err := s.store.RecordUnknownFailure(ctx, name, now, now.Add(LockDuration)); err != nil {
+		return err
+	}
+	return errBadCredentials
+}
+
 // LoginWithCode checks a password and, for an account with a second factor,
 // the TOTP (or recovery) code, then opens a new session (a new id every time,
 // so a session id planted before sign-in is worthless). A wrong code counts as
 // a failed sign-in towards the lockout; a missing one is refused without
 // counting, so the answer tells no more than the password check did.
 func (s *Service) LoginWithCode(ctx context.Context, username, password, code string) (SignIn, error) {
-	u, err := s.store.ByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
+	name := strings.ToLower(strings.TrimSpace(username))
+	u, err := s.store.ByUsername(ctx, name)
 	if err == apperr.ErrNotFound {
-		_, _ = s.Hashing.matches(password, s.Hashing.dummy)
-		return SignIn{}, errBadCredentials
+		return SignIn{}, s.failUnknown(ctx, name, password)
 	}
 	if err != nil {
 		return SignIn{}, err
 	}
 	now := db.Now()
 	if u.LockedUntil != nil && u.LockedUntil.After(now) {
-		return SignIn{}, apperr.TooMany("account_locked",
-			fmt.Sprintf("连续%d次密码错误，账号已锁定，请于%s后重试", MaxFailures, u.LockedUntil.In(beijing).Format("15:04")))
+		return SignIn{}, errLocked(*u.LockedUntil)
 	}
 	ok, err := s.Hashing.matches(password, u.PasswordHash)
 	if err != nil {

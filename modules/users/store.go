@@ -102,6 +102,50 @@ func (s *Store) RecordFailure(ctx context.Context, id int64, lockUntil time.Time
 	return nil
 }
 
+// UnknownLockedUntil is when the lock on a name that belongs to no account
+// ends (nil when it is not locked): failed sign-ins under such a name are
+// counted and locked like an account's, so the answers do not tell which
+// names are accounts.
+func (s *Store) UnknownLockedUntil(ctx context.Context, name string) (*time.Time, error) {
+	var until *time.Time
+	err := s.db.GetContext(ctx, &until, `SELECT locked_until FROM signin_failures WHERE username = ?`, name)
+	if err != nil && !db.IsNoRows(err) {
+		return nil, fmt.Errorf("users: unknown name lock: %w", err)
+	}
+	return until, nil
+}
+
+// RecordUnknownFailure counts a failed sign-in under a name no account has,
+// exactly as RecordFailure does for an account.
+func (s *Store) RecordUnknownFailure(ctx context.Context, name string, now, lockUntil time.Time) error {
+	q := `INSERT INTO signin_failures (username, failed_logins, locked_until, updated_at) VALUES (?, 1, NULL, ?)
+		ON DUPLICATE KEY UPDATE
+		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
+		failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END,
+		updated_at = ?`
+	if s.db.Dialect == db.SQLite {
+		q = `INSERT INTO signin_failures (username, failed_logins, locked_until, updated_at) VALUES (?, 1, NULL, ?)
+		ON CONFLICT (username) DO UPDATE SET
+		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
+		failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END,
+		updated_at = ?`
+	}
+	if _, err := s.db.ExecContext(ctx, q, name, now, MaxFailures, lockUntil, MaxFailures, now); err != nil {
+		return fmt.Errorf("users: record unknown failure: %w", err)
+	}
+	return nil
+}
+
+// DeleteStaleUnknownFailures forgets names no account has that failed no
+// sign-in since before, so guessed names do not pile up.
+func (s *Store) DeleteStaleUnknownFailures(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM signin_failures WHERE updated_at < ? AND (locked_until IS NULL OR locked_until < ?)`, before, before)
+	if err != nil {
+		return 0, fmt.Errorf("users: forget unknown names: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // RecordSuccess clears the failure count after a correct password.
 func (s *Store) RecordSuccess(ctx context.Context, id int64) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)

@@ -162,6 +162,13 @@ func TestBadInput(t *testing.T) {
 			add(badCase{name: e.name + ": array instead of object", path: e.path, token: e.token, body: `[` + e.valid + `]`,
 				status: 400, code: "invalid_input", fields: []string{"body"}})
 			add(badCase{name: e.name + ": empty body", path: e.path, token: e.token, body: "", status: 400, code: "invalid_input"})
+			// Text that would be stored altered (invalid UTF-8 replaced) or as
+			// is (NUL) is refused, naming the field.
+			firstKey := e.valid[2:strings.Index(e.valid, `":"`)]
+			add(badCase{name: e.name + ": NUL in a string", path: e.path, token: e.token,
+				body: strings.Replace(e.valid, `":"`, `":"a\u0000`, 1), status: 400, code: "invalid_input", fields: []string{firstKey}})
+			add(badCase{name: e.name + ": invalid UTF-8", path: e.path, token: e.token,
+				body: strings.Replace(e.valid, `":"`, "\":\"\xff\xfe", 1), status: 400, code: "invalid_input", fields: []string{"body"}})
 			add(badCase{name: e.name + ": null", path: e.path, token: e.token, body: `null`, status: 400, code: "invalid_input", anyFields: true})
 			add(badCase{name: e.name + ": empty object", path: e.path, token: e.token, body: `{}`, status: 400, code: "invalid_input", anyFields: true})
 			add(badCase{name: e.name + ": text/plain", path: e.path, token: e.token, contentType: "text/plain", body: e.valid,
@@ -256,7 +263,7 @@ func TestBadInput(t *testing.T) {
 		}
 
 		// Invalid usernames: refused by every endpoint that creates accounts;
-		// at sign-in they are simply unknown.
+		// at sign-in they are simply unknown (but for NUL, refused as input).
 		badNames := []string{"ab", "a", "  ", "a b c", "x'; DROP TABLE users;--", "admin' OR '1'='1", "<script>alert(1)</script>",
 			"_leading", "-leading", strings.Repeat("a", 33), "用户名", "tab\tname", "new\nline", "nul\u0000name", "emoji😀"}
 		for _, name := range badNames {
@@ -277,8 +284,13 @@ func TestBadInput(t *testing.T) {
 				add(badCase{name: e.name + ": username " + quoted, path: e.path, token: e.token,
 					body: `{"username":` + quoted + `,"roles":["` + roles + `"]}`, status: 400, code: "invalid_input", fields: []string{"username"}})
 			}
-			add(badCase{name: "session: username " + quoted, path: "/api/v1/session",
-				body: `{"username":` + quoted + `,"password":"Some#Pass2026"}`, status: 401, code: "invalid_credentials"})
+			signIn := badCase{name: "session: username " + quoted, path: "/api/v1/session",
+				body: `{"username":` + quoted + `,"password":"Some#Pass2026"}`, status: 401, code: "invalid_credentials"}
+			if strings.ContainsRune(name, 0) {
+				// NUL is refused before any name is looked up, like every JSON string.
+				signIn.status, signIn.code, signIn.fields = 400, "invalid_input", []string{"username"}
+			}
+			add(signIn)
 		}
 
 		// Other invalid values.

@@ -277,6 +277,32 @@ func TestCSRFOriginCheck(t *testing.T) {
 	}
 }
 
+// TestSignInFormOriginCheck: a sign-in form posted from another site (or
+// from an opaque origin) is refused before the password is checked, so no
+// page elsewhere can sign a visitor in to an account it chose (login CSRF);
+// the service's own page still signs in.
+func TestSignInFormOriginCheck(t *testing.T) {
+	t.Parallel()
+	s := e2e.New(t, db.SQLite)
+	sessions := s.CountRows(`SELECT COUNT(*) FROM sessions`)
+	for _, origin := range []string{"https://evil.example", "http://example.com.evil.example", "null"} {
+		r := signInForm(s, "admin", e2e.AdminPassword, nil, "", map[string]string{"Origin": origin})
+		if r.Status != http.StatusForbidden || sessionCookieOf(r) != nil {
+			t.Errorf("sign-in posted from %s: %d, cookie %v; want 403 and no session", origin, r.Status, sessionCookieOf(r))
+		}
+	}
+	if n := s.CountRows(`SELECT COUNT(*) FROM sessions`); n != sessions {
+		t.Errorf("%d sessions after the refused sign-ins, want %d", n, sessions)
+	}
+	if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE object = '/login' AND outcome = 'denied'`); n != 3 {
+		t.Errorf("%d refused sign-ins audited, want 3", n)
+	}
+	r := signInForm(s, "admin", e2e.AdminPassword, nil, "", map[string]string{"Origin": "http://example.com"})
+	if r.Status != http.StatusSeeOther || sessionCookieOf(r) == nil {
+		t.Fatalf("same-origin sign-in: %d %s", r.Status, r.Raw)
+	}
+}
+
 // TestAuditVerifyCommandFailsOnTampering: `pilotd audit-verify` exits with an
 // error naming the entry when the chain was edited, so a cron job or CI gate
 // running it notices.

@@ -93,6 +93,22 @@ func TestLockout(t *testing.T) {
 		if locked.ErrorCode() != "account_locked" {
 			t.Fatalf("code = %q", locked.ErrorCode())
 		}
+
+		// A name no account has answers the same, failure by failure, so
+		// the answers do not tell which names are accounts. "nobody" failed
+		// once above; "Nobody " is the same name.
+		for i := 0; i < 4; i++ {
+			r := s.Must(401, s.Do("POST", "/api/v1/session", "", map[string]string{"username": "Nobody ", "password": "Wrong#Pass1"}))
+			if r.ErrorCode() != unknown.ErrorCode() {
+				t.Fatalf("failure %d of an unknown name: %s", i+2, r.Raw)
+			}
+		}
+		ghost := s.Must(429, s.Do("POST", "/api/v1/session", "", map[string]string{"username": "nobody", "password": "Wrong#Pass1"}))
+		if ghost.ErrorCode() != locked.ErrorCode() || len(ghost.Raw) != len(locked.Raw) {
+			t.Errorf("a locked unknown name and a locked account differ: %s vs %s", ghost.Raw, locked.Raw)
+		}
+		// Other unknown names are not locked by it.
+		s.Must(401, s.Do("POST", "/api/v1/session", "", map[string]string{"username": "somebody", "password": "Wrong#Pass1"}))
 	})
 }
 

@@ -364,6 +364,9 @@ func (s *Service) RunBackground(ctx context.Context) {
 				if _, err := s.Users.EncryptStoredSecrets(ctx); err != nil {
 					s.log.Error("encrypting stored TOTP secrets failed", "err", err)
 				}
+				if _, err := s.Users.Store().DeleteStaleUnknownFailures(ctx, db.Now().Add(-24*time.Hour)); err != nil {
+					s.log.Error("forgetting failed sign-ins of unknown names failed", "err", err)
+				}
 				if n, err := s.Users.Store().DeleteExpiredSessions(ctx, db.Now()); err != nil {
 					s.log.Error("session cleanup failed", "err", err)
 				} else if n > 0 {
