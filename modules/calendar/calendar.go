@@ -172,20 +172,35 @@ type Trace struct {
 	// MissingYears lists years the count crossed without a loaded calendar;
 	// there the count treated only weekends as days off.
 	MissingYears []int
+	// Truncated says the count stopped at MaxCountDays before it reached its
+	// number: a limit or a pause beyond any the catalog accepts.
+	Truncated bool
 }
+
+// MaxCountDays bounds every count to twenty years of calendar days, more than
+// the longest limit the catalog accepts (catalog.MaxLimitWorkdays, 3,650
+// working days) with its holidays and pauses. So a count ends in
+// microseconds whatever a stored limit or a pause says, and never leaves the
+// years a date can hold.
+const MaxCountDays = 20 * 366
 
 // Provisional reports whether the result depends on a missing calendar.
 func (t Trace) Provisional() bool { return len(t.MissingYears) > 0 }
 
 // AddWorkdays returns the n-th working day after start (n ≥ 0; n = 0 gives
-// start itself). Days for which paused returns true do not count.
+// start itself). Days for which paused returns true do not count. A count
+// that would run past MaxCountDays stops there (Truncated).
 func (c *Calendar) AddWorkdays(province string, start time.Time, n int, paused func(time.Time) bool) (time.Time, Trace) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var tr Trace
 	missing := map[int]bool{}
 	d := start
-	for counted := 0; counted < n; {
+	for counted, days := 0, 0; counted < n; days++ {
+		if days >= MaxCountDays {
+			tr.Truncated = true
+			break
+		}
 		d = d.AddDate(0, 0, 1)
 		work, reason, known := c.dayInfo(province, d)
 		if !known && !missing[d.Year()] {
@@ -212,14 +227,19 @@ func (c *Calendar) AddWorkdays(province string, start time.Time, n int, paused f
 }
 
 // WorkdaysBetween counts the working days after from up to and including to
-// (0 when to is not after from).
+// (0 when to is not after from), over at most MaxCountDays days (Truncated
+// beyond).
 func (c *Calendar) WorkdaysBetween(province string, from, to time.Time) (int, Trace) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var tr Trace
 	missing := map[int]bool{}
 	n := 0
-	for d := from.AddDate(0, 0, 1); !d.After(to); d = d.AddDate(0, 0, 1) {
+	for d, days := from.AddDate(0, 0, 1), 0; !d.After(to); d, days = d.AddDate(0, 0, 1), days+1 {
+		if days >= MaxCountDays {
+			tr.Truncated = true
+			break
+		}
 		work, _, known := c.dayInfo(province, d)
 		if !known && !missing[d.Year()] {
 			missing[d.Year()] = true

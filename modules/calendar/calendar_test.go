@@ -435,3 +435,38 @@ func TestValidate(t *testing.T) {
 		t.Errorf("367 dates accepted: %v", e)
 	}
 }
+
+// TestCountsAreBounded: however large a limit or however long a pause a
+// stored item or case holds, a count stops at MaxCountDays (a few
+// microseconds of work) and says so, instead of running for seconds and
+// past the year 9999; counts within the bound are untouched.
+func TestCountsAreBounded(t *testing.T) {
+	c := officialCalendar(t)
+	start := date(t, "2026-02-10")
+	horizon := start.AddDate(0, 0, MaxCountDays)
+	for _, tc := range []struct {
+		name   string
+		n      int
+		paused func(time.Time) bool
+	}{
+		{"ten million working days", 10_000_000, nil},
+		{"the largest int", int(^uint(0) >> 1), nil},
+		{"a pause that never ends", 1, func(time.Time) bool { return true }},
+	} {
+		end, tr := c.AddWorkdays(National, start, tc.n, tc.paused)
+		if !tr.Truncated || !end.Equal(horizon) {
+			t.Errorf("%s: AddWorkdays ended %s (truncated %v), want %s, truncated", tc.name, FormatDate(end), tr.Truncated, FormatDate(horizon))
+		}
+	}
+	if n, tr := c.WorkdaysBetween(National, start, date(t, "9999-12-31")); !tr.Truncated || n <= 0 || n > MaxCountDays {
+		t.Errorf("WorkdaysBetween to 9999-12-31 = %d (truncated %v), want a bounded count, truncated", n, tr.Truncated)
+	}
+	// The longest limit the catalog accepts is counted in full.
+	end, tr := c.AddWorkdays(National, start, 3650, nil)
+	if tr.Truncated {
+		t.Fatalf("3,650 working days truncated at %s", FormatDate(end))
+	}
+	if got, tr := c.WorkdaysBetween(National, start, end); got != 3650 || tr.Truncated {
+		t.Errorf("WorkdaysBetween(start, AddWorkdays(3650)) = %d (truncated %v)", got, tr.Truncated)
+	}
+}

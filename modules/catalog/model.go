@@ -252,6 +252,8 @@ func (c *Content) Validate(category string) error {
 		}
 		if s.LimitWorkdays < 0 {
 			f.add(fmt.Sprintf("special_steps[%d].limit_workdays", i), "时限不能为负数")
+		} else if s.LimitWorkdays > MaxLimitWorkdays {
+			f.add(fmt.Sprintf("special_steps[%d].limit_workdays", i), "时限过长（不超过%d个工作日）", MaxLimitWorkdays)
 		}
 	}
 	c.validateSteps(f)
@@ -261,12 +263,21 @@ func (c *Content) Validate(category string) error {
 
 var limitFields = []string{"statutory_limit_workdays", "promised_limit_workdays", "extension_workdays"}
 
+// MaxLimitWorkdays bounds every time limit an item or step may give, in
+// working days. The law sets no upper bound to enforce (行政许可法 第四十二条
+// lets laws and regulations set longer periods, 第四十五条 leaves hearings,
+// tests and expert reviews to the time they need), so this is a bound on
+// work, not a legal figure: ten years of working days, beyond any period a
+// county item has, keeps every deadline count to microseconds (the calendar
+// stops any count at calendar.MaxCountDays too).
+const MaxLimitWorkdays = 3650
+
 func (c *Content) validateLimits(f fieldErrors) {
 	for i, v := range []int{c.StatutoryLimitWorkdays, c.PromisedLimitWorkdays, c.ExtensionWorkdays} {
 		if v < 0 {
 			f.add(limitFields[i], "时限不能为负数")
-		} else if v > 3650 {
-			f.add(limitFields[i], "时限过长")
+		} else if v > MaxLimitWorkdays {
+			f.add(limitFields[i], "时限过长（不超过%d个工作日）", MaxLimitWorkdays)
 		}
 	}
 	if c.PromisedLimitWorkdays > 0 && c.StatutoryLimitWorkdays > 0 && c.PromisedLimitWorkdays*3 > c.StatutoryLimitWorkdays*2 {
@@ -289,6 +300,8 @@ func (c *Content) validateSteps(f fieldErrors) {
 		}
 		if s.LimitWorkdays < 0 {
 			f.add(p+".limit_workdays", "环节时限不能为负数")
+		} else if s.LimitWorkdays > MaxLimitWorkdays {
+			f.add(p+".limit_workdays", "环节时限过长（不超过%d个工作日）", MaxLimitWorkdays)
 		}
 		for field, v := range map[string]string{"name": s.Name, "post": s.Post, "authority": s.Authority, "procedure": s.Procedure} {
 			f.checkText(p+"."+field, v, 2000)
