@@ -51,6 +51,9 @@ const (
 	StatusSucceeded = "succeeded"
 	StatusFailed    = "failed"
 	StatusSkipped   = "skipped" // another replica still held the lease
+	// StatusAbandoned closes a run whose replica stopped mid-run (killed,
+	// or cut off from the database): its lease expired unrenewed.
+	StatusAbandoned = "abandoned"
 )
 
 // Runner schedules the jobs of this replica.
@@ -166,6 +169,9 @@ func (r *Runner) runTick(ctx context.Context, j Job, tick string) (Run, error) {
 		run.Status, run.Detail = StatusSkipped, "上一次运行尚未结束（其他副本持有租约）"
 		return run, r.finish(ctx, &run)
 	}
+	if err := r.abandonStale(ctx, j.Name, run.ID); err != nil {
+		r.log.Error("closing abandoned job runs failed", "job", j.Name, "err", err)
+	}
 	leaseCtx, stopLease := context.WithCancel(ctx)
 	go r.keepLease(leaseCtx, j.Name)
 	detail, jobErr := j.Run(ctx)
@@ -185,6 +191,28 @@ func (r *Runner) runTick(ctx context.Context, j Job, tick string) (Run, error) {
 		return run, jobErr
 	}
 	return run, nil
+}
+
+// abandonStale closes the runs of a job that a replica left running when it
+// stopped mid-run. This run has just taken the job's lease, so no other run
+// of the job still holds it, and a live run older than one lease would have
+// renewed it; younger rows are left alone, since another replica may have
+// recorded its tick and not yet asked for the lease. The work itself is
+// picked up by this run: jobs are idempotent.
+func (r *Runner) abandonStale(ctx context.Context, name string, current int64) error {
+	now := db.Now()
+	res, err := r.db.ExecContext(ctx, `UPDATE job_runs SET status = ?, finished_at = ?, detail = ?
+		WHERE job = ? AND status = ? AND id <> ? AND started_at < ?`,
+		StatusAbandoned, now, "运行中断（所在副本停止，租约过期未续）；后续运行已接续处理",
+		name, StatusRunning, current, now.Add(-r.lease))
+	if err != nil {
+		return fmt.Errorf("jobs: abandon stale runs: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		r.runs.WithLabelValues(name, StatusAbandoned).Add(float64(n))
+		r.log.Warn("job runs left running by a stopped replica closed as abandoned", "job", name, "runs", n)
+	}
+	return nil
 }
 
 func (r *Runner) finish(ctx context.Context, run *Run) error {

@@ -260,6 +260,48 @@ func TestExpiredLeaseIsTaken(t *testing.T) {
 	})
 }
 
+// TestAbandonedRunClosed: a replica killed mid-run leaves its run
+// "running" and its lease unrenewed; the next run to take the lease closes
+// that run as abandoned and does the work, while a run recorded a moment ago
+// by another replica (which may not have asked for the lease yet) is left
+// alone.
+func TestAbandonedRunClosed(t *testing.T) {
+	dbtest.ForEachReplicaPair(t, func(t *testing.T, dbA, _ *db.DB) {
+		var ran atomic.Int32
+		a, reg := newTestRunner(t, dbA, "replica-a")
+		addJob(t, a, Job{Name: "overdue", Schedule: "*/5 * * * *", Run: func(ctx context.Context) (string, error) {
+			ran.Add(1)
+			return "ok", nil
+		}})
+		now := db.Now()
+		for _, row := range []struct {
+			tick    string
+			started time.Time
+		}{{"2026-12-07T01:00:00Z", now.Add(-10 * time.Minute)}, {"2026-12-07T01:05:00Z", now.Add(-10 * time.Second)}} {
+			if _, err := dbA.Exec(`INSERT INTO job_runs (job, tick, replica, started_at, status, detail) VALUES ('overdue', ?, 'dead-replica', ?, 'running', '')`,
+				row.tick, row.started); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := dbA.Exec(`INSERT INTO job_locks (name, holder, expires_at) VALUES ('overdue', 'dead-replica', ?)`, now.Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := a.RunNow(context.Background(), "overdue")
+		if err != nil || r.Status != StatusSucceeded || ran.Load() != 1 {
+			t.Fatalf("run after a replica died mid-run: %+v %v", r, err)
+		}
+		if n := countRuns(t, dbA, `job = 'overdue' AND tick = '2026-12-07T01:00:00Z' AND status = 'abandoned' AND finished_at IS NOT NULL`); n != 1 {
+			t.Errorf("the dead replica's run is not closed as abandoned (%d)", n)
+		}
+		if n := countRuns(t, dbA, `job = 'overdue' AND tick = '2026-12-07T01:05:00Z' AND status = 'running'`); n != 1 {
+			t.Errorf("a run recorded 10 s ago was closed (%d still running, want 1)", n)
+		}
+		if got, _ := sample(t, reg, "pilot_job_runs_total", map[string]string{"job": "overdue", "status": StatusAbandoned}); got != 1 {
+			t.Errorf("pilot_job_runs_total{status=abandoned} = %v, want 1", got)
+		}
+	})
+}
+
 // TestFailedRunRecorded: a failing job is recorded as failed without its
 // cause (which goes to the log), and is not a success in the metrics.
 func TestFailedRunRecorded(t *testing.T) {
