@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -51,6 +52,11 @@ func errorHandler(log *slog.Logger, pages *Pages) fiber.ErrorHandler {
 				}
 			}
 		}
+		if !ok && errors.Is(err, context.DeadlineExceeded) {
+			log.Warn("request ran out of time", "method", c.Method(), "path", c.Path(), "err", err)
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
+			e, ok = errTimeout, true
+		}
 		if !ok && db.IsUnavailable(err) {
 			log.Warn("database unavailable", "method", c.Method(), "path", c.Path(), "err", err)
 			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
@@ -85,6 +91,11 @@ func wantsHTML(c *fiber.Ctx) bool {
 // was done that the client was told about.
 var errUnavailable = &apperr.Error{Status: fiber.StatusServiceUnavailable, Code: "service_unavailable",
 	Message: "系统暂时无法访问数据库，请稍后再试"}
+
+// errTimeout answers a request that outran its deadline (RequestTimeout):
+// what it committed before the deadline stays committed, the rest was not done.
+var errTimeout = &apperr.Error{Status: fiber.StatusServiceUnavailable, Code: "request_timeout",
+	Message: "系统繁忙，请求处理超时，请稍后再试"}
 
 // retryAfterSeconds is the Retry-After of a 503: long enough for a database
 // restart or a cluster fail-over to be noticed, short enough for a person.

@@ -29,7 +29,16 @@ type Config struct {
 	ProxyHeader string
 	// TrustedProxies lists the proxy addresses allowed to set ProxyHeader.
 	TrustedProxies []string
+	// RequestTimeout bounds the work of one request (its context's
+	// deadline); 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is how long a request may work before its database
+// calls are cancelled and it answers 503: longer than any page or export
+// takes at national scale (seconds), short enough that a stuck request does
+// not hold a connection of the pool for minutes.
+const DefaultRequestTimeout = 30 * time.Second
 
 // AuditEntry is one state-changing request as the audit log keeps it.
 type AuditEntry struct {
@@ -79,6 +88,11 @@ func New(d Deps) *fiber.App {
 	}
 	app := fiber.New(cfg)
 	app.Use(recover.New())
+	timeout := d.Config.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	app.Use(requestDeadline(timeout))
 	if d.Metrics != nil {
 		app.Use(d.Metrics.middleware)
 	}
@@ -98,6 +112,19 @@ func New(d Deps) *fiber.App {
 		d.Pages.mountStatic(app)
 	}
 	return app
+}
+
+// requestDeadline gives every request a context with a deadline, which every
+// database call of the request takes (c.UserContext()), instead of Fiber's
+// context.Background(). fasthttp does not tell a handler that the client
+// went away, so the deadline is what ends abandoned work.
+func requestDeadline(timeout time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), timeout)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }
 
 // limitBody holds every request to limit bytes except file uploads, which the
@@ -274,7 +301,8 @@ func audit(a Auditor, log *slog.Logger) fiber.Handler {
 		if d, ok := c.Locals("audit_detail").(string); ok {
 			e.Detail = d
 		}
-		if rerr := a.Record(c.UserContext(), e); rerr != nil {
+		// The entry is written even when the request ran out of time.
+		if rerr := a.Record(context.WithoutCancel(c.UserContext()), e); rerr != nil {
 			log.Error("audit record failed", "err", rerr, "action", e.Action)
 			if err == nil {
 				// A change that cannot be audited must not pass silently.

@@ -155,3 +155,22 @@ func TestDatabaseUnavailable(t *testing.T) {
 		t.Errorf("%d users clerk9 after the refused and the accepted creation, want 1", n)
 	}
 }
+
+// TestRequestTimeout: a request that outruns PILOT_REQUEST_TIMEOUT has its
+// database calls cancelled and answers 503 request_timeout with Retry-After;
+// its audit entry is still written, since the log must hold every attempt.
+func TestRequestTimeout(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialectWith(t, func(c *server.Config) { c.RequestTimeout = time.Nanosecond }, func(t *testing.T, s *e2e.Service) {
+		r := s.Do("POST", "/api/v1/session", "", map[string]string{"username": "admin", "password": e2e.AdminPassword})
+		if r.Status != 503 || r.ErrorCode() != "request_timeout" || r.Header.Get("Retry-After") != "5" {
+			t.Fatalf("sign-in past its deadline: %d %q Retry-After %q: %s", r.Status, r.ErrorCode(), r.Header.Get("Retry-After"), r.Raw)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM sessions`); n != 0 {
+			t.Errorf("%d sessions opened by a request that timed out", n)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE object = '/api/v1/session' AND outcome = 'error'`); n != 1 {
+			t.Errorf("%d audit entries of the timed-out sign-in, want 1", n)
+		}
+	})
+}

@@ -122,7 +122,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		return n
 	}
 	webCfg := web.Config{BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit, CookieSecure: cfg.CookieSecure,
-		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies}
+		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout}
 	app := web.New(web.Deps{Config: webCfg, Log: log, Sessions: userSvc,
 		Auditor: audit.NewStore(database), Metrics: metrics, Pages: pages})
 

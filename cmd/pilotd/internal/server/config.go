@@ -31,8 +31,10 @@ type Config struct {
 	BodyLimit         int
 	UploadLimit       int
 	PolicyPoll        time.Duration
-	OverdueSchedule   string
-	ReportsSchedule   string
+	// RequestTimeout is the deadline of every request's work.
+	RequestTimeout  time.Duration
+	OverdueSchedule string
+	ReportsSchedule string
 	// RequireAdminTOTP makes every administrator role sign in with two factors.
 	RequireAdminTOTP bool
 	// SignInPerMinute caps sign-in attempts per client IP (0 means the default, 20).
@@ -74,6 +76,7 @@ var configVars = []struct {
 	{"body-limit", "PILOT_BODY_LIMIT", "1048576", "largest request body in bytes"},
 	{"upload-limit", "PILOT_UPLOAD_LIMIT", "10485760", "largest attachment upload in bytes"},
 	{"policy-poll", "PILOT_POLICY_POLL", "2s", "how often a replica checks for role and calendar changes made on other replicas"},
+	{"request-timeout", "PILOT_REQUEST_TIMEOUT", "30s", "deadline of every request's work (its database calls are cancelled after it; the answer is 503 `request_timeout` with Retry-After)"},
 	{"overdue-schedule", "PILOT_OVERDUE_SCHEDULE", "*/5 * * * *", "cron schedule of the overdue job (wall-clock spec, UTC)"},
 	{"reports-schedule", "PILOT_REPORTS_SCHEDULE", "0 1 1 * *", "cron schedule of the report job (last month's reports; last quarter's at a quarter's start)"},
 	{"require-admin-totp", "PILOT_REQUIRE_ADMIN_TOTP", "true", "administrators (system, security, audit) must sign in with a TOTP second factor"},
@@ -122,6 +125,9 @@ func ParseConfig(args []string, extra ...func(*flag.FlagSet)) (Config, error) {
 	}
 	if cfg.PolicyPoll, err = time.ParseDuration(*values["policy-poll"]); err != nil || cfg.PolicyPoll <= 0 {
 		return cfg, fmt.Errorf("PILOT_POLICY_POLL: want a duration such as 2s, got %q", *values["policy-poll"])
+	}
+	if cfg.RequestTimeout, err = time.ParseDuration(*values["request-timeout"]); err != nil || cfg.RequestTimeout <= 0 {
+		return cfg, fmt.Errorf("PILOT_REQUEST_TIMEOUT: want a duration such as 30s, got %q", *values["request-timeout"])
 	}
 	if cfg.RequireAdminTOTP, err = strconv.ParseBool(*values["require-admin-totp"]); err != nil {
 		return cfg, fmt.Errorf("PILOT_REQUIRE_ADMIN_TOTP: want true or false, got %q", *values["require-admin-totp"])
