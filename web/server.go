@@ -5,12 +5,15 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"log/slog"
 	"net/url"
+	"safetypilot/modules/apperr"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -105,6 +108,7 @@ func New(d Deps) *fiber.App {
 	if d.Auditor != nil {
 		app.Use(audit(d.Auditor, d.Log))
 	}
+	app.Use(checkFormText)
 	app.Use(requirePasswordChanged)
 	app.Use(requireTOTPEnrolled)
 	app.Use(checkCSRF)
@@ -125,6 +129,51 @@ func requestDeadline(timeout time.Duration) fiber.Handler {
 		c.SetUserContext(ctx)
 		return c.Next()
 	}
+}
+
+// checkFormText refuses a page form whose fields hold invalid UTF-8 or NUL,
+// with 400 naming the field, as DecodeJSON does for JSON: either would be
+// stored altered or as is by whichever handler reads the form. File parts
+// of a multipart form are data and pass.
+func checkFormText(c *fiber.Ctx) error {
+	if isSafeMethod(c.Method()) {
+		return c.Next()
+	}
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	var bad string
+	switch {
+	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
+		c.Request().PostArgs().VisitAll(func(k, v []byte) {
+			if bad == "" && !cleanText(k, v) {
+				bad = string(k)
+			}
+		})
+	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
+		form, err := c.MultipartForm()
+		if err != nil {
+			return c.Next() // the handler answers what it cannot read
+		}
+		for k, vs := range form.Value {
+			for _, v := range vs {
+				if bad == "" && !cleanText([]byte(k), []byte(v)) {
+					bad = k
+				}
+			}
+		}
+	}
+	if bad != "" {
+		if !utf8.ValidString(bad) || strings.ContainsRune(bad, 0) {
+			bad = "form"
+		}
+		return apperr.Invalid("提交的内容含有无效字符（空字符或无效的 UTF-8 编码）", map[string]string{bad: "含有空字符或无效的 UTF-8 编码"})
+	}
+	return c.Next()
+}
+
+// cleanText reports whether a form field's name and value are valid UTF-8
+// without NUL.
+func cleanText(name, value []byte) bool {
+	return utf8.Valid(name) && utf8.Valid(value) && bytes.IndexByte(name, 0) < 0 && bytes.IndexByte(value, 0) < 0
 }
 
 // limitBody holds every request to limit bytes except file uploads, which the

@@ -131,9 +131,23 @@ func (s *Service) byPeriod(ctx context.Context, q sqlx.QueryerContext, kind, reg
 	return r, true, nil
 }
 
+// started refuses a period that has not begun (Beijing's today): its report
+// would state figures of days to come. A period under way is compiled with
+// the figures so far.
+func (s *Service) started(p Period) error {
+	today := calendar.FormatDate(calendar.Today(s.Now()))
+	if p.Start > today {
+		return apperr.InvalidField("date", "报告期（"+p.Start+"起）尚未开始，不能编制总结报告")
+	}
+	return nil
+}
+
 // CompileCounty computes (or recomputes, while still editable) a county's
 // report for the period. A submitted report is returned untouched.
 func (s *Service) CompileCounty(ctx context.Context, county string, p Period) (View, error) {
+	if err := s.started(p); err != nil {
+		return View{}, err
+	}
 	c, err := s.tenants.County(ctx, county)
 	if err != nil {
 		return View{}, err
@@ -147,6 +161,9 @@ func (s *Service) CompileCounty(ctx context.Context, county string, p Period) (V
 
 // CompileProvince computes a province's report from its active pilot counties.
 func (s *Service) CompileProvince(ctx context.Context, province string, p Period) (View, error) {
+	if err := s.started(p); err != nil {
+		return View{}, err
+	}
 	pr, _, pf, err := s.provinceFigures(ctx, province, p)
 	if err != nil {
 		return View{}, err

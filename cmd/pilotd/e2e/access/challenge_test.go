@@ -474,3 +474,44 @@ func TestBrowserApplyChallenge(t *testing.T) {
 		t.Errorf("%d cases after the refused form, want 1", n)
 	}
 }
+
+// TestPageFormsRefuseAlteredText: a public form or the sign-in form whose
+// fields hold NUL or invalid UTF-8 answers 400 naming the field and stores
+// nothing, as the JSON API does; the refusal is audited.
+func TestPageFormsRefuseAlteredText(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		county := challengeCounty(s)
+		for _, f := range challengeForms(county) {
+			before := s.CountRows(f.stored)
+			for _, bad := range []struct{ name, value string }{
+				{"NUL", f.typed + "\x00"},
+				{"invalid UTF-8", f.typed[:len(f.typed)-1]}, // the last byte of a Chinese character cut off
+			} {
+				v := url.Values{}
+				for k, vs := range f.values {
+					v[k] = append([]string(nil), vs...)
+				}
+				field := "name"
+				if f.kind == challenge.KindInfoRequest {
+					field = "description"
+				}
+				v.Set(field, bad.value)
+				r := postPage(s, f.page, s.SolvedChallenge(f.kind, county).Fields(v))
+				if r.Status != 400 || !strings.Contains(string(r.Raw), "无效字符") {
+					t.Errorf("%s form with %s in %s: %d, want 400: %.300s", f.kind, bad.name, field, r.Status, r.Raw)
+				}
+			}
+			if n := s.CountRows(f.stored); n != before {
+				t.Errorf("%s form: %d rows after refused posts, want %d", f.kind, n, before)
+			}
+		}
+		login := postPage(s, "/login", url.Values{"username": {"ad\x00min"}, "password": {e2e.AdminPassword}})
+		if login.Status != 400 {
+			t.Errorf("sign-in form with NUL in the name: %d, want 400", login.Status)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE object = '/login' AND outcome = 'rejected'`); n != 1 {
+			t.Errorf("%d refused sign-in forms audited, want 1", n)
+		}
+	})
+}

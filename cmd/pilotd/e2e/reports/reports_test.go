@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -740,5 +742,35 @@ func TestReportWorkflow(t *testing.T) {
 		if r := s.Do("GET", provinceReportsPath("34", ""), a.Admin, nil); r.Status != 403 {
 			t.Errorf("a county administrator reads the province's list: %d", r.Status)
 		}
+	})
+}
+
+// TestReportPeriodNotBegun: a summary report of a period that has not begun
+// (a month of 2099, next year) is refused with 400 naming the date, for a
+// county and a province, and nothing is stored; the month under way compiles.
+func TestReportPeriodNotBegun(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		const county = "340102"
+		d := s.CaseDesk(county)
+		province := s.ProvinceUser("34", "prov_admin", "province_admin")
+		nextYear := strconv.Itoa(time.Now().In(e2e.Beijing).Year()+1) + "-01-15"
+		for _, p := range []struct{ path, token string }{
+			{countyReportsPath(county, ""), d.Admin},
+			{provinceReportsPath("34", ""), province},
+		} {
+			for _, date := range []string{"2099-06-01", nextYear} {
+				for _, kind := range []string{"month", "quarter", "year"} {
+					r := s.Do("POST", p.path, p.token, map[string]string{"period_kind": kind, "date": date})
+					if r.Status != 400 || r.ErrorCode() != "invalid_input" || !strings.Contains(string(r.Raw), `"date"`) {
+						t.Errorf("%s %s of %s: %d, want 400 naming the date: %s", p.path, kind, date, r.Status, r.Raw)
+					}
+				}
+			}
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM reports`); n != 0 {
+			t.Errorf("%d reports stored by refused compilations", n)
+		}
+		s.Must(201, s.Do("POST", countyReportsPath(county, ""), d.Admin, map[string]string{"period_kind": "month", "date": time.Now().In(e2e.Beijing).Format("2006-01-02")}))
 	})
 }
