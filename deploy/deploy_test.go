@@ -522,6 +522,72 @@ func interpolate(src string, env map[string]string) (string, []string, error) {
 	return out.String(), unset, nil
 }
 
+// TestComposeHasNoDefaultSecrets: compose refuses to start while any secret
+// is unset, naming it, and no password, secret or key in deploy/ has a
+// default value (the bootstrap password may be empty: one is generated).
+func TestComposeHasNoDefaultSecrets(t *testing.T) {
+	raw, err := os.ReadFile("compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range composeSecrets {
+		env := secretEnv()
+		delete(env, name)
+		if _, _, err := interpolate(string(raw), env); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("compose.yaml without %s: %v, want an error naming it", name, err)
+		}
+	}
+	withDefault := regexp.MustCompile(`\$\{([A-Z0-9_]*(?:PASSWORD|SECRET|KEY)[A-Z0-9_]*):?-([^}]*)\}`)
+	for _, m := range withDefault.FindAllStringSubmatch(string(raw), -1) {
+		if m[1] == "PILOT_BOOTSTRAP_ADMIN_PASSWORD" && m[2] == "" {
+			continue
+		}
+		t.Errorf("compose.yaml: %s has the default %q", m[1], m[2])
+	}
+}
+
+// TestKubernetesSecretInstructions: every key the Deployment takes from the
+// Secret without `optional: true` is created by the README's `kubectl create
+// secret` command and by the one in secret.example.yaml, so a pod started as
+// the README says does not stop at CreateContainerConfigError.
+func TestKubernetesSecretInstructions(t *testing.T) {
+	var required []string
+	for _, doc := range readDocs(t, "kubernetes/deployment.yaml") {
+		for _, c := range list(dig(doc, "spec", "template", "spec", "containers")) {
+			for _, e := range list(obj(c)["env"]) {
+				ref := obj(dig(e, "valueFrom", "secretKeyRef"))
+				if ref != nil && str(ref["name"]) == "pilotd-secrets" && ref["optional"] != true {
+					required = append(required, str(ref["key"]))
+				}
+			}
+		}
+	}
+	if len(required) == 0 {
+		t.Fatal("the Deployment takes nothing from pilotd-secrets")
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("kubernetes/secret.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	command := regexp.MustCompile(`(?s)create secret generic pilotd-secrets(?:[^\n]*\\\n)*[^\n]*`)
+	for where, text := range map[string]string{"README.md": string(readme), "secret.example.yaml": string(example)} {
+		cmd := command.FindString(text)
+		if cmd == "" {
+			t.Errorf("%s has no `kubectl create secret generic pilotd-secrets` command", where)
+			continue
+		}
+		for _, key := range required {
+			if !strings.Contains(cmd, "--from-literal="+key+"=") {
+				t.Errorf("%s: the kubectl command does not create %s, which every pod needs:\n%s", where, key, cmd)
+			}
+		}
+	}
+}
+
 func TestComposeInterpolation(t *testing.T) {
 	env := map[string]string{"A": "a", "E": ""}
 	for in, want := range map[string]string{
@@ -550,16 +616,29 @@ var composeServiceKeys = strings.Fields(`annotations attach blkio_config build c
 	security_opt shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits
 	use_api_socket user userns_mode uts volumes volumes_from working_dir`)
 
-// loadCompose interpolates compose.yaml with an empty environment (every
-// variable must have a default, so `docker compose config` works without a
-// .env file) and parses it.
+// composeSecrets are the variables compose.yaml requires (no default: a
+// published default secret would be used by whoever forgot to set one).
+var composeSecrets = []string{"PILOT_DB_PASSWORD", "MYSQL_ROOT_PASSWORD", "PILOT_SECRET_KEY", "GRAFANA_ADMIN_PASSWORD"}
+
+// secretEnv sets every required secret to a value, as deploy/.env would.
+func secretEnv() map[string]string {
+	env := map[string]string{}
+	for _, name := range composeSecrets {
+		env[name] = "set-by-the-operator"
+	}
+	return env
+}
+
+// loadCompose interpolates compose.yaml with the secrets set and nothing else
+// (every other variable must have a default, so `docker compose config`
+// works with a .env file of secrets only) and parses it.
 func loadCompose(t *testing.T) map[string]any {
 	t.Helper()
 	raw, err := os.ReadFile("compose.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, unset, err := interpolate(string(raw), map[string]string{})
+	text, unset, err := interpolate(string(raw), secretEnv())
 	if err != nil {
 		t.Fatalf("compose.yaml: %v", err)
 	}
