@@ -616,6 +616,10 @@ var composeServiceKeys = strings.Fields(`annotations attach blkio_config build c
 	security_opt shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits
 	use_api_socket user userns_mode uts volumes volumes_from working_dir`)
 
+// composeMetricsPort is where pilotd serves /metrics in compose
+// (PILOT_METRICS_ADDR): on the pilot network, never through the proxy.
+const composeMetricsPort = "9091"
+
 // composeSecrets are the variables compose.yaml requires (no default: a
 // published default secret would be used by whoever forgot to set one).
 var composeSecrets = []string{"PILOT_DB_PASSWORD", "MYSQL_ROOT_PASSWORD", "PILOT_SECRET_KEY", "GRAFANA_ADMIN_PASSWORD"}
@@ -826,7 +830,17 @@ func TestCompose(t *testing.T) {
 		}))
 	checkMemLimit(t, "compose pilotd", env["GOMEMLIMIT"], composeMem)
 	if addr := env["PILOT_ADDR"]; addr != "" && addr != ":8080" {
-		t.Errorf("PILOT_ADDR %s, the proxy and Prometheus use 8080", addr)
+		t.Errorf("PILOT_ADDR %s, the proxy uses 8080", addr)
+	}
+	if env["PILOT_METRICS_ADDR"] != ":"+composeMetricsPort {
+		t.Errorf("PILOT_METRICS_ADDR %q, want :%s: /metrics must not be on the port the proxy serves", env["PILOT_METRICS_ADDR"], composeMetricsPort)
+	}
+	exposed := false
+	for _, p := range list(pilotd["expose"]) {
+		exposed = exposed || str(p) == composeMetricsPort
+	}
+	if !exposed {
+		t.Errorf("pilotd does not expose the metrics port %s to Prometheus", composeMetricsPort)
 	}
 
 	// The proxy: published, at the one address pilotd trusts for X-Forwarded-For.
@@ -928,8 +942,8 @@ func TestComposeMonitoring(t *testing.T) {
 				if obj(services[str(n)]) == nil {
 					t.Errorf("prometheus.yml resolves %s, which is no compose service", n)
 				}
-				if port, _ := num(dig(sd, "port")); str(n) == "pilotd" && port != 8080 {
-					t.Errorf("prometheus.yml scrapes pilotd on port %v, not 8080", port)
+				if port, _ := num(dig(sd, "port")); str(n) == "pilotd" && strconv.Itoa(int(port)) != composeMetricsPort {
+					t.Errorf("prometheus.yml scrapes pilotd on port %v, not the metrics listener's %s", port, composeMetricsPort)
 				}
 			}
 		}
@@ -1248,6 +1262,12 @@ func TestKubernetesManifests(t *testing.T) {
 	if ports["http"] != 8080 || addr != ":8080" {
 		t.Errorf("container port http %v, PILOT_ADDR %s: want 8080", ports["http"], addr)
 	}
+	if metricsAddr := config["PILOT_METRICS_ADDR"]; ports["metrics"] == 0 || metricsAddr != ":"+strconv.Itoa(int(ports["metrics"])) {
+		t.Errorf("container port metrics %v, PILOT_METRICS_ADDR %q: /metrics must have a port of its own", ports["metrics"], metricsAddr)
+	}
+	if got := str(dig(dep.doc, "spec", "template", "metadata", "annotations", "prometheus.io/port")); got != strconv.Itoa(int(ports["metrics"])) {
+		t.Errorf("prometheus.io/port annotation %q, want the metrics port %v", got, ports["metrics"])
+	}
 	probePort := func(p map[string]any) float64 {
 		v := dig(p, "httpGet", "port")
 		if n, ok := num(v); ok {
@@ -1352,7 +1372,14 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 		for _, p := range list(dig(s.doc, "spec", "ports")) {
 			target := dig(p, "targetPort")
-			if n, ok := num(target); ok && n != 8080 || !ok && ports[str(target)] != 8080 {
+			n, ok := num(target)
+			if !ok {
+				n = ports[str(target)]
+			}
+			switch {
+			case n == ports["metrics"] && str(dig(s.doc, "spec", "clusterIP")) != "None":
+				t.Errorf("Service %s exposes the metrics port: only the headless one Prometheus resolves may", s.name())
+			case n != 8080 && n != ports["metrics"]:
 				t.Errorf("Service %s targets port %v", s.name(), target)
 			}
 		}

@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"safetypilot/jobs"
 	"safetypilot/modules/audit"
@@ -45,6 +47,9 @@ type Service struct {
 	// challenges guards the public forms against automated filling.
 	Challenges *challenge.Service
 	App        *fiber.App
+	// Metrics serves /metrics: on App, or on its own listener when
+	// Config.MetricsAddr is set (MetricsHandler).
+	Metrics *web.Metrics
 }
 
 // OpenDatabase connects and migrates.
@@ -128,7 +133,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", readiness(database, migrator))
-	app.Get("/metrics", metrics.Handler())
+	if cfg.MetricsAddr == "" {
+		app.Get("/metrics", metrics.Handler())
+	}
 	app.Get("/api/v1/openapi.json", serveOpenAPI)
 
 	limiter := web.NewRateLimiter(database)
@@ -239,7 +246,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
 		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Jobs: runner,
-		limiter: limiter, Challenges: challenges, App: app}, nil
+		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics}, nil
 }
 
 // readiness answers 200 only when the database responds and the schema is current.
@@ -375,4 +382,13 @@ func (s *Service) RunBackground(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+// MetricsHandler serves /metrics alone, for the listener of
+// Config.MetricsAddr: deployments put it on a port only Prometheus reaches,
+// while the public port answers 404 for /metrics.
+func (s *Service) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	return mux
 }

@@ -144,7 +144,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		go servePprof(cfg.PprofAddr, log)
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	var metricsServer *http.Server
+	if cfg.MetricsAddr != "" {
+		metricsServer = &http.Server{Addr: cfg.MetricsAddr, Handler: svc.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := metricsServer.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
+		log.Info("serving metrics", "addr", cfg.MetricsAddr)
+	}
 	go func() { errc <- svc.App.Listen(cfg.Addr) }()
 	log.Info("serving", "addr", cfg.Addr, "dialect", database.Dialect)
 	select {
@@ -153,6 +163,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	if metricsServer != nil {
+		_ = metricsServer.Close()
+	}
 	if err := svc.App.ShutdownWithTimeout(20 * time.Second); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

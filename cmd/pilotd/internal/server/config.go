@@ -32,7 +32,10 @@ type Config struct {
 	UploadLimit       int
 	PolicyPoll        time.Duration
 	// RequestTimeout is the deadline of every request's work.
-	RequestTimeout  time.Duration
+	RequestTimeout time.Duration
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// instead of the main one.
+	MetricsAddr     string
 	OverdueSchedule string
 	ReportsSchedule string
 	// RequireAdminTOTP makes every administrator role sign in with two factors.
@@ -76,6 +79,7 @@ var configVars = []struct {
 	{"body-limit", "PILOT_BODY_LIMIT", "1048576", "largest request body in bytes"},
 	{"upload-limit", "PILOT_UPLOAD_LIMIT", "10485760", "largest attachment upload in bytes"},
 	{"policy-poll", "PILOT_POLICY_POLL", "2s", "how often a replica checks for role and calendar changes made on other replicas"},
+	{"metrics-addr", "PILOT_METRICS_ADDR", "", "address of a listener that serves `/metrics` alone (e.g. `:9091`), so only Prometheus reaches it; empty: `/metrics` on the main listener (the embedded trial). The shipped compose and Kubernetes files set it"},
 	{"request-timeout", "PILOT_REQUEST_TIMEOUT", "30s", "deadline of every request's work (its database calls are cancelled after it; the answer is 503 `request_timeout` with Retry-After)"},
 	{"overdue-schedule", "PILOT_OVERDUE_SCHEDULE", "*/5 * * * *", "cron schedule of the overdue job (wall-clock spec, UTC)"},
 	{"reports-schedule", "PILOT_REPORTS_SCHEDULE", "0 1 1 * *", "cron schedule of the report job (last month's reports; last quarter's at a quarter's start)"},
@@ -108,7 +112,7 @@ func ParseConfig(args []string, extra ...func(*flag.FlagSet)) (Config, error) {
 		return Config{}, err
 	}
 	cfg := Config{
-		Addr: *values["addr"], DataDir: *values["data-dir"], DSN: *values["db-dsn"],
+		Addr: *values["addr"], MetricsAddr: *values["metrics-addr"], DataDir: *values["data-dir"], DSN: *values["db-dsn"],
 		BootstrapPassword: *values["bootstrap-admin-password"], LogFormat: *values["log-format"],
 		LogLevel: *values["log-level"], CookieSecure: *values["cookie-secure"],
 		ProxyHeader: *values["proxy-header"], OverdueSchedule: *values["overdue-schedule"], ReportsSchedule: *values["reports-schedule"], Demo: *demo,
