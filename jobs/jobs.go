@@ -99,6 +99,11 @@ func (r *Runner) Add(j Job) error {
 		return fmt.Errorf("jobs: schedule of %s: use a wall-clock spec such as \"*/5 * * * *\", not @every", j.Name)
 	}
 	r.jobs[j.Name] = j
+	// Every outcome's series exists at 0 from the start, so the first
+	// failure after a restart shows in increase() and the alerts.
+	for _, status := range []string{StatusSucceeded, StatusFailed, StatusSkipped, StatusAbandoned} {
+		r.runs.WithLabelValues(j.Name, status)
+	}
 	return nil
 }
 

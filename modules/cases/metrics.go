@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/db"
 	"safetypilot/rbac"
+	"safetypilot/tenants"
 )
 
 // Metrics are the timeliness figures leadership watches. Counters count what
@@ -46,8 +48,52 @@ func NewMetrics(reg prometheus.Registerer, database *db.DB, cal *calendar.Calend
 			overdue: prometheus.NewDesc("pilot_cases_overdue", "Open cases past their promised deadline, by county.", []string{"county"}, nil),
 		},
 	}
-	reg.MustRegister(m.receivedTotal, m.completedTotal, m.processing, m.gauges)
+	// The counters are collected by the gauge collector, after its read
+	// made every active county's series exist (known), so even the first
+	// scrape after a county is onboarded shows them at 0.
+	m.gauges.known = m.known
+	m.gauges.counters = []prometheus.Collector{m.receivedTotal, m.completedTotal}
+	reg.MustRegister(m.processing, m.gauges)
 	return m
+}
+
+// timelinessLabels are the values of pilot_cases_completed_total's
+// timeliness label.
+var timelinessLabels = []string{"on_time", "late"}
+
+// known makes the counter series of each county exist at 0. A counter
+// series that first appears at 1 (the county's first case after a restart
+// of this replica) is invisible to increase() and rate(), so the dashboards
+// would miss that case; a series seen at 0 before its first event counts
+// it. The gauges' scrape-time read calls it with every active county, so
+// counties onboarded later get their series within one scrape.
+func (m *Metrics) known(counties []string) {
+	for _, c := range counties {
+		m.receivedTotal.WithLabelValues(c)
+		for _, t := range timelinessLabels {
+			m.completedTotal.WithLabelValues(c, t)
+		}
+	}
+}
+
+// InitCounties reads the active pilot counties and makes their counter
+// series exist at 0 (see known); call it once at start, before serving.
+func (m *Metrics) InitCounties(ctx context.Context) error {
+	counties, err := activeCounties(ctx, m.gauges.db)
+	if err != nil {
+		return err
+	}
+	m.known(counties)
+	return nil
+}
+
+// activeCounties lists the codes of the active pilot counties.
+func activeCounties(ctx context.Context, d *db.DB) ([]string, error) {
+	var out []string
+	if err := d.SelectContext(ctx, &out, `SELECT code FROM counties WHERE status = ?`, tenants.StatusActive); err != nil {
+		return nil, fmt.Errorf("cases: active counties: %w", err)
+	}
+	return out, nil
 }
 
 func (m *Metrics) received(county, item string) {
@@ -81,6 +127,10 @@ type gaugeCollector struct {
 	cal                    *calendar.Calendar
 	ttl                    time.Duration
 	open, dueSoon, overdue *prometheus.Desc
+	// known receives the active counties at each read (Metrics.known).
+	known func(counties []string)
+	// counters are collected after each read.
+	counters []prometheus.Collector
 
 	mu      sync.Mutex
 	readAt  time.Time
@@ -95,6 +145,9 @@ type countyFigures struct {
 }
 
 func (g *gaugeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, c := range g.counters {
+		c.Describe(ch)
+	}
 	ch <- g.open
 	ch <- g.dueSoon
 	ch <- g.overdue
@@ -102,6 +155,9 @@ func (g *gaugeCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (g *gaugeCollector) Collect(ch chan<- prometheus.Metric) {
 	figures, err := g.read()
+	for _, c := range g.counters {
+		c.Collect(ch)
+	}
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(g.open, err)
 		return
@@ -135,6 +191,11 @@ func (g *gaugeCollector) read() ([]countyFigures, error) {
 	if err != nil {
 		return nil, err
 	}
+	counties, err := activeCounties(ctx, g.db)
+	if err != nil {
+		return nil, err
+	}
+	g.known(counties)
 	g.figures, g.readAt = out, time.Now()
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"safetypilot/cmd/pilotd/internal/e2e"
 	"safetypilot/cmd/pilotd/internal/server"
+	"safetypilot/modules/db"
 )
 
 // freeAddr is a loopback address with a port nothing listens on right now.
@@ -76,5 +77,43 @@ func TestMetricsListener(t *testing.T) {
 		if status, _ := get(t, "http://"+metricsAddr+path); status != 404 {
 			t.Errorf("metrics port %s: %d, want 404", path, status)
 		}
+	}
+}
+
+// TestCountersStartAtZero: the counters the dashboards and alerts read exist
+// at 0 for every active county and every job outcome before anything
+// happened, so the first case or failure after a restart shows in
+// increase() instead of appearing at 1 and being missed.
+func TestCountersStartAtZero(t *testing.T) {
+	t.Parallel()
+	s := e2e.New(t, db.SQLite)
+	s.Onboard("34", "340102")
+	body := string(s.Must(200, s.Do("GET", "/metrics", "", nil)).Raw)
+	for _, series := range []string{
+		`pilot_cases_received_total{county="340102"} 0`,
+		`pilot_cases_completed_total{county="340102",timeliness="on_time"} 0`,
+		`pilot_cases_completed_total{county="340102",timeliness="late"} 0`,
+		`pilot_job_runs_total{job="overdue",status="failed"} 0`,
+		`pilot_job_runs_total{job="reports",status="succeeded"} 0`,
+	} {
+		if !strings.Contains(body, series+"\n") {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
+	// A replica started after the county was onboarded has the series from
+	// its start, before its first scrape-time read.
+	replica := e2e.New(t, db.SQLite, func(c *server.Config) { c.DataDir = s.Svc.Config.DataDir })
+	families, err := replica.Svc.Metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range families {
+		if f.GetName() == "pilot_cases_received_total" {
+			found = len(f.GetMetric()) == 1 && f.GetMetric()[0].GetCounter().GetValue() == 0
+		}
+	}
+	if !found {
+		t.Errorf("a replica started after onboarding has no pilot_cases_received_total{county=\"340102\"} 0 at start")
 	}
 }

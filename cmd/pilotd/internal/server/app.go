@@ -175,7 +175,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	catalogPages.Mount(app)
 
-	caseSvc := cases.NewService(database, calendarSvc.Calendar(), catalogSvc, cases.NewMetrics(reg, database, calendarSvc.Calendar()))
+	caseMetrics := cases.NewMetrics(reg, database, calendarSvc.Calendar())
+	if err := caseMetrics.InitCounties(ctx); err != nil {
+		return nil, err
+	}
+	caseSvc := cases.NewService(database, calendarSvc.Calendar(), catalogSvc, caseMetrics)
 	calendarSvc.OnChange(func(ctx context.Context) error {
 		n, err := caseSvc.RecomputeOpen(ctx)
 		log.Info("calendar changed; open deadlines recomputed", "moved", n)
