@@ -68,6 +68,9 @@ type Deps struct {
 	Auditor  Auditor
 	Metrics  *Metrics
 	Pages    *Pages
+	// Idempotency, when set, answers a repeated POST with an
+	// Idempotency-Key with the first answer.
+	Idempotency *Idempotency
 }
 
 // SessionCookie is the name of the browser session cookie.
@@ -112,6 +115,9 @@ func New(d Deps) *fiber.App {
 	app.Use(requirePasswordChanged)
 	app.Use(requireTOTPEnrolled)
 	app.Use(checkCSRF)
+	if d.Idempotency != nil {
+		app.Use(d.Idempotency.middleware)
+	}
 	if d.Pages != nil {
 		d.Pages.mountStatic(app)
 	}

@@ -47,6 +47,9 @@ type Service struct {
 	// challenges guards the public forms against automated filling.
 	Challenges *challenge.Service
 	App        *fiber.App
+	// idempotency remembers the answers to POSTs sent with an
+	// Idempotency-Key.
+	idempotency *web.Idempotency
 	// Metrics serves /metrics: on App, or on its own listener when
 	// Config.MetricsAddr is set (MetricsHandler).
 	Metrics *web.Metrics
@@ -126,10 +129,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		}
 		return n
 	}
+	idempotency := web.NewIdempotency(database)
 	webCfg := web.Config{BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit, CookieSecure: cfg.CookieSecure,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout}
 	app := web.New(web.Deps{Config: webCfg, Log: log, Sessions: userSvc,
-		Auditor: audit.NewStore(database), Metrics: metrics, Pages: pages})
+		Auditor: audit.NewStore(database), Metrics: metrics, Pages: pages, Idempotency: idempotency})
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", readiness(database, migrator))
@@ -250,7 +254,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
 		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Jobs: runner,
-		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics}, nil
+		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency}, nil
 }
 
 // readiness answers 200 only when the database responds and the schema is current.
@@ -374,6 +378,9 @@ func (s *Service) RunBackground(ctx context.Context) {
 				// Secrets a replica of an older release stored in clear.
 				if _, err := s.Users.EncryptStoredSecrets(ctx); err != nil {
 					s.log.Error("encrypting stored TOTP secrets failed", "err", err)
+				}
+				if _, err := s.idempotency.Cleanup(ctx, db.Now().Add(-24*time.Hour)); err != nil {
+					s.log.Error("forgetting idempotency keys failed", "err", err)
 				}
 				if _, err := s.Users.Store().DeleteStaleUnknownFailures(ctx, db.Now().Add(-24*time.Hour)); err != nil {
 					s.log.Error("forgetting failed sign-ins of unknown names failed", "err", err)
