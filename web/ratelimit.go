@@ -32,13 +32,16 @@ func (r *RateLimiter) Hit(ctx context.Context, key string, limit int, per time.D
 	}
 	for attempt := 0; attempt < 3; attempt++ {
 		res, err := r.db.ExecContext(ctx, `UPDATE rate_limits SET hits = hits + 1 WHERE bucket = ?`, bucket)
+		if db.IsRetryable(err) {
+			continue // rolled back (deadlock, Galera conflict): nothing was counted
+		}
 		if err != nil {
 			return false, fmt.Errorf("ratelimit: count: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			_, err = r.db.ExecContext(ctx, `INSERT INTO rate_limits (bucket, hits, window_end) VALUES (?, 1, ?)`,
 				bucket, window.Add(per))
-			if db.IsDuplicate(err) {
+			if db.IsDuplicate(err) || db.IsRetryable(err) {
 				continue // another replica opened the window first; count again
 			}
 			if err != nil {

@@ -42,6 +42,7 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 	todayStr := calendar.FormatDate(today)
 	var completed *Case
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		completed = nil
 		c, err := s.store.lock(ctx, tx, county, id)
 		if err != nil {
 			return err

@@ -553,6 +553,7 @@ func (s *Service) RecomputeOpen(ctx context.Context) (int, error) {
 func (s *Service) recomputeOne(ctx context.Context, county string, id int64, today time.Time) (bool, error) {
 	changed := false
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		changed = false
 		c, err := s.store.lock(ctx, tx, county, id)
 		if err != nil || !isOpen(c.Status) {
 			return err

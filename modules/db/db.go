@@ -10,6 +10,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -123,7 +124,42 @@ func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // InTx runs fn in a transaction, committing when it returns nil. On MySQL it
 // runs at READ COMMITTED, so a read made after taking a row lock sees what the
 // previous holder of the lock committed (SQLite transactions are serialised).
+//
+// When the database rolls the transaction back and asks for it to be
+// restarted (a deadlock, a lock wait timeout, or a Galera certification
+// conflict, which MariaDB reports as a deadlock), InTx runs fn again, at most
+// txAttempts times in all, after a short random pause. So fn must be safe to
+// run again: it changes the database only through tx, and any variable of
+// its caller that it sets is set afresh on every run (reset at its start).
 func (d *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := d.inTxOnce(ctx, fn)
+		if err == nil || attempt == txAttempts || !IsRetryable(err) {
+			return err
+		}
+		// Jitter, growing with the attempt, so colliding writers part.
+		pause := time.Duration(attempt) * (5*time.Millisecond + time.Duration(mrand.Int64N(int64(20*time.Millisecond))))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// txAttempts bounds how often InTx runs a transaction the database asked to
+// restart.
+const txAttempts = 4
+
+// IsRetryable reports an error after which the database rolled the whole
+// transaction back and a new attempt may succeed: InnoDB's deadlock (1213,
+// also Galera's certification failure) and lock wait timeout (1205).
+func IsRetryable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+func (d *DB) inTxOnce(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	var opts *sql.TxOptions
 	if d.Dialect == MySQL {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}

@@ -322,6 +322,7 @@ func (s *Service) FlagOverdue(ctx context.Context) (DisclosureFlags, error) {
 func (s *Service) flagOnce(ctx context.Context, update string, args []any, county string, also int64, kind, msg string) (bool, error) {
 	changed := false
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		changed = false
 		res, err := tx.ExecContext(ctx, update, args...)
 		if err != nil {
 			return fmt.Errorf("disclosure: flag: %w", err)

@@ -676,6 +676,7 @@ func (s *Service) CompileAnnual(ctx context.Context, county string, year int) (A
 	}
 	created := false
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		created = false
 		existing, found, err := lockAnnual(ctx, tx, county, year)
 		if err != nil {
 			return err
