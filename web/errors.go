@@ -52,15 +52,11 @@ func errorHandler(log *slog.Logger, pages *Pages) fiber.ErrorHandler {
 				}
 			}
 		}
-		if !ok && errors.Is(err, context.DeadlineExceeded) {
-			log.Warn("request ran out of time", "method", c.Method(), "path", c.Path(), "err", err)
-			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
-			e, ok = errTimeout, true
-		}
-		if !ok && db.IsUnavailable(err) {
-			log.Warn("database unavailable", "method", c.Method(), "path", c.Path(), "err", err)
-			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
-			e, ok = errUnavailable, true
+		if !ok {
+			if e, ok = transient(err); ok {
+				log.Warn("request failed for now", "method", c.Method(), "path", c.Path(), "err", err)
+				c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
+			}
 		}
 		if !ok {
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
@@ -96,6 +92,18 @@ var errUnavailable = &apperr.Error{Status: fiber.StatusServiceUnavailable, Code:
 // what it committed before the deadline stays committed, the rest was not done.
 var errTimeout = &apperr.Error{Status: fiber.StatusServiceUnavailable, Code: "request_timeout",
 	Message: "系统繁忙，请求处理超时，请稍后再试"}
+
+// transient maps an error that a later attempt may not meet (the request's
+// deadline passed, the database could not be reached) to its 503.
+func transient(err error) (*apperr.Error, bool) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return errTimeout, true
+	case db.IsUnavailable(err):
+		return errUnavailable, true
+	}
+	return nil, false
+}
 
 // retryAfterSeconds is the Retry-After of a 503: long enough for a database
 // restart or a cluster fail-over to be noticed, short enough for a person.

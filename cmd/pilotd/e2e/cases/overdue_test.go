@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"safetypilot/cmd/pilotd/internal/e2e"
-	"safetypilot/cmd/pilotd/internal/server"
 	"safetypilot/jobs"
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/cases"
@@ -364,28 +363,10 @@ func TestOverdueMetrics(t *testing.T) {
 func newReplicaPair(t *testing.T) (*e2e.Service, *e2e.Service) {
 	t.Helper()
 	dsn := dbtest.CreateMySQLDatabase(t)
-	replica := func() *e2e.Service {
-		ctx := context.Background()
-		// The defaults of every setting, as a replica started with these flags.
-		cfg, err := server.ParseConfig([]string{"--db-dsn", dsn, "--secret-key", e2e.SecretKeyBase64, "--bootstrap-admin-password", e2e.AdminPassword,
-			"--log-format", "text", "--log-level", "error", "--db-max-open", "8", "--overdue-schedule", "*/5 * * * *", "--require-admin-totp=false"})
-		if err != nil {
-			t.Fatalf("config: %v", err)
-		}
-		cfg.PasswordHashing = e2e.CheapHashing
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		database, migrator, err := server.OpenDatabase(ctx, cfg, log)
-		if err != nil {
-			t.Fatalf("open database: %v", err)
-		}
-		t.Cleanup(func() { database.Close() })
-		svc, err := server.Build(ctx, cfg, log, database, migrator)
-		if err != nil {
-			t.Fatalf("build: %v", err)
-		}
-		return &e2e.Service{T: t, Svc: svc}
-	}
-	return replica(), replica()
+	cfg := e2e.FlagConfig(t, "--db-dsn", dsn, "--log-format", "text", "--log-level", "error", "--db-max-open", "8",
+		"--overdue-schedule", "*/5 * * * *")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return e2e.Wire(t, cfg, log), e2e.Wire(t, cfg, log)
 }
 
 // TestOverdueTwoReplicas: two replicas on one MariaDB database flag each case

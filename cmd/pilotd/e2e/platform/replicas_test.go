@@ -118,13 +118,8 @@ func (r *liveReplica) signIn(username, password string) string {
 func startReplicas(t *testing.T, n int) []*liveReplica {
 	t.Helper()
 	dsn := dbtest.CreateMySQLDatabase(t)
-	cfg, err := server.ParseConfig([]string{"--db-dsn", dsn, "--secret-key", e2e.SecretKeyBase64, "--bootstrap-admin-password", e2e.AdminPassword,
-		"--log-format", "json", "--log-level", "info", "--db-max-open", "8", "--policy-poll", "200ms",
-		"--overdue-schedule", "* * * * *", "--reports-schedule", "* * * * *", "--require-admin-totp=false"})
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	cfg.PasswordHashing = e2e.CheapHashing
+	cfg := e2e.FlagConfig(t, "--db-dsn", dsn, "--log-format", "json", "--log-level", "info", "--db-max-open", "8",
+		"--policy-poll", "200ms", "--overdue-schedule", "* * * * *", "--reports-schedule", "* * * * *")
 	replicas := make([]*liveReplica, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup

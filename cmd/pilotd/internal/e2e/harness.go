@@ -59,7 +59,6 @@ type Service struct {
 // out of reach, unless an option changes the configuration.
 func New(t testing.TB, dialect db.Dialect, options ...func(*server.Config)) *Service {
 	t.Helper()
-	ctx := context.Background()
 	cfg := server.Config{BootstrapPassword: AdminPassword, BodyLimit: 1 << 20, UploadLimit: 10 << 20, CookieSecure: "auto",
 		LogFormat: "text", LogLevel: "error", DBMaxOpen: 8, OverdueSchedule: "*/5 * * * *", ReportsSchedule: "0 1 1 * *",
 		RequireAdminTOTP: false, SignInPerMinute: 100_000, AuditRetentionDays: 180,
@@ -73,7 +72,14 @@ func New(t testing.TB, dialect db.Dialect, options ...func(*server.Config)) *Ser
 	} else if dialect == db.SQLite && cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return Wire(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// Wire migrates the database cfg names and wires the whole service on it,
+// closing the database when the test ends.
+func Wire(t testing.TB, cfg server.Config, log *slog.Logger) *Service {
+	t.Helper()
+	ctx := context.Background()
 	database, migrator, err := server.OpenDatabase(ctx, cfg, log)
 	if err != nil {
 		t.Fatalf("open database: %v", err)
@@ -84,6 +90,21 @@ func New(t testing.TB, dialect db.Dialect, options ...func(*server.Config)) *Ser
 		t.Fatalf("build: %v", err)
 	}
 	return &Service{T: t, Svc: svc}
+}
+
+// FlagConfig is the configuration a replica started with args gets (the
+// defaults of every other setting), plus what every test service has: the
+// tests' secret key and bootstrap password, administrators without a second
+// factor, and cheap password hashing.
+func FlagConfig(t testing.TB, args ...string) server.Config {
+	t.Helper()
+	cfg, err := server.ParseConfig(append([]string{"--secret-key", SecretKeyBase64,
+		"--bootstrap-admin-password", AdminPassword, "--require-admin-totp=false"}, args...))
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	cfg.PasswordHashing = CheapHashing
+	return cfg
 }
 
 // ForEachDialect runs f against a fresh service on SQLite and on MariaDB, in
