@@ -8,7 +8,7 @@ CREATE TABLE county_events (
   note TEXT NOT NULL,
   at DATETIME(6) NOT NULL,
   KEY county_events_county (county_code, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE county_events;

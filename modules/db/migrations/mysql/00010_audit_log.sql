@@ -15,7 +15,7 @@ CREATE TABLE audit_log (
   hash CHAR(64) NOT NULL,
   UNIQUE KEY audit_log_seq (seq),
   KEY audit_log_region (region, seq)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE audit_log;

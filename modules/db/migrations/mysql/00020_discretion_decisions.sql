@@ -14,7 +14,7 @@ CREATE TABLE discretion_decisions (
   decided_by BIGINT NOT NULL,
   decided_at DATETIME(6) NOT NULL,
   KEY discretion_decisions_county (county_code, item_code, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE discretion_decisions;

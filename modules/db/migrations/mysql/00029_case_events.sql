@@ -11,7 +11,7 @@ CREATE TABLE case_events (
   note TEXT NOT NULL,
   at DATETIME(6) NOT NULL,
   KEY case_events_case (case_id, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE case_events;

@@ -10,7 +10,7 @@ CREATE TABLE case_pauses (
   started_by BIGINT NOT NULL,
   ended_by BIGINT NULL,
   KEY case_pauses_case (case_id, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE case_pauses;

@@ -9,7 +9,7 @@ CREATE TABLE notices (
   created_at DATETIME(6) NOT NULL,
   read_at DATETIME(6) NULL,
   KEY notices_user (user_id, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE notices;

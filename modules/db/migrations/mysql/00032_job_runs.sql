@@ -10,7 +10,7 @@ CREATE TABLE job_runs (
   detail TEXT NOT NULL,
   UNIQUE KEY job_runs_tick (job, tick),
   KEY job_runs_job (job, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE job_runs;

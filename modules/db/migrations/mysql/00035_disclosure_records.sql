@@ -27,7 +27,7 @@ CREATE TABLE disclosure_records (
   updated_at DATETIME(6) NOT NULL,
   KEY disclosure_county_status (county_code, status, id),
   KEY disclosure_deadline (overdue_flagged, status, publish_deadline)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE disclosure_records;

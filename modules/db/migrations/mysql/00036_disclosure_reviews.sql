@@ -13,7 +13,7 @@ CREATE TABLE disclosure_reviews (
   submitted_at DATETIME(6) NOT NULL,
   decided_at DATETIME(6) NOT NULL,
   KEY disclosure_reviews_record (county_code, record_id, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T! AUTO_ID_CACHE=1 */;
 
 -- +goose Down
 DROP TABLE disclosure_reviews;
