@@ -57,7 +57,7 @@ func (i *Idempotency) middleware(c *fiber.Ctx) error {
 		owner = "u:" + strconv.FormatInt(p.UserID, 10)
 	}
 	route := c.Path()
-	ctx := c.UserContext()
+	ctx := db.WithoutCommitHook(c.UserContext()) // bookkeeping, not the request's change
 	if replayed, err := i.replay(ctx, c, owner, key, route); replayed || err != nil {
 		return err
 	}

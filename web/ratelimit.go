@@ -24,6 +24,7 @@ func NewRateLimiter(database *db.DB) *RateLimiter { return &RateLimiter{db: data
 // Hit counts one request of key in the current window of length per and
 // reports whether it is within limit.
 func (r *RateLimiter) Hit(ctx context.Context, key string, limit int, per time.Duration) (bool, error) {
+	ctx = db.WithoutCommitHook(ctx) // bookkeeping, not the request's change
 	now := time.Now().UTC()
 	window := now.Truncate(per)
 	bucket := key + "@" + strconv.FormatInt(window.Unix(), 10)

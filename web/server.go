@@ -43,23 +43,6 @@ type Config struct {
 // not hold a connection of the pool for minutes.
 const DefaultRequestTimeout = 30 * time.Second
 
-// AuditEntry is one state-changing request as the audit log keeps it.
-type AuditEntry struct {
-	UserID   int64
-	Username string
-	Region   string
-	Action   string
-	Object   string
-	Outcome  string
-	IP       string
-	Detail   string
-}
-
-// Auditor appends entries to the audit log.
-type Auditor interface {
-	Record(ctx context.Context, e AuditEntry) error
-}
-
 // Deps are what the server needs from main.
 type Deps struct {
 	Config   Config
@@ -318,66 +301,6 @@ func checkCSRF(c *fiber.Ctx) error {
 
 func isSafeMethod(m string) bool {
 	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions
-}
-
-// SetAuditUser names the account a public request acted on (e.g. a sign-in
-// attempt), since no principal exists yet.
-func SetAuditUser(c *fiber.Ctx, username string) { c.Locals("audit_user", username) }
-
-// SetAuditDetail adds a short detail to the request's audit entry.
-func SetAuditDetail(c *fiber.Ctx, detail string) { c.Locals("audit_detail", detail) }
-
-// audit records every state-changing request after it ran, whatever its outcome.
-func audit(a Auditor, log *slog.Logger) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if isSafeMethod(c.Method()) || strings.HasPrefix(c.Path(), "/static/") {
-			return c.Next()
-		}
-		err := c.Next()
-		status := c.Response().StatusCode()
-		if err != nil {
-			status = fiber.StatusInternalServerError
-			if e, ok := asClientError(err); ok {
-				status = e
-			}
-		}
-		e := AuditEntry{
-			Region:  regionOf(c),
-			Action:  c.Method() + " " + c.Route().Path,
-			Object:  c.Path(),
-			Outcome: outcome(status),
-			IP:      c.IP(),
-		}
-		if p := CurrentUser(c); p != nil {
-			e.UserID, e.Username = p.UserID, p.Username
-		} else if u, ok := c.Locals("audit_user").(string); ok {
-			e.Username = u
-		}
-		if d, ok := c.Locals("audit_detail").(string); ok {
-			e.Detail = d
-		}
-		// The entry is written even when the request ran out of time.
-		if rerr := a.Record(context.WithoutCancel(c.UserContext()), e); rerr != nil {
-			log.Error("audit record failed", "err", rerr, "action", e.Action)
-			if err == nil {
-				// A change that cannot be audited must not pass silently.
-				return rerr
-			}
-		}
-		return err
-	}
-}
-
-func outcome(status int) string {
-	switch {
-	case status < 400:
-		return "success"
-	case status == 401 || status == 403:
-		return "denied"
-	case status < 500:
-		return "rejected"
-	}
-	return "error"
 }
 
 // regionOf is the region a request concerns, from its path parameters.

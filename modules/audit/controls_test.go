@@ -57,7 +57,7 @@ func TestVerifyDetectsRehashedEdit(t *testing.T) {
 	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := controlStore(t, dialect, 5)
 		var e Entry
-		if err := d.Get(&e, `SELECT `+entryColumns+` FROM audit_log WHERE seq = 3`); err != nil {
+		if err := d.Get(&e, `SELECT `+entryColumns+` FROM audit_log WHERE chain = '340102' AND seq = 3`); err != nil {
 			t.Fatal(err)
 		}
 		if chainHash(e) != e.Hash {
@@ -65,11 +65,11 @@ func TestVerifyDetectsRehashedEdit(t *testing.T) {
 		}
 		e.Outcome, e.Detail = "denied", "nothing happened"
 		e.Hash = chainHash(e)
-		if _, err := d.Exec(`UPDATE audit_log SET outcome = ?, detail = ?, hash = ? WHERE seq = 3`, e.Outcome, e.Detail, e.Hash); err != nil {
+		if _, err := d.Exec(`UPDATE audit_log SET outcome = ?, detail = ?, hash = ? WHERE chain = '340102' AND seq = 3`, e.Outcome, e.Detail, e.Hash); err != nil {
 			t.Fatal(err)
 		}
-		if v := controlVerify(t, s); v.OK || v.BrokenAt != 4 || v.Entries != 3 {
-			t.Fatalf("verify = %+v, want broken at 4 (its link to entry 3) after 3 entries", v)
+		if v := controlVerify(t, s); v.OK || v.Chain != "340102" || v.BrokenAt != 4 || v.Entries != 4 {
+			t.Fatalf("verify = %+v, want broken at 4 (its link to entry 3) after 3 entries and the national one", v)
 		}
 	})
 }
@@ -82,13 +82,13 @@ func TestVerifyDetectsForgedPurge(t *testing.T) {
 	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := controlStore(t, dialect, 5)
 		var anchor string
-		if err := d.Get(&anchor, `SELECT hash FROM audit_log WHERE seq = 3`); err != nil {
+		if err := d.Get(&anchor, `SELECT hash FROM audit_log WHERE chain = '340102' AND seq = 3`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.Exec(`DELETE FROM audit_log WHERE seq <= 3`); err != nil {
+		if _, err := d.Exec(`DELETE FROM audit_log WHERE chain = '340102' AND seq <= 3`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.Exec(`INSERT INTO audit_purges (through_seq, anchor_hash, entries, cutoff, purged_at) VALUES (3, ?, 3, ?, ?)`,
+		if _, err := d.Exec(`INSERT INTO audit_purges (chain, through_seq, anchor_hash, entries, cutoff, purged_at) VALUES ('340102', 3, ?, 3, ?, ?)`,
 			anchor, db.Now(), db.Now()); err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,9 @@ func TestListFiltered(t *testing.T) {
 				f    audit.Filter
 				want int
 			}{
-				{"everything", audit.Filter{Scope: "*"}, 5},
+				// The five, and the national entries that opened the three counties' chains.
+				{"everything", audit.Filter{Scope: "*"}, 8},
+				{"chain openings", audit.Filter{Scope: "*", Action: audit.ChainOpenAction}, 3},
 				{"province scope", audit.Filter{Scope: "34"}, 4},
 				{"user", audit.Filter{Scope: "*", Username: "bob"}, 2},
 				{"action part", audit.Filter{Scope: "*", Action: "totp/reset"}, 1},
@@ -48,7 +50,7 @@ func TestListFiltered(t *testing.T) {
 				{"percent is literal", audit.Filter{Scope: "*", Action: "%"}, 0},
 				{"outcome", audit.Filter{Scope: "*", Outcome: "denied"}, 1},
 				{"combined", audit.Filter{Scope: "34", Username: "alice", Outcome: "success"}, 1},
-				{"time range around now", audit.Filter{Scope: "*", From: now.Add(-time.Hour), Until: now.Add(time.Hour)}, 5},
+				{"time range around now", audit.Filter{Scope: "*", From: now.Add(-time.Hour), Until: now.Add(time.Hour)}, 8},
 				{"time range in the past", audit.Filter{Scope: "*", Until: now.Add(-time.Hour)}, 0},
 				{"time range in the future", audit.Filter{Scope: "*", From: now.Add(time.Hour)}, 0},
 			}

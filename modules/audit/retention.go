@@ -24,30 +24,54 @@ const MinRetention = 180 * 24 * time.Hour
 // PurgeAction is the action of the entry a purge writes into the chain.
 const PurgeAction = "audit-purge"
 
-func purgeObject(through int64) string { return "audit_log:through=" + strconv.FormatInt(through, 10) }
+func purgeObject(chain string, through int64) string {
+	return "audit_log:chain=" + chain + ",through=" + strconv.FormatInt(through, 10)
+}
 
 // ErrTooRecent refuses a purge that would remove entries younger than MinRetention.
 var ErrTooRecent = apperr.InvalidField("before", "审计记录至少保存180天，不能清理180天内的记录")
 
 // PurgeResult says what a purge removed.
 type PurgeResult struct {
-	Removed int64 // entries deleted
-	Through int64 // the last seq deleted (0 when nothing was)
+	Removed int64 // entries deleted, in all chains
+	Chains  int   // chains that lost entries
 }
 
-// Purge deletes the oldest entries written before cutoff, which must be at
-// least MinRetention before now. Only a prefix of the chain is deleted, up to
-// the first entry at or after cutoff, so no younger entry is ever removed even
-// when replica clocks disagreed. The hash of the last deleted entry is kept as
-// the chain's new anchor, and the purge itself is a chained entry.
+// Purge deletes, chain by chain, the oldest entries written before cutoff,
+// which must be at least MinRetention before now. Only a prefix of each
+// chain is deleted, up to its first entry at or after cutoff, so no younger
+// entry is ever removed even when replica clocks disagreed. The hash of the
+// last deleted entry is kept as the chain's new anchor, and the purge itself
+// is an entry of that chain.
 func (s *Store) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, error) {
 	if cutoff.After(now.Add(-MinRetention)) {
 		return PurgeResult{}, ErrTooRecent
 	}
+	var chains []string
+	if err := s.db.SelectContext(ctx, &chains, `SELECT chain FROM audit_chains ORDER BY chain`); err != nil {
+		return PurgeResult{}, fmt.Errorf("audit: purge chains: %w", err)
+	}
 	var out PurgeResult
+	for _, chain := range chains {
+		removed, err := s.purgeChain(ctx, chain, cutoff)
+		if err != nil {
+			return out, err
+		}
+		if removed > 0 {
+			out.Removed += removed
+			out.Chains++
+		}
+	}
+	return out, nil
+}
+
+// purgeChain is Purge of one chain, in one transaction.
+func (s *Store) purgeChain(ctx context.Context, chain string, cutoff time.Time) (int64, error) {
+	var removed int64
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		removed = 0
 		// Take the head's lock first, as writers do.
-		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1`); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_chains SET seq = seq WHERE chain = ?`, chain); err != nil {
 			return fmt.Errorf("audit: lock head: %w", err)
 		}
 		var bounds struct {
@@ -56,7 +80,8 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, 
 			Newest *int64 `db:"newest"`
 		}
 		if err := tx.GetContext(ctx, &bounds, `SELECT MIN(seq) AS oldest, MAX(seq) AS newest,
-			(SELECT MIN(seq) FROM audit_log WHERE at >= ?) AS young FROM audit_log`, cutoff); err != nil {
+			(SELECT MIN(seq) FROM audit_log WHERE chain = ? AND at >= ?) AS young FROM audit_log WHERE chain = ?`,
+			chain, cutoff, chain); err != nil {
 			return fmt.Errorf("audit: purge bounds: %w", err)
 		}
 		if bounds.Oldest == nil {
@@ -70,30 +95,29 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, 
 			return nil
 		}
 		var anchor string
-		if err := tx.GetContext(ctx, &anchor, `SELECT hash FROM audit_log WHERE seq = ?`, through); err != nil {
+		if err := tx.GetContext(ctx, &anchor, `SELECT hash FROM audit_log WHERE chain = ? AND seq = ?`, chain, through); err != nil {
 			return fmt.Errorf("audit: purge anchor: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE seq <= ?`, through)
+		res, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE chain = ? AND seq <= ?`, chain, through)
 		if err != nil {
 			return fmt.Errorf("audit: purge: %w", err)
 		}
-		out.Removed, _ = res.RowsAffected()
-		out.Through = through
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_purges (through_seq, anchor_hash, entries, cutoff, purged_at) VALUES (?, ?, ?, ?, ?)`,
-			through, anchor, out.Removed, cutoff.UTC(), db.Now()); err != nil {
+		removed, _ = res.RowsAffected()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_purges (chain, through_seq, anchor_hash, entries, cutoff, purged_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, chain, through, anchor, removed, cutoff.UTC(), db.Now()); err != nil {
 			return fmt.Errorf("audit: purge record: %w", err)
 		}
-		return recordTx(ctx, tx, web.AuditEntry{Username: "pilotd", Region: rbac.NationalRegion, Action: PurgeAction,
-			Object: purgeObject(through), Outcome: "success",
-			Detail: fmt.Sprintf("removed %d entries written before %s", out.Removed, cutoff.UTC().Format(time.RFC3339))})
+		return s.recordTx(ctx, tx, web.AuditEntry{Username: "pilotd", Region: chain, Chain: chain, Action: PurgeAction,
+			Object: purgeObject(chain, through), Outcome: "success",
+			Detail: fmt.Sprintf("removed %d entries written before %s", removed, cutoff.UTC().Format(time.RFC3339))})
 	})
-	return out, err
+	return removed, err
 }
 
 var beijing = time.FixedZone("CST", 8*3600)
 
 // csvHeader names the export's columns for the auditor (Chinese, as Excel shows them).
-var csvHeader = []string{"序号", "时间（北京时间）", "用户ID", "用户名", "区域", "操作", "对象", "结果", "IP地址", "详情", "前一条哈希", "本条哈希"}
+var csvHeader = []string{"日志链", "序号", "时间（北京时间）", "用户ID", "用户名", "区域", "操作", "对象", "结果", "IP地址", "详情", "前一条哈希", "本条哈希"}
 
 var outcomeTitles = map[string]string{"success": "成功", "denied": "拒绝", "rejected": "无效请求", "error": "错误"}
 
@@ -125,8 +149,10 @@ func (s *Store) ExportFiltered(ctx context.Context, w io.Writer, f Filter) error
 	const batch = 1000
 	for {
 		var entries []Entry
+		// Oldest first in the order written (id; see the migrations'
+		// AUTO_ID_CACHE note for TiDB), a batch at a time.
 		err := s.db.SelectContext(ctx, &entries, `SELECT `+entryColumns+` FROM audit_log WHERE `+where+
-			` AND seq > ? ORDER BY seq LIMIT ?`, append(append([]any{}, args...), after, batch)...)
+			` AND id > ? ORDER BY id LIMIT ?`, append(append([]any{}, args...), after, batch)...)
 		if err != nil {
 			return fmt.Errorf("audit: export: %w", err)
 		}
@@ -135,12 +161,12 @@ func (s *Store) ExportFiltered(ctx context.Context, w io.Writer, f Filter) error
 			if outcome == "" {
 				outcome = e.Outcome
 			}
-			if err := cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.At.In(beijing).Format("2006-01-02 15:04:05"),
+			if err := cw.Write([]string{chainTitle(e.Chain), strconv.FormatInt(e.Seq, 10), e.At.In(beijing).Format("2006-01-02 15:04:05"),
 				strconv.FormatInt(e.UserID, 10), csvCell(e.Username), e.Region, csvCell(e.Action), csvCell(e.Object),
 				outcome, csvCell(e.IP), csvCell(e.Detail), e.PrevHash, e.Hash}); err != nil {
 				return err
 			}
-			after = e.Seq
+			after = e.ID
 		}
 		if len(entries) < batch {
 			break
@@ -155,6 +181,7 @@ var SignInActions = []string{"POST /api/v1/session", "POST /login"}
 
 // SignIn is one sign-in attempt as the audit log kept it.
 type SignIn struct {
+	ID       int64     `db:"id" json:"id"`
 	Seq      int64     `db:"seq" json:"seq"`
 	At       time.Time `db:"at" json:"at"`
 	Username string    `db:"username" json:"username"`
@@ -202,8 +229,8 @@ func (s *Store) SignIns(ctx context.Context, f SignInFilter, page, perPage int) 
 		return nil, 0, fmt.Errorf("audit: sign-ins: %w", err)
 	}
 	out := []SignIn{}
-	err := s.db.SelectContext(ctx, &out, `SELECT seq, at, username, ip, outcome, detail, action FROM audit_log WHERE `+where+
-		` ORDER BY seq DESC LIMIT ? OFFSET ?`, append(args, perPage, (page-1)*perPage)...)
+	err := s.db.SelectContext(ctx, &out, `SELECT id, seq, at, username, ip, outcome, detail, action FROM audit_log WHERE `+where+
+		newestFirst+` LIMIT ? OFFSET ?`, append(args, perPage, (page-1)*perPage)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: sign-ins: %w", err)
 	}

@@ -45,8 +45,14 @@ func TestPurgeKeepsSixMonths(t *testing.T) {
 			// Seen from 181 days after mark, the three entries before it may go.
 			later := mark.Add(audit.MinRetention + 24*time.Hour)
 			res, err := s.Purge(ctx, mark, later)
-			if err != nil || res.Removed != 3 || res.Through != 3 {
-				t.Fatalf("purge = %+v, %v; want 3 removed through seq 3", res, err)
+			// The county's three, and the national entry that opened its chain.
+			if err != nil || res.Removed != 4 || res.Chains != 2 {
+				t.Fatalf("purge = %+v, %v; want 4 removed from 2 chains", res, err)
+			}
+			var through []int64
+			if err := d.Select(&through, `SELECT through_seq FROM audit_purges ORDER BY chain`); err != nil || len(through) != 2 ||
+				through[0] != 1 || through[1] != 3 {
+				t.Fatalf("purge records: %v (%v), want the national chain through 1 and the county's through 3", through, err)
 			}
 			var left int
 			if err := d.Get(&left, `SELECT COUNT(*) FROM audit_log WHERE at >= ? AND action <> ?`, mark, audit.PurgeAction); err != nil || left != 2 {
@@ -55,23 +61,24 @@ func TestPurgeKeepsSixMonths(t *testing.T) {
 			if err := d.Get(&left, `SELECT COUNT(*) FROM audit_log WHERE at < ?`, mark); err != nil || left != 0 {
 				t.Fatalf("entries before the cutoff: %d (%v), want none", left, err)
 			}
-			if v := verify(t, s); !v.OK || v.Entries != 3 { // 4, 5 and the purge's own entry
+			// The county's 4, 5 and its purge entry; the national purge entry.
+			if v := verify(t, s); !v.OK || v.Entries != 4 || v.Chains != 2 {
 				t.Fatalf("verify after purge = %+v", v)
 			}
 			record(t, s, 1)
-			if v := verify(t, s); !v.OK || v.Entries != 4 {
+			if v := verify(t, s); !v.OK || v.Entries != 5 {
 				t.Fatalf("verify after more writes = %+v", v)
 			}
 
 			// Deleting a kept entry is still detected.
-			if _, err := d.Exec(`DELETE FROM audit_log WHERE seq = 4`); err != nil {
+			if _, err := d.Exec(`DELETE FROM audit_log WHERE chain = '340102' AND seq = 4`); err != nil {
 				t.Fatal(err)
 			}
-			if v := verify(t, s); v.OK || v.BrokenAt != 4 {
+			if v := verify(t, s); v.OK || v.Chain != "340102" || v.BrokenAt != 4 {
 				t.Fatalf("verify after deleting seq 4 = %+v", v)
 			}
 			// A purge row without the purge's chained entry is a forgery.
-			if _, err := d.Exec(`INSERT INTO audit_purges (through_seq, anchor_hash, entries, cutoff, purged_at) VALUES (5, 'x', 1, ?, ?)`,
+			if _, err := d.Exec(`INSERT INTO audit_purges (chain, through_seq, anchor_hash, entries, cutoff, purged_at) VALUES ('340102', 5, 'x', 1, ?, ?)`,
 				db.Now(), db.Now()); err != nil {
 				t.Fatal(err)
 			}
@@ -106,11 +113,12 @@ func TestExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || rows[0][0] != "序号" || rows[0][3] != "用户名" || rows[1][0] != "1" || rows[1][7] != "成功" {
+	if len(rows) != 4 || rows[0][0] != "日志链" || rows[0][1] != "序号" || rows[0][4] != "用户名" || rows[1][0] != "340102" ||
+		rows[1][1] != "1" || rows[1][8] != "成功" {
 		t.Fatalf("rows = %q", rows)
 	}
-	if rows[3][3] != "'=cmd()" {
-		t.Fatalf("formula cell = %q", rows[3][3])
+	if rows[3][4] != "'=cmd()" {
+		t.Fatalf("formula cell = %q", rows[3][4])
 	}
 	buf.Reset()
 	if err := s.ExportCSV(ctx, &buf, "35"); err != nil {

@@ -52,11 +52,24 @@ type chainRow struct {
 	Hash     string `db:"hash"`
 }
 
-// checkChain asserts seq 1..n with every prev_hash linking to the hash before.
+// county is the region of the test entries, and so their chain.
+const county = "340102"
+
+// announced is the national entry that opens the county's chain, which
+// Verify counts beside the county's own entries.
+func announced(n int) int64 {
+	if n == 0 {
+		return 0
+	}
+	return 1
+}
+
+// checkChain asserts the county chain holds seq 1..n with every prev_hash
+// linking to the hash before, and its head at the last.
 func checkChain(t *testing.T, d *db.DB, n int) {
 	t.Helper()
 	var rows []chainRow
-	if err := d.Select(&rows, `SELECT seq, detail, prev_hash, hash FROM audit_log ORDER BY seq`); err != nil {
+	if err := d.Select(&rows, `SELECT seq, detail, prev_hash, hash FROM audit_log WHERE chain = ? ORDER BY seq`, county); err != nil {
 		t.Fatalf("read log: %v", err)
 	}
 	if len(rows) != n {
@@ -79,7 +92,11 @@ func checkChain(t *testing.T, d *db.DB, n int) {
 		Seq  int64  `db:"seq"`
 		Hash string `db:"hash"`
 	}
-	if err := d.Get(&head, `SELECT seq, hash FROM audit_head WHERE id = 1`); err != nil {
+	err := d.Get(&head, `SELECT seq, hash FROM audit_chains WHERE chain = ?`, county)
+	if n == 0 && db.IsNoRows(err) {
+		return
+	}
+	if err != nil {
 		t.Fatalf("head: %v", err)
 	}
 	if head.Seq != int64(n) || head.Hash != prev {
@@ -114,7 +131,7 @@ func TestRecordAndVerify(t *testing.T) {
 				s := audit.NewStore(d)
 				record(t, s, tc.n)
 				checkChain(t, d, tc.n)
-				if v := verify(t, s); !v.OK || v.Entries != int64(tc.n) || v.BrokenAt != 0 {
+				if v := verify(t, s); !v.OK || v.Entries != int64(tc.n)+announced(tc.n) || v.BrokenAt != 0 {
 					t.Errorf("verify = %+v, want OK with %d entries", v, tc.n)
 				}
 				if tc.n == 0 {
@@ -134,26 +151,34 @@ func TestRecordAndVerify(t *testing.T) {
 
 func TestVerifyDetectsTampering(t *testing.T) {
 	t.Parallel()
+	in := " AND chain = '" + county + "'"
 	cases := []struct {
 		name     string
 		tamper   []string
+		chain    string // the chain found broken
 		brokenAt int64
-		entries  int64 // intact entries before the break
+		entries  int64 // intact entries before the break, the national chain's one included
 	}{
-		{"edited detail", []string{`UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3`}, 3, 2},
-		{"edited first entry", []string{`UPDATE audit_log SET username = 'someone' WHERE seq = 1`}, 1, 0},
-		{"edited last entry", []string{`UPDATE audit_log SET outcome = 'denied' WHERE seq = 5`}, 5, 4},
-		{"forged hash", []string{`UPDATE audit_log SET hash = '` + strings.Repeat("f", 64) + `' WHERE seq = 2`}, 2, 1},
-		{"deleted last entry", []string{`DELETE FROM audit_log WHERE seq = 5`}, 5, 4},
-		{"deleted last two entries", []string{`DELETE FROM audit_log WHERE seq >= 4`}, 4, 3},
-		{"deleted middle entry", []string{`DELETE FROM audit_log WHERE seq = 3`}, 3, 2},
-		{"deleted first entry", []string{`DELETE FROM audit_log WHERE seq = 1`}, 1, 0},
-		{"deleted everything", []string{`DELETE FROM audit_log`}, 1, 0},
+		{"edited detail", []string{`UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3` + in}, county, 3, 3},
+		{"edited first entry", []string{`UPDATE audit_log SET username = 'someone' WHERE seq = 1` + in}, county, 1, 1},
+		{"edited last entry", []string{`UPDATE audit_log SET outcome = 'denied' WHERE seq = 5` + in}, county, 5, 5},
+		{"forged hash", []string{`UPDATE audit_log SET hash = '` + strings.Repeat("f", 64) + `' WHERE seq = 2` + in}, county, 2, 2},
+		{"deleted last entry", []string{`DELETE FROM audit_log WHERE seq = 5` + in}, county, 5, 5},
+		{"deleted last two entries", []string{`DELETE FROM audit_log WHERE seq >= 4` + in}, county, 4, 4},
+		{"deleted middle entry", []string{`DELETE FROM audit_log WHERE seq = 3` + in}, county, 3, 3},
+		{"deleted first entry", []string{`DELETE FROM audit_log WHERE seq = 1` + in}, county, 1, 1},
+		{"deleted the county's entries", []string{`DELETE FROM audit_log WHERE chain = '` + county + `'`}, county, 1, 1},
+		{"deleted everything", []string{`DELETE FROM audit_log`}, "*", 1, 0},
 		{"deleted middle entry and renumbered the rest", []string{
-			`DELETE FROM audit_log WHERE seq = 3`,
-			`UPDATE audit_log SET seq = 3 WHERE seq = 4`,
-			`UPDATE audit_log SET seq = 4 WHERE seq = 5`,
-		}, 3, 2},
+			`DELETE FROM audit_log WHERE seq = 3` + in,
+			`UPDATE audit_log SET seq = 3 WHERE seq = 4` + in,
+			`UPDATE audit_log SET seq = 4 WHERE seq = 5` + in,
+		}, county, 3, 3},
+		{"moved an entry to another chain", []string{`UPDATE audit_log SET chain = '340103' WHERE seq = 5` + in,
+			`INSERT INTO audit_chains (chain, seq, hash) SELECT '340103', seq, hash FROM audit_log WHERE chain = '340103'`}, county, 5, 5},
+		{"deleted the county's chain, head and all", []string{`DELETE FROM audit_log WHERE chain = '` + county + `'`,
+			`DELETE FROM audit_chains WHERE chain = '` + county + `'`}, county, 1, 0},
+		{"deleted the county's head", []string{`DELETE FROM audit_chains WHERE chain = '` + county + `'`}, county, 1, 0},
 	}
 	for _, dialect := range dbtest.Dialects {
 		for _, tc := range cases {
@@ -171,8 +196,8 @@ func TestVerifyDetectsTampering(t *testing.T) {
 					}
 				}
 				v := verify(t, s)
-				if v.OK || v.BrokenAt != tc.brokenAt || v.Entries != tc.entries || v.Reason == "" {
-					t.Errorf("verify = %+v, want broken at %d after %d intact entries", v, tc.brokenAt, tc.entries)
+				if v.OK || v.Chain != tc.chain || v.BrokenAt != tc.brokenAt || v.Entries != tc.entries || v.Reason == "" {
+					t.Errorf("verify = %+v, want chain %s broken at %d after %d intact entries", v, tc.chain, tc.brokenAt, tc.entries)
 				}
 			})
 		}
@@ -211,7 +236,7 @@ func TestConcurrentRecord(t *testing.T) {
 			}
 			checkChain(t, d, writers*each)
 			var details []string
-			if err := d.Select(&details, `SELECT detail FROM audit_log`); err != nil {
+			if err := d.Select(&details, `SELECT detail FROM audit_log WHERE chain = ?`, county); err != nil {
 				t.Fatalf("details: %v", err)
 			}
 			seen := map[string]bool{}
@@ -221,9 +246,67 @@ func TestConcurrentRecord(t *testing.T) {
 			if len(seen) != writers*each {
 				t.Errorf("%d distinct entries kept, want %d", len(seen), writers*each)
 			}
-			if v := verify(t, s); !v.OK || v.Entries != writers*each {
-				t.Errorf("verify = %+v, want OK with %d entries", v, writers*each)
+			if v := verify(t, s); !v.OK || v.Entries != writers*each+1 {
+				t.Errorf("verify = %+v, want OK with %d entries and the county's announcement", v, writers*each)
 			}
 		})
 	}
+}
+
+// TestChainPerRegion: writers of four counties, a province and the nation
+// race; every region gets a chain of its own, numbered from 1 without gaps,
+// and the nation's chain announces each other chain once.
+func TestChainPerRegion(t *testing.T) {
+	t.Parallel()
+	regions := []string{"340102", "340103", "340104", "350102", "340000", "*"}
+	const each = 12
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
+		d := openAuditDB(t, dialect)
+		s := audit.NewStore(d)
+		var wg sync.WaitGroup
+		errs := make(chan error, len(regions)*each)
+		for _, region := range regions {
+			for w := 0; w < 2; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < each/2; i++ {
+						e := entry(i)
+						e.Region = region
+						if err := s.Record(context.Background(), e); err != nil {
+							errs <- err
+						}
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("record: %v", err)
+		}
+		var chains []struct {
+			Chain string `db:"chain"`
+			N     int    `db:"n"`
+			Max   int    `db:"max_seq"`
+		}
+		if err := d.Select(&chains, `SELECT chain, COUNT(*) AS n, MAX(seq) AS max_seq FROM audit_log GROUP BY chain ORDER BY chain`); err != nil {
+			t.Fatal(err)
+		}
+		if len(chains) != len(regions) {
+			t.Fatalf("chains = %+v, want one per region", chains)
+		}
+		for _, c := range chains {
+			want := each
+			if c.Chain == "*" {
+				want += len(regions) - 1 // the announcements
+			}
+			if c.N != want || c.Max != want {
+				t.Errorf("chain %s: %d entries up to seq %d, want %d", c.Chain, c.N, c.Max, want)
+			}
+		}
+		if v := verify(t, s); !v.OK || v.Chains != len(regions) || v.Entries != int64(len(regions)*each+len(regions)-1) {
+			t.Errorf("verify = %+v", v)
+		}
+	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
+	"safetypilot/web"
 )
 
 // ActionInput is one action on a case.
@@ -47,6 +48,7 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 		if err != nil {
 			return err
 		}
+		web.SetAuditSubject(ctx, "case "+c.TrackingNo)
 		pauses, err := s.store.pauses(ctx, tx, county, id)
 		if err != nil {
 			return err

@@ -82,12 +82,12 @@ func (a *API) createCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if in.ReceivedOn != "" {
+		web.SetAuditDetail(c, "paper application received_on="+in.ReceivedOn)
+	}
 	d, err := a.svc.Create(c.UserContext(), county, act, ChannelCounter, in)
 	if err != nil {
 		return err
-	}
-	if in.ReceivedOn != "" {
-		web.SetAuditDetail(c, "paper application received_on="+in.ReceivedOn+" case "+d.TrackingNo)
 	}
 	return c.Status(fiber.StatusCreated).JSON(d)
 }
@@ -165,11 +165,11 @@ func (a *API) actOnCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	web.SetAuditDetail(c, in.Action)
 	d, err := a.svc.Act(c.UserContext(), county, id, act, in)
 	if err != nil {
 		return err
 	}
-	web.SetAuditDetail(c, in.Action+" case "+d.TrackingNo)
 	return c.JSON(d)
 }
 

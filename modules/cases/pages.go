@@ -242,6 +242,9 @@ func (p *Pages) submitNewCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if form.ReceivedOn != "" {
+		web.SetAuditDetail(c, "paper application received_on="+form.ReceivedOn)
+	}
 	d, err := p.api.svc.Create(c.UserContext(), county, act, ChannelCounter, form.newCase())
 	if err != nil {
 		msg, fields, err := formError(c, err)
@@ -249,9 +252,6 @@ func (p *Pages) submitNewCase(c *fiber.Ctx) error {
 			return err
 		}
 		return p.renderList(c, listView{New: form, Error: msg, Errors: fields})
-	}
-	if form.ReceivedOn != "" {
-		web.SetAuditDetail(c, "paper application received_on="+form.ReceivedOn+" case "+d.TrackingNo)
 	}
 	return c.Redirect("/counties/"+county+"/cases/"+strconv.FormatInt(d.ID, 10)+"?done=created", fiber.StatusSeeOther)
 }
@@ -371,9 +371,9 @@ func (p *Pages) submitAction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	web.SetAuditDetail(c, in.Action)
 	d, err := p.api.svc.Act(ctx, county, id, act, in)
 	if err == nil {
-		web.SetAuditDetail(c, in.Action+" case "+d.TrackingNo)
 		return c.Redirect("/counties/"+county+"/cases/"+strconv.FormatInt(id, 10)+"?done="+url.QueryEscape(in.Action), fiber.StatusSeeOther)
 	}
 	msg, fields, err := formError(c, err)

@@ -16,6 +16,7 @@ import (
 	"safetypilot/modules/db"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
+	"safetypilot/web"
 )
 
 // Actor is who acts on a case (ID 0 with a name for the public or the system).
@@ -158,6 +159,7 @@ func (s *Service) Create(ctx context.Context, county string, by Actor, channel s
 				return fmt.Errorf("cases: insert: %w", err)
 			}
 		}
+		web.SetAuditSubject(ctx, "case "+c.TrackingNo)
 		for i, st := range item.Steps {
 			step := Step{CaseID: c.ID, Seq: i + 1, CountyCode: county, Name: st.Name, Post: st.Post,
 				Authority: st.Authority, LimitDays: st.LimitWorkdays, Excluded: st.ExcludedFromLimit, Warning: WarningNone}

@@ -131,6 +131,10 @@ func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // txAttempts times in all, after a short random pause. So fn must be safe to
 // run again: it changes the database only through tx, and any variable of
 // its caller that it sets is set afresh on every run (reset at its start).
+//
+// A commit hook in ctx (WithCommitHook) runs inside the transaction just
+// before it commits: that is how a request's audit entry commits with the
+// change it records.
 func (d *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := d.inTxOnce(ctx, fn)
@@ -172,7 +176,19 @@ func (d *DB) inTxOnce(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	hook := commitHookOf(ctx)
+	if hook != nil {
+		if err := hook.BeforeCommit(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			hook.AfterCommit(false)
+			return err
+		}
+	}
+	err = tx.Commit()
+	if hook != nil {
+		hook.AfterCommit(err == nil)
+	}
+	if err != nil {
 		return fmt.Errorf("db: commit: %w", err)
 	}
 	return nil

@@ -9,8 +9,10 @@ import (
 
 	"github.com/pressly/goose/v3"
 
+	"safetypilot/modules/audit"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/web"
 )
 
 // sqlMigrations is a goose provider of the SQL migration files alone, for
@@ -185,5 +187,63 @@ func TestCaseEventsWarningCounty(t *testing.T) {
 			t.Fatalf("up to 55 again: %v", err)
 		}
 		check("after down and up", len(kinds))
+	})
+}
+
+// TestAuditChainsMigration: 00059–00063 turn the single audit chain into
+// the national one of the per-region chains, keeping its entries, seq and
+// head, so the log still verifies and goes on; down and up again keep a
+// log of one chain intact both ways.
+func TestAuditChainsMigration(t *testing.T) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
+		ctx := context.Background()
+		d := dbtest.Open(t, dialect)
+		p := sqlMigrations(t, d, dialect)
+		if _, err := p.UpTo(ctx, 63); err != nil {
+			t.Fatalf("up to 63: %v", err)
+		}
+		store := audit.NewStore(d)
+		national := web.AuditEntry{Username: "admin", Region: "*", Action: "POST /api/v1/provinces/:province/counties",
+			Object: "/api/v1/provinces/34/counties", Outcome: "success", IP: "10.0.0.1"}
+		for i := 0; i < 3; i++ {
+			if err := store.Record(ctx, national); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Down to 58: the log is as the single-chain release kept it.
+		if _, err := p.DownTo(ctx, 58); err != nil {
+			t.Fatalf("down to 58: %v", err)
+		}
+		var head struct {
+			Seq  int64  `db:"seq"`
+			Hash string `db:"hash"`
+		}
+		if err := d.GetContext(ctx, &head, `SELECT seq, hash FROM audit_head WHERE id = 1`); err != nil || head.Seq != 3 {
+			t.Fatalf("audit_head at 58: %+v, %v; want seq 3", head, err)
+		}
+		var last string
+		if err := d.GetContext(ctx, &last, `SELECT hash FROM audit_log WHERE seq = 3`); err != nil || last != head.Hash {
+			t.Fatalf("head hash %s, last entry's %s (%v)", head.Hash, last, err)
+		}
+		if _, err := p.UpTo(ctx, 63); err != nil {
+			t.Fatalf("up to 63 again: %v", err)
+		}
+		county := national
+		county.Region, county.Object = "340102", "/api/v1/counties/340102/cases"
+		for _, e := range []web.AuditEntry{national, county, county} {
+			if err := store.Record(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v, err := store.Verify(ctx)
+		// The national chain: 3 + 1 + the county chain's opening; the county's 2.
+		if err != nil || !v.OK || v.Chains != 2 || v.Entries != 7 {
+			t.Fatalf("verify = %+v, %v; want 2 intact chains of 7 entries", v, err)
+		}
+		var seqs []int64
+		if err := d.SelectContext(ctx, &seqs, `SELECT seq FROM audit_log WHERE chain = '*' ORDER BY seq`); err != nil ||
+			!reflect.DeepEqual(seqs, []int64{1, 2, 3, 4, 5}) {
+			t.Fatalf("national chain seq %v (%v), want 1–5: the old entries and the new", seqs, err)
+		}
 	})
 }

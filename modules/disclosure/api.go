@@ -167,11 +167,11 @@ func (a *API) reviewRecord(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
+	web.SetAuditDetail(c, "review "+in.Decision)
 	v, err := a.svc.Review(c.UserContext(), c.Params("county"), id, ActorOf(c), in)
 	if err != nil {
 		return err
 	}
-	web.SetAuditDetail(c, "review "+in.Decision)
 	return c.JSON(v)
 }
 

@@ -908,6 +908,7 @@ func (p *Pages) submitReview(c *fiber.Ctx) error {
 		errs["phrases"] = "标题、正文和附件名称中没有找到" + strings.Join(missing, "、")
 	}
 	decision := c.FormValue("decision")
+	web.SetAuditDetail(c, "review "+decision)
 	if len(errs) > 0 {
 		err = apperr.Invalid("遮盖设置有误，请按提示修改", errs)
 	} else {
@@ -917,7 +918,6 @@ func (p *Pages) submitReview(c *fiber.Ctx) error {
 	if err != nil {
 		return p.refused(c, "review", err, recordView{Review: form}, ticked, nil)
 	}
-	web.SetAuditDetail(c, "review "+decision)
 	done := "approved"
 	switch {
 	case rv.Status == StatusRejected:

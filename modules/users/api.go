@@ -186,11 +186,11 @@ func (a *API) changePassword(c *fiber.Ctx) error {
 }
 
 func (a *API) startTOTP(c *fiber.Ctx) error {
+	web.SetAuditDetail(c, "totp enrolment")
 	e, err := a.svc.StartTOTP(c.UserContext(), web.CurrentUser(c).UserID)
 	if err != nil {
 		return err
 	}
-	web.SetAuditDetail(c, "totp enrolment started")
 	return c.JSON(e)
 }
 
@@ -203,10 +203,10 @@ func (a *API) confirmTOTP(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
+	web.SetAuditDetail(c, "totp confirmation")
 	if err := a.svc.ConfirmTOTP(c.UserContext(), web.CurrentUser(c).UserID, in.Code); err != nil {
 		return err
 	}
-	web.SetAuditDetail(c, "totp enrolled")
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -228,11 +228,11 @@ func (a *API) createUser(scope web.Scope) fiber.Handler {
 		if err := web.DecodeJSON(c, &in); err != nil {
 			return err
 		}
+		web.SetAuditDetail(c, "create user "+in.Username)
 		created, err := a.svc.Create(c.UserContext(), web.CurrentUser(c), region, in)
 		if err != nil {
 			return err
 		}
-		web.SetAuditDetail(c, "created user "+created.Username)
 		return c.Status(fiber.StatusCreated).JSON(created)
 	}
 }

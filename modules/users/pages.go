@@ -204,6 +204,7 @@ func (p *Pages) showTOTPPage(c *fiber.Ctx) error {
 }
 
 func (p *Pages) startTOTP(c *fiber.Ctx) error {
+	web.SetAuditDetail(c, "totp enrolment")
 	e, err := p.api.svc.StartTOTP(c.UserContext(), web.CurrentUser(c).UserID)
 	if err != nil {
 		ae, ok := apperr.As(err)
@@ -218,7 +219,6 @@ func (p *Pages) startTOTP(c *fiber.Ctx) error {
 		c.Status(ae.Status)
 		return p.renderTOTP(c, v)
 	}
-	web.SetAuditDetail(c, "totp enrolment started")
 	qr, err := e.QRDataURI()
 	if err != nil {
 		return err
@@ -227,6 +227,7 @@ func (p *Pages) startTOTP(c *fiber.Ctx) error {
 }
 
 func (p *Pages) confirmTOTP(c *fiber.Ctx) error {
+	web.SetAuditDetail(c, "totp confirmation")
 	err := p.api.svc.ConfirmTOTP(c.UserContext(), web.CurrentUser(c).UserID, c.FormValue("code"))
 	if err != nil {
 		ae, ok := apperr.As(err)
@@ -244,7 +245,6 @@ func (p *Pages) confirmTOTP(c *fiber.Ctx) error {
 		c.Status(ae.Status)
 		return p.renderTOTP(c, v)
 	}
-	web.SetAuditDetail(c, "totp enrolled")
 	return c.Redirect("/totp", fiber.StatusSeeOther)
 }
 
@@ -288,6 +288,7 @@ func (p *Pages) submitUser(scope web.Scope) fiber.Handler {
 		for _, r := range c.Context().PostArgs().PeekMulti("roles") {
 			in.Roles = append(in.Roles, string(r))
 		}
+		web.SetAuditDetail(c, "create user "+in.Username)
 		created, err := p.api.svc.Create(c.UserContext(), web.CurrentUser(c), region, in)
 		v, lerr := p.usersView(c, region)
 		if lerr != nil {
@@ -305,7 +306,6 @@ func (p *Pages) submitUser(scope web.Scope) fiber.Handler {
 			c.Status(e.Status)
 		} else {
 			v.Created = &created
-			web.SetAuditDetail(c, "created user "+created.Username)
 		}
 		return p.pages.Render(c, p.userAdmin, web.View{Title: "用户管理", Region: region, Data: v})
 	}

@@ -200,6 +200,8 @@ func (s *Service) LoginWithCode(ctx context.Context, username, password, code st
 	if err != nil {
 		return SignIn{}, err
 	}
+	// The attempt joins the audit chain of the account's region.
+	web.SetAuditChain(ctx, u.HomeRegion)
 	now := db.Now()
 	if u.LockedUntil != nil && u.LockedUntil.After(now) {
 		return SignIn{}, errLocked(*u.LockedUntil)
@@ -233,9 +235,6 @@ func (s *Service) LoginWithCode(ctx context.Context, username, password, code st
 			return SignIn{}, errBadTOTP
 		}
 	}
-	if err := s.store.RecordSuccess(ctx, u.ID); err != nil {
-		return SignIn{}, err
-	}
 	roles, err := rbac.Assignments(ctx, s.db, u.ID)
 	if err != nil {
 		return SignIn{}, err
@@ -245,7 +244,7 @@ func (s *Service) LoginWithCode(ctx context.Context, username, password, code st
 		return SignIn{}, err
 	}
 	token, csrf := randomToken(), randomToken()
-	if err := s.store.CreateSession(ctx, token, csrf, u.ID, now); err != nil {
+	if err := s.store.OpenSession(ctx, token, csrf, u.ID, now); err != nil {
 		return SignIn{}, err
 	}
 	return SignIn{Token: token, CSRFToken: csrf, ExpiresAt: now.Add(IdleTimeout), User: u, MustEnrollTOTP: mustEnroll}, nil

@@ -92,7 +92,8 @@ func (s *Store) Insert(ctx context.Context, tx *sqlx.Tx, u *User) error {
 // locked_until is assigned first because MySQL, unlike SQLite, lets later
 // assignments see earlier ones.
 func (s *Store) RecordFailure(ctx context.Context, id int64, lockUntil time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE users SET
+	// A failed sign-in commits no change of its own; its count is bookkeeping.
+	_, err := s.db.ExecContext(db.WithoutCommitHook(ctx), `UPDATE users SET
 		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
 		failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END
 		WHERE id = ?`, MaxFailures, lockUntil, MaxFailures, id)
@@ -130,7 +131,7 @@ func (s *Store) RecordUnknownFailure(ctx context.Context, name string, now, lock
 		failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END,
 		updated_at = ?`
 	}
-	if _, err := s.db.ExecContext(ctx, q, name, now, MaxFailures, lockUntil, MaxFailures, now); err != nil {
+	if _, err := s.db.ExecContext(db.WithoutCommitHook(ctx), q, name, now, MaxFailures, lockUntil, MaxFailures, now); err != nil {
 		return fmt.Errorf("users: record unknown failure: %w", err)
 	}
 	return nil
@@ -144,15 +145,6 @@ func (s *Store) DeleteStaleUnknownFailures(ctx context.Context, before time.Time
 		return 0, fmt.Errorf("users: forget unknown names: %w", err)
 	}
 	return res.RowsAffected()
-}
-
-// RecordSuccess clears the failure count after a correct password.
-func (s *Store) RecordSuccess(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("users: record success: %w", err)
-	}
-	return nil
 }
 
 // SetPassword stores a new hash and whether it must be changed at next sign-in.
@@ -182,14 +174,21 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateSession stores a new session for userID.
-func (s *Store) CreateSession(ctx context.Context, token, csrf string, userID int64, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), userID, csrf, now, now, now.Add(AbsoluteTimeout))
-	if err != nil {
-		return fmt.Errorf("users: create session: %w", err)
-	}
-	return nil
+// OpenSession stores a new session for userID and clears the account's
+// failure count, in one transaction: the sign-in is one change, which
+// commits with its audit entry.
+func (s *Store) OpenSession(ctx context.Context, token, csrf string, userID int64, now time.Time) error {
+	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL
+			WHERE id = ? AND (failed_logins <> 0 OR locked_until IS NOT NULL)`, userID); err != nil {
+			return fmt.Errorf("users: clear failures: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), userID, csrf, now, now, now.Add(AbsoluteTimeout)); err != nil {
+			return fmt.Errorf("users: create session: %w", err)
+		}
+		return nil
+	})
 }
 
 // Session loads a live request's session by token with its user and the

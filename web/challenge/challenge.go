@@ -128,6 +128,7 @@ const algorithm = "sha256(nonce + solution) with difficulty leading zero bits; s
 // Issue stores a new challenge for form and returns it. Now and then it also
 // removes expired challenges, so the table stays small without a job.
 func (s *Service) Issue(ctx context.Context, form string) (Challenge, error) {
+	ctx = db.WithoutCommitHook(ctx) // bookkeeping, not the request's change
 	now := db.Now()
 	c := Challenge{ID: randomHex(), Form: form, Nonce: randomHex(), Difficulty: s.cfg.Difficulty,
 		ExpiresAt: now.Add(s.cfg.TTL), Algorithm: algorithm, MinDelayMS: s.cfg.MinDelay.Milliseconds()}
@@ -187,6 +188,7 @@ type stored struct {
 // The errors are the client errors above; a lost race with another replica
 // redeeming the same challenge is ErrUsed.
 func (s *Service) Redeem(ctx context.Context, form, id, solution string, minAge time.Duration) error {
+	ctx = db.WithoutCommitHook(ctx) // bookkeeping, not the request's change
 	if id == "" || solution == "" {
 		return ErrRequired
 	}

@@ -115,7 +115,7 @@ func TestAuditPages(t *testing.T) {
 			t.Fatalf("export with the page's filters has %d rows, want header + 2: %q", len(rows), rows)
 		}
 		for _, r := range rows[1:] {
-			if r[3] != "ghost" || r[7] != "拒绝" {
+			if r[4] != "ghost" || r[8] != "拒绝" {
 				t.Errorf("exported row %q does not match the filters", r)
 			}
 		}

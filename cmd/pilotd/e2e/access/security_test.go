@@ -333,7 +333,7 @@ func TestAuditExportAndSignIns(t *testing.T) {
 			t.Fatalf("export content type %q", ct)
 		}
 		body := strings.TrimPrefix(string(csvRes.Raw), "\uFEFF")
-		if !strings.HasPrefix(body, "序号,时间（北京时间）,用户ID,用户名") || !strings.Contains(body, "POST /api/v1/session") {
+		if !strings.HasPrefix(body, "日志链,序号,时间（北京时间）,用户ID,用户名") || !strings.Contains(body, "POST /api/v1/session") {
 			t.Fatalf("export: %.300s", body)
 		}
 		s.Must(403, s.Do("GET", "/api/v1/audit/export", admin, nil))

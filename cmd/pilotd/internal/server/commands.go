@@ -65,9 +65,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if !v.OK {
-			return fmt.Errorf("audit chain broken at entry %d: %s", v.BrokenAt, v.Reason)
+			return fmt.Errorf("audit chain %s broken at entry %d: %s", v.Chain, v.BrokenAt, v.Reason)
 		}
-		fmt.Fprintf(stdout, "audit chain intact: %d entries\n", v.Entries)
+		fmt.Fprintf(stdout, "audit chains intact: %d chains, %d entries\n", v.Chains, v.Entries)
 		return nil
 	case "audit-purge":
 		database, _, err := OpenDatabase(ctx, cfg, log)
