@@ -31,7 +31,10 @@ func (r *RateLimiter) Hit(ctx context.Context, key string, limit int, per time.D
 	if len(bucket) > 160 {
 		bucket = bucket[:160]
 	}
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 1; attempt <= db.TxAttempts; attempt++ {
+		if attempt > 1 && db.Backoff(ctx, attempt-1) != nil {
+			break
+		}
 		res, err := r.db.ExecContext(ctx, `UPDATE rate_limits SET hits = hits + 1 WHERE bucket = ?`, bucket)
 		if db.IsRetryable(err) {
 			continue // rolled back (deadlock, Galera conflict): nothing was counted

@@ -1,16 +1,9 @@
 package platform_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,205 +11,9 @@ import (
 	"time"
 
 	"safetypilot/cmd/pilotd/internal/e2e"
-	"safetypilot/cmd/pilotd/internal/server"
 	"safetypilot/modules/db/dbtest"
 	"safetypilot/modules/seeds"
 )
-
-// syncBuffer collects a replica's log lines from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// liveReplica is one replica started as `pilotd serve` starts: its own pool
-// on the shared database, its own HTTP listener on a real port, and its
-// background loops (policy and calendar polling, the job scheduler).
-type liveReplica struct {
-	*e2e.Service
-	n        int
-	url      string
-	logs     *syncBuffer
-	migrated int // migrations this replica applied at start
-	stopOnce sync.Once
-	stopErr  error
-	stopFn   func() error
-}
-
-// stop shuts the replica down as on SIGTERM: background loops end (the
-// scheduler waits for a running job), then the server drains.
-func (r *liveReplica) stop() error {
-	r.stopOnce.Do(func() { r.stopErr = r.stopFn() })
-	return r.stopErr
-}
-
-// replicaClient talks to the replicas over their real listeners.
-var replicaClient = &http.Client{Timeout: 20 * time.Second}
-
-// call sends a request to the replica over HTTP; body is nil or a JSON value.
-func (r *liveReplica) call(method, path, token string, body any) e2e.Response {
-	r.T.Helper()
-	var reader io.Reader
-	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
-			r.T.Fatalf("marshal: %v", err)
-		}
-		reader = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, r.url+path, reader)
-	if err != nil {
-		r.T.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := replicaClient.Do(req)
-	if err != nil {
-		r.T.Fatalf("replica %d: %s %s: %v", r.n, method, path, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	out := e2e.Response{Status: res.StatusCode, Raw: raw, Header: res.Header}
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") && len(raw) > 0 {
-		_ = json.Unmarshal(raw, &out.Body)
-	}
-	return out
-}
-
-// signIn signs in over HTTP on this replica and returns the bearer token.
-func (r *liveReplica) signIn(username, password string) string {
-	r.T.Helper()
-	res := r.Must(200, r.call("POST", "/api/v1/session", "", map[string]string{"username": username, "password": password}))
-	token, _ := res.Body["token"].(string)
-	if token == "" {
-		r.T.Fatalf("replica %d: no token in %s", r.n, res.Raw)
-	}
-	return token
-}
-
-// startReplicas starts n replicas on one fresh MariaDB database at the same
-// moment, as a deployment's pods start together: each opens its own pool and
-// migrates (goose's lock table lets one of them do it), then wires the
-// service, listens on 127.0.0.1 and starts its background loops. Every job
-// is scheduled each minute so that a real tick happens within the test.
-func startReplicas(t *testing.T, n int) []*liveReplica {
-	t.Helper()
-	dsn := dbtest.CreateMySQLDatabase(t)
-	cfg := e2e.FlagConfig(t, "--db-dsn", dsn, "--log-format", "json", "--log-level", "info", "--db-max-open", "8",
-		"--policy-poll", "200ms", "--overdue-schedule", "* * * * *", "--reports-schedule", "* * * * *")
-	replicas := make([]*liveReplica, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range replicas {
-		r := &liveReplica{n: i + 1, logs: &syncBuffer{}}
-		replicas[i] = r
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ctx := context.Background()
-			log := slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-			<-start
-			database, migrator, err := server.OpenDatabase(ctx, cfg, log)
-			if err != nil {
-				errs[i] = fmt.Errorf("replica %d: open database: %w", r.n, err)
-				return
-			}
-			t.Cleanup(func() { database.Close() })
-			svc, err := server.Build(ctx, cfg, log, database, migrator)
-			if err != nil {
-				errs[i] = fmt.Errorf("replica %d: build: %w", r.n, err)
-				return
-			}
-			r.Service = &e2e.Service{T: t, Svc: svc}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-
-	for _, r := range replicas {
-		r.migrated = migrationsApplied(t, r)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.url = "http://" + ln.Addr().String()
-		served := make(chan error, 1)
-		go func() { served <- r.Svc.App.Listener(ln) }()
-		bg, cancel := context.WithCancel(context.Background())
-		r.Svc.RunBackground(bg)
-		r.stopFn = func() error {
-			cancel()
-			r.Svc.Jobs.Stop() // as runBackground's own stop does, but waited for here
-			if err := r.Svc.App.ShutdownWithTimeout(10 * time.Second); err != nil {
-				return fmt.Errorf("replica %d: shutdown: %w", r.n, err)
-			}
-			select {
-			case err := <-served:
-				if err != nil {
-					return fmt.Errorf("replica %d: server: %w", r.n, err)
-				}
-			case <-time.After(15 * time.Second):
-				return fmt.Errorf("replica %d: server still running 15s after shutdown", r.n)
-			}
-			return nil
-		}
-		t.Cleanup(func() { _ = r.stop() })
-	}
-	return replicas
-}
-
-// migrationsApplied reads the "database ready" line the replica logged at start.
-func migrationsApplied(t *testing.T, r *liveReplica) int {
-	t.Helper()
-	sc := bufio.NewScanner(strings.NewReader(r.logs.String()))
-	for sc.Scan() {
-		var line struct {
-			Msg     string `json:"msg"`
-			Applied *int   `json:"migrations_applied"`
-		}
-		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "database ready" && line.Applied != nil {
-			return *line.Applied
-		}
-	}
-	t.Fatalf("replica %d logged no \"database ready\" line:\n%s", r.n, r.logs.String())
-	return 0
-}
-
-// waitFor polls cond every 100ms until it holds or within passes; it returns
-// how long that took, and fails the test when it never held.
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for {
-		if cond() {
-			return time.Since(start)
-		}
-		if time.Since(start) > within {
-			t.Fatalf("%s: not within %s", what, within)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 // TestReplicas: three replicas on one machine share one MariaDB database as a
 // deployment's pods do. Started together, they migrate once; a session made
@@ -235,7 +32,7 @@ func TestReplicas(t *testing.T) {
 		t.Skip("waits for a real cron minute")
 	}
 	const county = "340102"
-	reps := startReplicas(t, 3)
+	reps := e2e.StartReplicas(t, sameDatabase(t, 3))
 	started := time.Now()
 	r1, r2, r3 := reps[0], reps[1], reps[2]
 	ctx := context.Background()
@@ -259,14 +56,14 @@ func TestReplicas(t *testing.T) {
 		}
 		total, migrators := 0, 0
 		for _, r := range reps {
-			total += r.migrated
-			if r.migrated > 0 {
+			total += r.Migrated
+			if r.Migrated > 0 {
 				migrators++
 			}
 		}
 		if total != versions || migrators != 1 {
 			t.Errorf("replicas applied %d, %d, %d migrations; want all %d by exactly one",
-				r1.migrated, r2.migrated, r3.migrated, versions)
+				r1.Migrated, r2.Migrated, r3.Migrated, versions)
 		}
 		sqlFiles, err := filepath.Glob(filepath.Join("..", "..", "..", "..", "modules", "db", "migrations", "mysql", "*.sql"))
 		if err != nil || versions != len(sqlFiles)+len(seeds.All()) {
@@ -277,11 +74,11 @@ func TestReplicas(t *testing.T) {
 		}
 		for _, r := range reps {
 			if current, err := r.Svc.Migrator.Current(ctx); err != nil || !current {
-				t.Errorf("replica %d: schema current %v (%v)", r.n, current, err)
+				t.Errorf("replica %d: schema current %v (%v)", r.N, current, err)
 			}
-			r.Must(200, r.call("GET", "/healthz", "", nil))
-			if res := r.Must(200, r.call("GET", "/readyz", "", nil)); res.Body["status"] != "ready" {
-				t.Errorf("replica %d: /readyz %s", r.n, res.Raw)
+			r.Must(200, r.Call("GET", "/healthz", "", nil))
+			if res := r.Must(200, r.Call("GET", "/readyz", "", nil)); res.Body["status"] != "ready" {
+				t.Errorf("replica %d: /readyz %s", r.N, res.Raw)
 			}
 		}
 		// The bootstrap administrator was created once, though all three
@@ -293,17 +90,17 @@ func TestReplicas(t *testing.T) {
 
 	{
 		t.Log("sessions are shared")
-		token := r1.signIn("admin", e2e.AdminPassword)
-		for _, r := range []*liveReplica{r2, r3} {
-			res := r.Must(200, r.call("GET", "/api/v1/session", token, nil))
+		token := r1.SignIn("admin", e2e.AdminPassword)
+		for _, r := range []*e2e.Replica{r2, r3} {
+			res := r.Must(200, r.Call("GET", "/api/v1/session", token, nil))
 			if user, _ := res.Body["user"].(map[string]any); user["username"] != "admin" {
-				t.Errorf("replica %d: session %s", r.n, res.Raw)
+				t.Errorf("replica %d: session %s", r.N, res.Raw)
 			}
 		}
 		// Signed out on the third, the session ends on every replica.
-		r3.Must(204, r3.call("DELETE", "/api/v1/session", token, nil))
+		r3.Must(204, r3.Call("DELETE", "/api/v1/session", token, nil))
 		for _, r := range reps {
-			r.Must(401, r.call("GET", "/api/v1/session", token, nil))
+			r.Must(401, r.Call("GET", "/api/v1/session", token, nil))
 		}
 	}
 
@@ -311,11 +108,11 @@ func TestReplicas(t *testing.T) {
 	// created there, who signs in on replica 2 and changes the one-time
 	// password on replica 3.
 	countyAdmin := r1.Onboard("34", county)
-	created := r1.Must(201, r1.call("POST", "/api/v1/counties/"+county+"/users", countyAdmin,
+	created := r1.Must(201, r1.Call("POST", "/api/v1/counties/"+county+"/users", countyAdmin,
 		map[string]any{"username": "clerk_replicas", "display_name": "多副本测试", "roles": []string{"county_clerk"}}))
 	clerkID := e2e.Itoa(int64(created.Body["id"].(float64)))
-	clerk := r2.signIn("clerk_replicas", created.Body["initial_password"].(string))
-	r3.Must(204, r3.call("POST", "/api/v1/session/password", clerk,
+	clerk := r2.SignIn("clerk_replicas", created.Body["initial_password"].(string))
+	r3.Must(204, r3.Call("POST", "/api/v1/session/password", clerk,
 		map[string]string{"current_password": created.Body["initial_password"].(string), "new_password": "Clerk#Replica2026"}))
 
 	{
@@ -323,32 +120,32 @@ func TestReplicas(t *testing.T) {
 		// Reviewing a disclosure record needs disclosure:review, which a clerk
 		// lacks and a reviewer has. The record does not exist: an allowed
 		// caller gets 404, a refused one 403, and nothing is changed.
-		probe := func(r *liveReplica) int {
-			return r.call("POST", "/api/v1/counties/"+county+"/disclosures/999999999/review", clerk,
+		probe := func(r *e2e.Replica) int {
+			return r.Call("POST", "/api/v1/counties/"+county+"/disclosures/999999999/review", clerk,
 				map[string]string{"decision": "approve"}).Status
 		}
 		for _, r := range reps {
 			if got := probe(r); got != 403 {
-				t.Fatalf("replica %d: the clerk reviews before the grant: %d", r.n, got)
+				t.Fatalf("replica %d: the clerk reviews before the grant: %d", r.N, got)
 			}
 		}
-		r2.Must(200, r2.call("POST", "/api/v1/counties/"+county+"/users/"+clerkID+"/roles", countyAdmin,
+		r2.Must(200, r2.Call("POST", "/api/v1/counties/"+county+"/users/"+clerkID+"/roles", countyAdmin,
 			map[string]string{"role": "county_reviewer"}))
 		if got := probe(r2); got != 404 {
 			t.Fatalf("replica 2, where the role was granted: %d, want 404", got)
 		}
-		for _, r := range []*liveReplica{r3, r1} {
-			took := waitFor(t, 5*time.Second, fmt.Sprintf("replica %d enforces the grant", r.n), func() bool { return probe(r) == 404 })
-			t.Logf("grant on replica 2 enforced on replica %d after %s", r.n, took.Round(time.Millisecond))
+		for _, r := range []*e2e.Replica{r3, r1} {
+			took := e2e.WaitFor(t, 5*time.Second, fmt.Sprintf("replica %d enforces the grant", r.N), func() bool { return probe(r) == 404 })
+			t.Logf("grant on replica 2 enforced on replica %d after %s", r.N, took.Round(time.Millisecond))
 		}
 
-		r3.Must(204, r3.call("DELETE", "/api/v1/counties/"+county+"/users/"+clerkID+"/roles/county_reviewer", countyAdmin, nil))
+		r3.Must(204, r3.Call("DELETE", "/api/v1/counties/"+county+"/users/"+clerkID+"/roles/county_reviewer", countyAdmin, nil))
 		if got := probe(r3); got != 403 {
 			t.Fatalf("replica 3, where the role was revoked: %d, want 403", got)
 		}
-		for _, r := range []*liveReplica{r1, r2} {
-			took := waitFor(t, 5*time.Second, fmt.Sprintf("replica %d enforces the revocation", r.n), func() bool { return probe(r) == 403 })
-			t.Logf("revocation on replica 3 enforced on replica %d after %s", r.n, took.Round(time.Millisecond))
+		for _, r := range []*e2e.Replica{r1, r2} {
+			took := e2e.WaitFor(t, 5*time.Second, fmt.Sprintf("replica %d enforces the revocation", r.N), func() bool { return probe(r) == 403 })
+			t.Logf("revocation on replica 3 enforced on replica %d after %s", r.N, took.Round(time.Millisecond))
 		}
 	}
 	if t.Failed() {
@@ -357,12 +154,12 @@ func TestReplicas(t *testing.T) {
 
 	names := map[string]int{}
 	for _, r := range reps {
-		names[r.Svc.Jobs.Replica()] = r.n
+		names[r.Svc.Jobs.Replica()] = r.N
 	}
 	if len(names) != 3 {
 		t.Fatalf("replicas share a name: %v", names)
 	}
-	admin := r1.signIn("admin", e2e.AdminPassword)
+	admin := r1.SignIn("admin", e2e.AdminPassword)
 
 	{
 		t.Log("scheduled jobs run once per tick")
@@ -370,7 +167,7 @@ func TestReplicas(t *testing.T) {
 		tick := started.UTC().Truncate(time.Minute).Add(time.Minute)
 		label := tick.Format(time.RFC3339)
 		t.Logf("waiting for the cron tick %s", label)
-		waitFor(t, time.Until(tick)+45*time.Second, "both jobs of tick "+label+" finished", func() bool {
+		e2e.WaitFor(t, time.Until(tick)+45*time.Second, "both jobs of tick "+label+" finished", func() bool {
 			return r1.CountRows(`SELECT COUNT(*) FROM job_runs WHERE tick = ? AND finished_at IS NOT NULL`, label) == 2
 		})
 		for _, job := range []string{"overdue", "reports"} {
@@ -395,7 +192,7 @@ func TestReplicas(t *testing.T) {
 			ticks := r1.CountRows(`SELECT COUNT(DISTINCT tick) FROM job_runs WHERE job = ?`, job)
 			counted := 0.0
 			for _, r := range reps {
-				body := r.Must(200, r.call("GET", "/metrics", "", nil)).Raw
+				body := r.Must(200, r.Call("GET", "/metrics", "", nil)).Raw
 				for _, status := range []string{"succeeded", "failed", "skipped"} {
 					v, _ := e2e.MetricValue(body, "pilot_job_runs_total", `job="`+job+`",status="`+status+`"`)
 					counted += v
@@ -416,12 +213,12 @@ func TestReplicas(t *testing.T) {
 		results := make([]e2e.Response, 2)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
-		for i, r := range []*liveReplica{r1, r2} {
+		for i, r := range []*e2e.Replica{r1, r2} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				<-start
-				results[i] = r.call("POST", "/api/v1/jobs/overdue/run", admin, nil)
+				results[i] = r.Call("POST", "/api/v1/jobs/overdue/run", admin, nil)
 			}()
 		}
 		close(start)
@@ -465,7 +262,7 @@ func TestReplicas(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = r.stop()
+				errs[i] = r.Stop()
 			}()
 		}
 		wg.Wait()
@@ -473,9 +270,8 @@ func TestReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range reps {
-			if res, err := replicaClient.Get(r.url + "/healthz"); err == nil {
-				res.Body.Close()
-				t.Errorf("replica %d still answers after shutdown", r.n)
+			if _, err := r.Try("GET", "/healthz", "", nil); err == nil {
+				t.Errorf("replica %d still answers after shutdown", r.N)
 			}
 		}
 		// Nothing was left running: no job run is unfinished.
@@ -486,7 +282,18 @@ func TestReplicas(t *testing.T) {
 	t.Logf("three replicas: %s in all", time.Since(started).Round(time.Second))
 	if t.Failed() {
 		for _, r := range reps {
-			t.Logf("replica %d log:\n%s", r.n, e2e.Tail(r.logs.String(), 40))
+			t.Logf("replica %d log:\n%s", r.N, e2e.Tail(r.Logs(), 40))
 		}
 	}
+}
+
+// sameDatabase is n DSNs of one fresh MariaDB database, one per replica.
+func sameDatabase(t *testing.T, n int) []string {
+	t.Helper()
+	dsn := dbtest.CreateMySQLDatabase(t)
+	dsns := make([]string, n)
+	for i := range dsns {
+		dsns[i] = dsn
+	}
+	return dsns
 }
