@@ -58,6 +58,26 @@ func (m *Metrics) middleware(c *fiber.Ctx) error {
 	return err
 }
 
+// ServerErrorCodes are the status codes whose requests counter starts at 0
+// for every route: the alert and the panels of server errors take increase()
+// and rate() of them, which would miss the first error of a series that
+// appeared at 1. Other codes are left to appear on their first request
+// (their first request after a restart costs a rate nothing lasting).
+var ServerErrorCodes = []string{"500", "503"}
+
+// InitRoutes starts the requests counter at 0 for every route of app and
+// each of ServerErrorCodes; called once all routes are mounted.
+func (m *Metrics) InitRoutes(app *fiber.App) {
+	for _, r := range app.GetRoutes(true) {
+		if r.Method == fiber.MethodHead || r.Method == "USE" || strings.HasPrefix(r.Path, "/static") {
+			continue
+		}
+		for _, code := range ServerErrorCodes {
+			m.requests.WithLabelValues(r.Method, r.Path, code)
+		}
+	}
+}
+
 // Handler serves the registry in the Prometheus text format. When a
 // collector fails (the database is away) the rest is still served, so the
 // scrape succeeds and pilot_database_ready can say 0.

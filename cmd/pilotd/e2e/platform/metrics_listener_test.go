@@ -95,6 +95,8 @@ func TestCountersStartAtZero(t *testing.T) {
 		`pilot_cases_completed_total{county="340102",timeliness="late"} 0`,
 		`pilot_job_runs_total{job="overdue",status="failed"} 0`,
 		`pilot_job_runs_total{job="reports",status="succeeded"} 0`,
+		`pilot_http_requests_total{code="500",method="POST",route="/api/v1/counties/:county/cases"} 0`,
+		`pilot_http_requests_total{code="503",method="GET",route="/api/v1/counties/:county/cases"} 0`,
 	} {
 		if !strings.Contains(body, series+"\n") {
 			t.Errorf("/metrics lacks %s", series)

@@ -252,6 +252,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	auditPages.Mount(app)
 
+	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
 		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency}, nil
