@@ -10,8 +10,11 @@ const (
 	CountyAdmin    = "county_admin"
 	CountyClerk    = "county_clerk"
 	CountyReviewer = "county_reviewer"
-	SecurityAdmin  = "security_admin"
-	AuditAdmin     = "audit_admin"
+	// CountyLeader is the bureau's 负责人 (分管局领导): the law asks for
+	// their approval of an extension (行政许可法 第四十二条).
+	CountyLeader  = "county_leader"
+	SecurityAdmin = "security_admin"
+	AuditAdmin    = "audit_admin"
 )
 
 // NationalRegion is the domain of roles that cover the whole country.
@@ -55,6 +58,7 @@ var Roles = []RoleInfo{
 	{CountyAdmin, "县级系统管理员", LevelCounty, DutySystem},
 	{CountyClerk, "县级经办人员", LevelCounty, ""},
 	{CountyReviewer, "县级审核人员", LevelCounty, ""},
+	{CountyLeader, "县级负责人（分管局领导）", LevelCounty, ""},
 	{SecurityAdmin, "安全保密管理员", LevelAny, DutySecurity},
 	{AuditAdmin, "安全审计员", LevelAny, DutyAudit},
 }
@@ -81,8 +85,8 @@ func RoleTitle(name string) string {
 // roles it may create users with.
 var grantable = map[string][]string{
 	NationalAdmin: {NationalAdmin, ProvinceAdmin, ProvinceLeader, CountyAdmin, SecurityAdmin, AuditAdmin},
-	ProvinceAdmin: {ProvinceAdmin, ProvinceLeader, CountyAdmin, CountyClerk, CountyReviewer},
-	CountyAdmin:   {CountyClerk, CountyReviewer},
+	ProvinceAdmin: {ProvinceAdmin, ProvinceLeader, CountyAdmin, CountyClerk, CountyReviewer, CountyLeader},
+	CountyAdmin:   {CountyClerk, CountyReviewer, CountyLeader},
 }
 
 // CanGrant reports whether a holder of role `by` may give role `role`.

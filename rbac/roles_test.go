@@ -170,11 +170,12 @@ func TestCanGrant(t *testing.T) {
 		})
 	}
 
-	// Exhaustively: county_admin may give exactly county_clerk and
-	// county_reviewer, and an unknown role grants nothing at all.
+	// Exhaustively: county_admin may give exactly the other county roles
+	// (county_clerk, county_reviewer, county_leader), and an unknown role
+	// grants nothing at all.
 	for _, by := range []string{rbac.CountyAdmin, "ghost", "", "Country_Admin"} {
 		for _, r := range rbac.Roles {
-			want := by == rbac.CountyAdmin && (r.Name == rbac.CountyClerk || r.Name == rbac.CountyReviewer)
+			want := by == rbac.CountyAdmin && (r.Name == rbac.CountyClerk || r.Name == rbac.CountyReviewer || r.Name == rbac.CountyLeader)
 			t.Run("by "+by+" gives "+r.Name, func(t *testing.T) {
 				if got := rbac.CanGrant(by, r.Name); got != want {
 					t.Errorf("CanGrant(%q, %q) = %v, want %v", by, r.Name, got, want)

@@ -19,7 +19,7 @@ type ActionInput struct {
 	Action string `json:"action"`
 	Note   string `json:"note"`
 	Reason string `json:"reason"`
-	// Kind names the pause (补正, 听证, 检验检测, 专家评审).
+	// Kind names the pause, one of PauseKinds.
 	Kind string `json:"kind"`
 }
 
@@ -94,7 +94,7 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 			note = joinNote(fmt.Sprintf("完成“%s”，进入“%s”", steps[next-2].Name, steps[next-1].Name), in.Note)
 		case ActionPause:
 			if !validPauseKind(in.Kind) {
-				return apperr.InvalidField("kind", "暂停类型应为：补正、听证、检验检测、专家评审之一")
+				return apperr.InvalidField("kind", "暂停类型应为："+strings.Join(PauseKinds, "、")+"之一（行政许可法第四十五条）")
 			}
 			if in.Reason == "" {
 				return apperr.InvalidField("reason", "暂停计时须说明理由")
@@ -136,6 +136,11 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 			}
 			if by.ID == c.HandlerID {
 				return apperr.Forbidden("approver_is_handler", "延期须由经办人以外的人员批准")
+			}
+			// 第四十二条: the ten days are for a decision that cannot be made
+			// within the twenty, so they are granted before those run out.
+			if todayStr > c.Deadline {
+				return apperr.Conflict("extension_too_late", "法定期限（"+c.Deadline+"）已过，不能再批准延期（行政许可法第四十二条）")
 			}
 			c.Extended, c.ExtensionDays = true, allowed
 			note = joinNote(fmt.Sprintf("延长%d个工作日：%s", allowed, in.Reason), in.Note)
@@ -214,9 +219,13 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 // cases with clerks.
 func checkRole(action string, by Actor) error {
 	switch action {
-	case ActionApprove, ActionDeny, ActionExtend:
+	case ActionApprove, ActionDeny:
 		if !by.CanApprove {
 			return apperr.Forbidden("forbidden", "只有审核人员或负责人可以"+ActionTitle(action))
+		}
+	case ActionExtend:
+		if !by.CanExtend {
+			return apperr.Forbidden("forbidden", "延长办理期限须经本机关负责人批准（行政许可法第四十二条）")
 		}
 	case ActionAccept, ActionNotAccept, ActionAdvance, ActionPause, ActionResume, ActionDeliver, ActionWithdraw:
 		if !by.CanHandle {

@@ -69,6 +69,9 @@ func (a *API) ActorOf(c *fiber.Ctx, county string) (Actor, error) {
 	if act.CanApprove, err = web.Allowed(c, a.enforcer, p.UserID, county, "cases:approve"); err != nil {
 		return act, err
 	}
+	if act.CanExtend, err = web.Allowed(c, a.enforcer, p.UserID, county, "cases:extend"); err != nil {
+		return act, err
+	}
 	return act, nil
 }
 

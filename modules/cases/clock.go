@@ -64,13 +64,13 @@ func (k *Clock) Compute(c Case, pauses []Pause, today time.Time) (Deadlines, err
 	province := rbac.ProvinceOf(c.CountyCode)
 	paused := pausedFunc(pauses, today)
 	statutory, st := k.cal.AddWorkdays(province, received, c.StatutoryDays+c.ExtensionDays, paused)
-	promised, pt := k.cal.AddWorkdays(province, received, c.PromisedDays+c.ExtensionDays, paused)
+	promised, pt := k.cal.AddWorkdays(province, received, c.PromisedDays+promisedExtension(c), paused)
 	d := Deadlines{Statutory: statutory, Promised: promised, Provisional: st.Provisional() || pt.Provisional(), PausedDays: st.Paused}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s收件，自次日起按工作日计算：法定时限%d个工作日，承诺时限%d个工作日", c.ReceivedOn, c.StatutoryDays, c.PromisedDays)
 	if c.ExtensionDays > 0 {
-		fmt.Fprintf(&b, "，经批准延长%d个工作日", c.ExtensionDays)
+		fmt.Fprintf(&b, "，经负责人批准法定时限延长%d个工作日、承诺时限相应延长%d个工作日", c.ExtensionDays, promisedExtension(c))
 	}
 	b.WriteString("。")
 	if len(pauses) > 0 {
@@ -97,6 +97,20 @@ func (k *Clock) Compute(c Case, pauses []Pause, today time.Time) (Deadlines, err
 	}
 	d.Explanation = b.String()
 	return d, nil
+}
+
+// promisedExtension is how far an approved extension moves the promised
+// deadline: by the extension cut in the item's own proportion of promised to
+// statutory days (rounded down), so the promise stays as much shorter than
+// the extended statutory limit as it was than the ordinary one (a 13-of-20
+// promise extended by 10 becomes 19 of 30), rather than gaining the whole
+// extension and losing the cut. The law knows no promised limit; this is
+// the county's own commitment, and this rule is ours.
+func promisedExtension(c Case) int {
+	if c.ExtensionDays == 0 || c.StatutoryDays == 0 || c.PromisedDays == 0 {
+		return c.ExtensionDays
+	}
+	return c.ExtensionDays * c.PromisedDays / c.StatutoryDays
 }
 
 // StepDue is the due date of a step that started on start.

@@ -101,18 +101,18 @@ func TestClockSpringFestival(t *testing.T) {
 		t.Errorf("explanation mentions a pause or a missing calendar:\n%s", d.Explanation)
 	}
 
-	// With the approved extension of 10: statutory 30, promised 23.
+	// With the approved extension of 10: statutory 30, promised 19.
 	// 03-17..03-20 (21..24), 03-23..03-27 (25..29), Mon 03-30 (30);
-	// promised: 03-17 (21), 03-18 (22), Thu 03-19 (23).
+	// promised keeps its cut: 10 × 13/20 = 6 more, 03-12 (17) … Fri 03-13 (19).
 	c.ExtensionDays = 10
 	d, err = k.Compute(c, nil, mustParse(t, "2026-03-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, p := calendar.FormatDate(d.Statutory), calendar.FormatDate(d.Promised); s != "2026-03-30" || p != "2026-03-19" {
-		t.Errorf("extended: statutory %s promised %s, want 2026-03-30 2026-03-19", s, p)
+	if s, p := calendar.FormatDate(d.Statutory), calendar.FormatDate(d.Promised); s != "2026-03-30" || p != "2026-03-13" {
+		t.Errorf("extended: statutory %s promised %s, want 2026-03-30 2026-03-13", s, p)
 	}
-	if !strings.Contains(d.Explanation, "经批准延长10个工作日") {
+	if !strings.Contains(d.Explanation, "经负责人批准法定时限延长10个工作日、承诺时限相应延长6个工作日") {
 		t.Errorf("extension not explained:\n%s", d.Explanation)
 	}
 }

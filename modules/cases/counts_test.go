@@ -29,7 +29,7 @@ var countsToday = time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC)
 
 var (
 	clerk    = Actor{ID: 11, Username: "clerk", CanHandle: true}
-	approver = Actor{ID: 12, Username: "reviewer", CanHandle: true, CanApprove: true}
+	approver = Actor{ID: 12, Username: "reviewer", CanHandle: true, CanApprove: true, CanExtend: true}
 )
 
 // countsFixture is the case service on a migrated database with one pilot
@@ -235,7 +235,9 @@ func TestCaseCountsFollowActions(t *testing.T) {
 		f.act(ids[9], clerk, ActionInput{Action: ActionPause, Kind: "补正", Reason: "材料不齐全"})
 		f.act(ids[10], clerk, ActionInput{Action: ActionPause, Kind: "专家评审", Reason: "需专家评审"})
 		f.act(ids[11], clerk, ActionInput{Action: ActionPause, Kind: "补正", Reason: "材料不齐全"})
-		f.act(ids[3], approver, ActionInput{Action: ActionExtend, Reason: "情况复杂"})
+		// A recent licence case (274): 第四十二条's extension is granted before
+		// the statutory deadline passes, which the older ones' has.
+		f.act(ids[21], approver, ActionInput{Action: ActionExtend, Reason: "情况复杂"})
 		f.checkCounts()
 
 		f.act(ids[9], clerk, ActionInput{Action: ActionResume})

@@ -101,8 +101,12 @@ func ActionTitle(a string) string {
 	return a
 }
 
-// Pause kinds: the periods that do not count against the limit.
-var PauseKinds = []string{"补正", "听证", "检验检测", "专家评审"}
+// PauseKinds are the periods that stop a case's clock: those 行政许可法
+// 第四十五条 leaves out of the time limits (听证、招标、拍卖、检验、检测、检疫、
+// 鉴定和专家评审; the applicant is told the time needed in writing), and 补正
+// (the applicant completing the materials). Pauses recorded before 2026-12
+// may carry the former combined kind 检验检测.
+var PauseKinds = []string{"听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审", "补正"}
 
 // Warning lights.
 const (
@@ -234,4 +238,17 @@ type PublicView struct {
 	Provisional      bool    `json:"deadline_provisional"`
 	Paused           bool    `json:"paused"`
 	CompletedOn      *string `json:"completed_on"`
+	// What the applicant is told of their clock (行政许可法 第四十二条 and
+	// 第四十五条): each pause with its kind and dates, and an approved
+	// extension. Staff's free-text reasons stay off this page, which needs
+	// no sign-in.
+	Pauses        []PublicPause `json:"pauses"`
+	ExtensionDays int           `json:"extension_workdays"`
+}
+
+// PublicPause is one stop of the clock as the tracking page shows it.
+type PublicPause struct {
+	Kind      string  `json:"kind"`
+	StartedOn string  `json:"started_on"`
+	EndedOn   *string `json:"ended_on"`
 }

@@ -296,7 +296,7 @@ func actionForms(d Detail, act Actor, in ActionInput, failed string) (simple, re
 		switch a {
 		case ActionPause:
 			f.Reason, f.ReasonLabel = "required", "暂停理由（将告知申请人需要补正或等待的内容）"
-			kind := PauseKinds[0]
+			kind := "补正" // the most common stop
 			if failed == a && in.Kind != "" {
 				kind = in.Kind
 			}
@@ -308,7 +308,7 @@ func actionForms(d Detail, act Actor, in ActionInput, failed string) (simple, re
 		case ActionDeny:
 			f.Reason, f.ReasonLabel, f.Secondary = "required", "不予许可的理由和依据", true
 		case ActionExtend:
-			f.Reason, f.ReasonLabel = "required", "延期理由"
+			f.Reason, f.ReasonLabel = "required", "延期理由（须告知申请人，行政许可法第四十二条）"
 		case ActionWithdraw:
 			f.Reason, f.ReasonLabel, f.Secondary = "optional", "撤回说明（选填）", true
 		}

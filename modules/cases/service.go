@@ -23,8 +23,11 @@ import (
 type Actor struct {
 	ID       int64
 	Username string
-	// CanApprove: the actor may decide, approve extensions (cases:approve).
+	// CanApprove: the actor may decide (cases:approve).
 	CanApprove bool
+	// CanExtend: the actor is the bureau's 负责人 and may approve an
+	// extension (cases:extend, 行政许可法 第四十二条).
+	CanExtend bool
 	// CanHandle: the actor may accept and move cases (cases:handle).
 	CanHandle bool
 }
@@ -290,12 +293,14 @@ func (s *Service) Public(ctx context.Context, county, trackingNo string) (Public
 		return PublicView{}, err
 	}
 	paused := false
+	shown := make([]PublicPause, 0, len(pauses))
 	for _, p := range pauses {
 		paused = paused || p.EndedOn == nil
+		shown = append(shown, PublicPause{Kind: p.Kind, StartedOn: p.StartedOn, EndedOn: p.EndedOn})
 	}
 	return PublicView{TrackingNo: c.TrackingNo, ItemName: c.ItemName, Status: c.Status, StatusTitle: StatusTitle(c.Status),
 		ReceivedOn: c.ReceivedOn, Deadline: c.Deadline, PromisedDeadline: c.PromisedDeadline, Provisional: c.Provisional,
-		Paused: paused, CompletedOn: c.CompletedOn}, nil
+		Paused: paused, CompletedOn: c.CompletedOn, Pauses: shown, ExtensionDays: c.ExtensionDays}, nil
 }
 
 // List returns a page of a county's cases.

@@ -272,6 +272,13 @@ var limitFields = []string{"statutory_limit_workdays", "promised_limit_workdays"
 // stops any count at calendar.MaxCountDays too).
 const MaxLimitWorkdays = 3650
 
+// MaxExtensionWorkdays is the longest extension the 行政许可法 gives
+// (第四十二条): ten days for one body's decision, fifteen where the licence is
+// handled jointly or centrally (统一办理、联合办理、集中办理). The article lets
+// other laws and regulations provide otherwise; we found none among the
+// work-safety items that grants a longer extension, so the cap holds for all.
+const MaxExtensionWorkdays = 15
+
 func (c *Content) validateLimits(f fieldErrors) {
 	for i, v := range []int{c.StatutoryLimitWorkdays, c.PromisedLimitWorkdays, c.ExtensionWorkdays} {
 		if v < 0 {
@@ -279,6 +286,9 @@ func (c *Content) validateLimits(f fieldErrors) {
 		} else if v > MaxLimitWorkdays {
 			f.add(limitFields[i], "时限过长（不超过%d个工作日）", MaxLimitWorkdays)
 		}
+	}
+	if c.ExtensionWorkdays > MaxExtensionWorkdays {
+		f.add("extension_workdays", "延长期限不能超过%d个工作日（行政许可法第四十二条：一般延长十日，统一、联合、集中办理的延长十五日）", MaxExtensionWorkdays)
 	}
 	if c.PromisedLimitWorkdays > 0 && c.StatutoryLimitWorkdays > 0 && c.PromisedLimitWorkdays*3 > c.StatutoryLimitWorkdays*2 {
 		f.add("promised_limit_workdays", "承诺时限应比法定时限至少缩短三分之一（不超过%d个工作日）", c.StatutoryLimitWorkdays*2/3)

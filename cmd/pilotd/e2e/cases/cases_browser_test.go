@@ -187,16 +187,17 @@ func TestCasesBrowserLifecycle(t *testing.T) {
 	clerk.WantText("[data-testid=deadline-explanation]", "暂停计时")
 	clerk.Screenshots("cases-case")
 
-	// The reviewer is offered the decisions only, and approves.
+	// The reviewer is offered the decisions only (an extension is the
+	// 负责人's, 行政许可法 第四十二条), and approves.
 	reviewer := e2e.NewTab(t, browser, base)
 	reviewer.SignIn("reviewer_c", e2e.CasesUserPassword)
 	reviewer.Open(casePage)
-	for _, id := range []string{"#action-accept", "#action-advance", "#action-pause", "#action-withdraw"} {
+	for _, id := range []string{"#action-accept", "#action-advance", "#action-pause", "#action-withdraw", "#action-extend"} {
 		if n := reviewer.Count(id); n != 0 {
 			t.Errorf("the reviewer is offered %s", id)
 		}
 	}
-	for _, id := range []string{"#action-approve", "#action-deny", "#action-extend"} {
+	for _, id := range []string{"#action-approve", "#action-deny"} {
 		if n := reviewer.Count(id); n != 1 {
 			t.Errorf("the reviewer is offered %s %d times, want 1", id, n)
 		}

@@ -237,19 +237,23 @@ func TestCasesLifecycle(t *testing.T) {
 		if r := e2e.Act(s, d.Clerk, e2e.CaseCountyA, c.ID, "extend", "reason", "需组织专家论证"); r.Status != 403 || r.ErrorCode() != "forbidden" {
 			t.Errorf("the clerk extends: %d %s", r.Status, r.Raw)
 		}
-		s.MustInvalid("extension without a reason", e2e.Act(s, d.Reviewer, e2e.CaseCountyA, c.ID, "extend"), "reason")
-		// 10 more working days on both: promised 10-20 13 → 10-21 14, 10-22 15,
-		// 10-23 16, 10-26 17, 10-27 18, 10-28 19, 10-29 20, 10-30 21, 11-02 22,
-		// 11-03 23; statutory 10-29 20 → 10-30 21, 11-02 22 … 11-06 26,
-		// 11-09 27, 11-10 28, 11-11 29, 11-12 30.
-		c = s.MustAct(d.Reviewer, e2e.CaseCountyA, c.ID, "extend", "reason", "现场核查需延长")
-		if !c.Extended || c.ExtensionDays != 10 || c.Deadline != "2026-11-12" || c.PromisedDeadline != "2026-11-03" || c.Status != "in_review" {
+		if r := e2e.Act(s, d.Reviewer, e2e.CaseCountyA, c.ID, "extend", "reason", "需组织专家论证"); r.Status != 403 || r.ErrorCode() != "forbidden" {
+			t.Errorf("the reviewer extends (only the 负责人 may): %d %s", r.Status, r.Raw)
+		}
+		s.MustInvalid("extension without a reason", e2e.Act(s, d.Leader, e2e.CaseCountyA, c.ID, "extend"), "reason")
+		// 10 more working days on the statutory limit: 10-29 20 → 10-30 21,
+		// 11-02 22 … 11-06 26, 11-09 27, 11-10 28, 11-11 29, 11-12 30. The
+		// promise keeps its cut (13 of 20): 10 × 13/20 = 6 more, 10-20 13 →
+		// 10-21 14, 10-22 15, 10-23 16, 10-26 17, 10-27 18, 10-28 19.
+		c = s.MustAct(d.Leader, e2e.CaseCountyA, c.ID, "extend", "reason", "现场核查需延长")
+		if !c.Extended || c.ExtensionDays != 10 || c.Deadline != "2026-11-12" || c.PromisedDeadline != "2026-10-28" || c.Status != "in_review" {
 			t.Fatalf("extended: extended %v days %d deadlines %s/%s", c.Extended, c.ExtensionDays, c.Deadline, c.PromisedDeadline)
 		}
-		if !strings.Contains(c.DeadlineExplanation, "经批准延长10个工作日") || !strings.Contains(c.DeadlineExplanation, "法定期限：2026-11-12；承诺期限：2026-11-03") {
+		if !strings.Contains(c.DeadlineExplanation, "经负责人批准法定时限延长10个工作日、承诺时限相应延长6个工作日") ||
+			!strings.Contains(c.DeadlineExplanation, "法定期限：2026-11-12；承诺期限：2026-10-28") {
 			t.Errorf("explanation after the extension: %s", c.DeadlineExplanation)
 		}
-		for _, tok := range []string{d.Reviewer, d.Admin} {
+		for _, tok := range []string{d.Leader} {
 			if r := e2e.Act(s, tok, e2e.CaseCountyA, c.ID, "extend", "reason", "再延一次"); r.Status != 409 || r.ErrorCode() != "invalid_transition" {
 				t.Errorf("a second extension: %d %s", r.Status, r.Raw)
 			}
@@ -300,7 +304,7 @@ func TestCasesLifecycle(t *testing.T) {
 			{"advance", "accepted", "in_review", d.ClerkID, "完成“受理”，进入“审查”"},
 			{"pause", "in_review", "returned", d.ClerkID, "补正：缺少零售经营场所租赁证明"},
 			{"resume", "returned", "in_review", d.ClerkID, "结束补正。已补正"},
-			{"extend", "in_review", "in_review", d.ReviewerID, "延长10个工作日：现场核查需延长"},
+			{"extend", "in_review", "in_review", d.LeaderID, "延长10个工作日：现场核查需延长"},
 			{"advance", "in_review", "in_review", d.ClerkID, "完成“审查”，进入“决定”"},
 			{"approve", "in_review", "approved", d.ReviewerID, "符合条件"},
 			{"deliver", "approved", "delivered", d.ClerkID, ""},
@@ -312,8 +316,11 @@ func TestCasesLifecycle(t *testing.T) {
 		for i, w := range want {
 			e := c.Events[i]
 			name := "clerk_" + e2e.CaseCountyA
-			if w.actor == d.ReviewerID {
+			switch w.actor {
+			case d.ReviewerID:
 				name = "reviewer_" + e2e.CaseCountyA
+			case d.LeaderID:
+				name = "leader_" + e2e.CaseCountyA
 			}
 			if e.Kind != w.kind || e.FromStatus != w.from || e.ToStatus != w.to || e.ActorID != w.actor || e.ActorName != name || e.Note != w.note {
 				t.Errorf("event %d = %+v, want %+v by %s", i, e, w, name)
@@ -329,9 +336,17 @@ func TestCasesLifecycle(t *testing.T) {
 
 		// The public sees the outcome and the dates.
 		pub = s.Must(200, s.Do("GET", trackPath(e2e.CaseCountyA, c.TrackingNo), "", nil))
-		if pub.Body["status"] != "delivered" || pub.Body["deadline"] != "2026-11-12" || pub.Body["promised_deadline"] != "2026-11-03" ||
+		if pub.Body["status"] != "delivered" || pub.Body["deadline"] != "2026-11-12" || pub.Body["promised_deadline"] != "2026-10-28" ||
 			pub.Body["completed_on"] != "2026-10-20" || pub.Body["received_on"] != "2026-09-21" || pub.Body["paused"] != false {
 			t.Errorf("public view when delivered: %s", pub.Raw)
+		}
+		// The applicant is told of the clock's stops and the extension
+		// (行政许可法 第四十五条, 第四十二条), without staff's reasons.
+		pauses, _ := pub.Body["pauses"].([]any)
+		if len(pauses) != 1 || pauses[0].(map[string]any)["kind"] != "补正" || pauses[0].(map[string]any)["started_on"] != "2026-09-29" ||
+			pauses[0].(map[string]any)["ended_on"] != "2026-10-09" || pub.Body["extension_workdays"] != float64(10) ||
+			strings.Contains(string(pub.Raw), "现场核查需延长") || strings.Contains(string(pub.Raw), "缺少零售经营场所租赁证明") {
+			t.Errorf("public view of the clock: %s", pub.Raw)
 		}
 	})
 }
@@ -419,8 +434,8 @@ func TestCasesOtherOutcomes(t *testing.T) {
 		travel(s, "2026-09-24")
 
 		// The approver of an extension is not the handler: a user who is both
-		// clerk and reviewer accepts a case and cannot extend it himself.
-		dualID, dual := s.AddUser(d.Admin, e2e.CaseCountyA, "dual_"+e2e.CaseCountyA, "county_clerk", "county_reviewer")
+		// clerk and leader accepts a case and cannot extend it himself.
+		dualID, dual := s.AddUser(d.Admin, e2e.CaseCountyA, "dual_"+e2e.CaseCountyA, "county_clerk", "county_leader")
 		c = s.NewCase(dual, e2e.CaseCountyA, e2e.CaseBody("274"))
 		c = s.MustAct(dual, e2e.CaseCountyA, c.ID, "accept")
 		if c.HandlerID != dualID {
@@ -434,8 +449,8 @@ func TestCasesOtherOutcomes(t *testing.T) {
 			s.CountRows(`SELECT COUNT(*) FROM case_events WHERE case_id = ?`, c.ID) != events {
 			t.Errorf("refused extension changed the case: %+v", c2)
 		}
-		// Another approver may: 10 working days (the item says so).
-		c = s.MustAct(d.Reviewer, e2e.CaseCountyA, c.ID, "extend", "reason", "需补充现场核查")
+		// Another leader may: 10 working days (the item says so).
+		c = s.MustAct(d.Leader, e2e.CaseCountyA, c.ID, "extend", "reason", "需补充现场核查")
 		if !c.Extended || c.ExtensionDays != 10 {
 			t.Errorf("extension by the reviewer: %+v", c)
 		}
@@ -453,7 +468,7 @@ func TestCasesOtherOutcomes(t *testing.T) {
 			t.Errorf("non-licensing item: %+v", c)
 		}
 		s.MustAct(d.Clerk, e2e.CaseCountyA, c.ID, "accept")
-		if r := e2e.Act(s, d.Reviewer, e2e.CaseCountyA, c.ID, "extend", "reason", "需要延长"); r.Status != 409 || r.ErrorCode() != "extension_not_allowed" {
+		if r := e2e.Act(s, d.Leader, e2e.CaseCountyA, c.ID, "extend", "reason", "需要延长"); r.Status != 409 || r.ErrorCode() != "extension_not_allowed" {
 			t.Errorf("extending an item without extension: %d %s", r.Status, r.Raw)
 		}
 	})
@@ -476,7 +491,7 @@ func TestCasesInvalidTransitions(t *testing.T) {
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "advance")
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "pause", "kind", "听证", "reason", "申请人要求听证")
 		ids["paused_submitted"] = open()
-		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused_submitted"], "pause", "kind", "检验检测", "reason", "样品送检")
+		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused_submitted"], "pause", "kind", "检测", "reason", "样品送检")
 		ids["returned"] = open()
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["returned"], "accept")
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["returned"], "pause", "kind", "补正", "reason", "材料不全")
@@ -496,9 +511,9 @@ func TestCasesInvalidTransitions(t *testing.T) {
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["not_accepted"], "not_accept", "reason", "不属于本机关职权")
 		ids["extended"] = open()
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["extended"], "accept")
-		s.MustAct(d.Reviewer, e2e.CaseCountyA, ids["extended"], "extend", "reason", "需要延长")
+		s.MustAct(d.Leader, e2e.CaseCountyA, ids["extended"], "extend", "reason", "需要延长")
 
-		clerk, reviewer := d.Clerk, d.Reviewer
+		clerk, reviewer, leader := d.Clerk, d.Reviewer, d.Leader
 		// Each request is otherwise complete (kind, reason), so only the state refuses it.
 		tests := []struct {
 			state, action, who string
@@ -508,7 +523,7 @@ func TestCasesInvalidTransitions(t *testing.T) {
 			{"submitted", "resume", clerk},
 			{"submitted", "approve", reviewer},
 			{"submitted", "deny", reviewer},
-			{"submitted", "extend", reviewer},
+			{"submitted", "extend", leader},
 			{"accepted", "accept", clerk},
 			{"accepted", "not_accept", clerk},
 			{"accepted", "resume", clerk},
@@ -527,7 +542,7 @@ func TestCasesInvalidTransitions(t *testing.T) {
 			{"returned", "deliver", clerk},
 			{"approved", "approve", reviewer},
 			{"approved", "deny", reviewer},
-			{"approved", "extend", reviewer},
+			{"approved", "extend", leader},
 			{"approved", "pause", clerk},
 			{"approved", "resume", clerk},
 			{"approved", "advance", clerk},
@@ -538,7 +553,7 @@ func TestCasesInvalidTransitions(t *testing.T) {
 			{"delivered", "deliver", clerk},
 			{"delivered", "withdraw", clerk},
 			{"delivered", "resume", clerk},
-			{"delivered", "extend", reviewer},
+			{"delivered", "extend", leader},
 			{"withdrawn", "accept", clerk},
 			{"withdrawn", "withdraw", clerk},
 			{"withdrawn", "resume", clerk},
@@ -546,7 +561,7 @@ func TestCasesInvalidTransitions(t *testing.T) {
 			{"not_accepted", "accept", clerk},
 			{"not_accepted", "not_accept", clerk},
 			{"not_accepted", "withdraw", clerk},
-			{"extended", "extend", reviewer},
+			{"extended", "extend", leader},
 		}
 		for _, tc := range tests {
 			id := ids[tc.state]
@@ -774,7 +789,8 @@ func TestCasesPublicTracking(t *testing.T) {
 			}
 		}
 		allowed := map[string]bool{"tracking_no": true, "item_name": true, "status": true, "status_title": true, "received_on": true,
-			"deadline": true, "promised_deadline": true, "deadline_provisional": true, "paused": true, "completed_on": true}
+			"deadline": true, "promised_deadline": true, "deadline_provisional": true, "paused": true, "completed_on": true,
+			"pauses": true, "extension_workdays": true}
 		for k := range r.Body {
 			if !allowed[k] {
 				t.Errorf("public view has field %q: %s", k, r.Raw)
@@ -948,7 +964,7 @@ func TestCasesCountyIsolation(t *testing.T) {
 			s.Must(404, s.Do("GET", e2e.CasePath(e2e.CaseCountyA, "/"+e2e.Itoa(cb.ID)), tok, nil))
 		}
 		s.Must(404, e2e.Act(s, a.Clerk, e2e.CaseCountyA, cb.ID, "accept"))
-		s.Must(404, e2e.Act(s, a.Reviewer, e2e.CaseCountyA, cb.ID, "extend", "reason", "x"))
+		s.Must(404, e2e.Act(s, a.Leader, e2e.CaseCountyA, cb.ID, "extend", "reason", "x"))
 		ids, total := listIDs(t, s.Must(200, s.Do("GET", e2e.CasePath(e2e.CaseCountyA, ""), a.Clerk, nil)))
 		if total != 1 || len(ids) != 1 || ids[0] != ca.ID {
 			t.Errorf("county A's list: %v total %d", ids, total)

@@ -258,18 +258,18 @@ func TestOverdueAfterExtension(t *testing.T) {
 		if s.FlagEvents(c.ID, "flag_red") != 1 {
 			t.Fatalf("not flagged red on 10-16")
 		}
-		// Promised 10-15 + 10 working days: 10-16 … 10-29.
-		c = s.MustAct(d.Reviewer, e2e.CaseCountyA, c.ID, "extend", "reason", "需要延长")
-		if c.PromisedDeadline != "2026-10-29" || c.Warning != "none" || c.Overdue {
+		// Promised 10-15 + 10 × 13/20 = 6 working days: 10-16, 10-19 … 10-23.
+		c = s.MustAct(d.Leader, e2e.CaseCountyA, c.ID, "extend", "reason", "需要延长")
+		if c.PromisedDeadline != "2026-10-23" || c.Warning != "none" || c.Overdue {
 			t.Fatalf("extended: %s %s/%v", c.PromisedDeadline, c.Warning, c.Overdue)
 		}
 		s.RunOverdue(admin)
 		if n := s.CountRows(`SELECT COUNT(*) FROM cases WHERE id = ? AND warning = 'none'`, c.ID); n != 1 {
 			t.Errorf("stored light after the extension is not none")
 		}
-		travel(s, "2026-10-28")
+		travel(s, "2026-10-22") // the working day before the extended promise
 		s.RunOverdue(admin)
-		travel(s, "2026-10-30")
+		travel(s, "2026-10-26")
 		s.RunOverdue(admin)
 		s.RunOverdue(admin)
 		if y, r := s.FlagEvents(c.ID, "flag_yellow"), s.FlagEvents(c.ID, "flag_red"); y != 1 || r != 2 {
@@ -319,7 +319,7 @@ func TestOverdueMetrics(t *testing.T) {
 		s.NewCase(a.Clerk, e2e.CaseCountyA, e2e.CaseBody("274")) // received today
 		paused := s.NewCase(a.Clerk, e2e.CaseCountyA, e2e.CaseBody("274", "received_on", calendar.FormatDate(longAgo)))
 		s.MustAct(a.Clerk, e2e.CaseCountyA, paused.ID, "accept")
-		s.MustAct(a.Clerk, e2e.CaseCountyA, paused.ID, "pause", "kind", "检验检测", "reason", "送检") // late, but its clock stands
+		s.MustAct(a.Clerk, e2e.CaseCountyA, paused.ID, "pause", "kind", "检测", "reason", "送检") // late, but its clock stands
 		closed := s.NewCase(a.Clerk, e2e.CaseCountyA, e2e.CaseBody("274", "received_on", calendar.FormatDate(longAgo)))
 		s.MustAct(a.Clerk, e2e.CaseCountyA, closed.ID, "withdraw") // not open
 		s.NewCase(b.Clerk, e2e.CaseCountyB, e2e.CaseBody("274"))

@@ -116,9 +116,9 @@ var Beijing = time.FixedZone("CST", 8*3600)
 
 // CaseDesk is a county with its staff and item 274 published.
 type CaseDesk struct {
-	County                                    string
-	Admin, Clerk, Reviewer                    string
-	AdminID, ClerkID, ReviewerID, adminUserID int64
+	County                                              string
+	Admin, Clerk, Reviewer, Leader                      string
+	AdminID, ClerkID, ReviewerID, LeaderID, adminUserID int64
 }
 
 // UserID returns the id of the signed-in user.
@@ -133,7 +133,8 @@ func (s *Service) UserID(token string) int64 {
 	return id
 }
 
-// CaseDesk onboards county with a clerk and a reviewer and publishes 274
+// CaseDesk onboards county with a clerk, a reviewer and a leader (负责人, who
+// approves extensions) and publishes 274
 // (烟花爆竹经营（零售）许可证核发: licensing, statutory 20 / promised 13 working
 // days, extension 10, steps 受理 1 + 审查 8 + 决定 3).
 func (s *Service) CaseDesk(county string) CaseDesk {
@@ -143,6 +144,7 @@ func (s *Service) CaseDesk(county string) CaseDesk {
 	d.AdminID = s.UserID(d.Admin)
 	d.ClerkID, d.Clerk = s.AddUser(d.Admin, county, "clerk_"+county, "county_clerk")
 	d.ReviewerID, d.Reviewer = s.AddUser(d.Admin, county, "reviewer_"+county, "county_reviewer")
+	d.LeaderID, d.Leader = s.AddUser(d.Admin, county, "leader_"+county, "county_leader")
 	s.PublishItem(d, "274", FireworksContent())
 	return d
 }

@@ -77,6 +77,9 @@ func (s *Service) addDemo(ctx context.Context, out io.Writer) error {
 		if err := addUser("reviewer_"+code, county.Name+"审核人（演示）", code, rbac.CountyReviewer); err != nil {
 			return err
 		}
+		if err := addUser("leader_"+code, county.Name+"分管局领导（演示）", code, rbac.CountyLeader); err != nil {
+			return err
+		}
 	}
 	if err := s.enforcer.ReloadIfChanged(ctx); err != nil {
 		return err
@@ -84,7 +87,7 @@ func (s *Service) addDemo(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "演示数据已就绪（安徽省，3个试点县）。所有演示账号的密码：%s\n", demoPassword)
 	fmt.Fprintln(out, "  省级管理员：demo_province")
 	for _, code := range demoCounties {
-		fmt.Fprintf(out, "  %s：admin_%s（县级管理员） clerk_%s（经办人） reviewer_%s（审核人）\n", code, code, code, code)
+		fmt.Fprintf(out, "  %s：admin_%s（县级管理员） clerk_%s（经办人） reviewer_%s（审核人） leader_%s（负责人，批准延期）\n", code, code, code, code, code)
 	}
 	return nil
 }
