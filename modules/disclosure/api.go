@@ -3,6 +3,7 @@ package disclosure
 import (
 	"io"
 	"mime"
+	"slices"
 	"strconv"
 	"time"
 
@@ -56,6 +57,8 @@ func (a *API) Mount(app *fiber.App) {
 	c.Get("/info-requests/:id", perm("disclosure:read"), a.showRequest)
 	c.Post("/info-requests/:id/answer", perm("disclosure:write"), a.answerRequest)
 	c.Post("/info-requests/:id/extend", perm("disclosure:review"), a.extendRequest)
+	c.Post("/info-requests/:id/correction", perm("disclosure:write"), a.askCorrection)
+	c.Post("/info-requests/:id/corrected", perm("disclosure:write"), a.recordCorrected)
 
 	p := app.Group("/api/v1/public/counties/:county", a.RequireActiveCounty)
 	p.Get("/disclosures", a.listPublished)
@@ -285,8 +288,8 @@ func (a *API) listRequests(c *fiber.Ctx) error {
 		return err
 	}
 	status := c.Query("status")
-	if status != "" && status != RequestReceived && status != RequestAnswered {
-		return apperr.InvalidField("status", "状态应为 received 或 answered")
+	if status != "" && !slices.Contains(RequestStatuses, status) {
+		return apperr.InvalidField("status", "状态应为 received、correcting 或 answered")
 	}
 	list, total, err := a.svc.ListRequests(c.UserContext(), c.Params("county"), status, page, perPage)
 	if err != nil {
@@ -333,6 +336,48 @@ func (a *API) extendRequest(c *fiber.Ctx) error {
 		return err
 	}
 	r, err := a.svc.ExtendRequest(c.UserContext(), c.Params("county"), id, ActorOf(c), in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+// correctionInput is the day the requester was told to correct the request.
+type correctionInput struct {
+	NotifiedOn string `json:"notified_on"`
+}
+
+func (a *API) askCorrection(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in correctionInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := a.svc.AskCorrection(c.UserContext(), c.Params("county"), id, ActorOf(c), in.NotifiedOn)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+// correctedInput is the day the corrected request arrived.
+type correctedInput struct {
+	ReceivedOn string `json:"received_on"`
+}
+
+func (a *API) recordCorrected(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in correctedInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := a.svc.Corrected(c.UserContext(), c.Params("county"), id, ActorOf(c), in.ReceivedOn)
 	if err != nil {
 		return err
 	}

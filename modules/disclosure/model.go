@@ -228,34 +228,45 @@ type PublicAttachment struct {
 // Request statuses.
 const (
 	RequestReceived = "received"
-	RequestAnswered = "answered"
+	// RequestAwaitingCorrection: the requester was told to correct the
+	// request (条例 第三十条); no answer period runs until the corrected
+	// request arrives.
+	RequestAwaitingCorrection = "correcting"
+	RequestAnswered           = "answered"
 )
+
+// RequestStatuses are the statuses a request list may be filtered by.
+var RequestStatuses = []string{RequestReceived, RequestAwaitingCorrection, RequestAnswered}
 
 // InfoRequest is a request for information (依申请公开).
 type InfoRequest struct {
-	ID                  int64     `db:"id" json:"id"`
-	CountyCode          string    `db:"county_code" json:"county_code"`
-	TrackingNo          string    `db:"tracking_no" json:"tracking_no"`
-	RequesterName       string    `db:"requester_name" json:"requester_name"`
-	RequesterContact    string    `db:"requester_contact" json:"requester_contact"`
-	Description         string    `db:"description" json:"description"`
-	PreferredForm       string    `db:"preferred_form" json:"preferred_form"`
-	ReceivedOn          string    `db:"received_on" json:"received_on"`
-	Deadline            string    `db:"deadline" json:"deadline"`
-	DeadlineProvisional bool      `db:"deadline_provisional" json:"deadline_provisional"`
-	Extended            bool      `db:"extended" json:"extended"`
-	ExtensionReason     string    `db:"extension_reason" json:"extension_reason"`
-	ExtensionApprovedBy int64     `db:"extension_approved_by" json:"extension_approved_by"`
-	Status              string    `db:"status" json:"status"`
-	Outcome             string    `db:"outcome" json:"outcome"`
-	OutcomeReason       string    `db:"outcome_reason" json:"outcome_reason"`
-	Answer              string    `db:"answer" json:"answer"`
-	AnsweredOn          *string   `db:"answered_on" json:"answered_on"`
-	AnsweredBy          int64     `db:"answered_by" json:"answered_by"`
-	OnTime              *bool     `db:"on_time" json:"on_time"`
-	Warning             string    `db:"warning" json:"-"`
-	CreatedAt           time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt           time.Time `db:"updated_at" json:"updated_at"`
+	ID                  int64   `db:"id" json:"id"`
+	CountyCode          string  `db:"county_code" json:"county_code"`
+	TrackingNo          string  `db:"tracking_no" json:"tracking_no"`
+	RequesterName       string  `db:"requester_name" json:"requester_name"`
+	RequesterContact    string  `db:"requester_contact" json:"requester_contact"`
+	Description         string  `db:"description" json:"description"`
+	PreferredForm       string  `db:"preferred_form" json:"preferred_form"`
+	ReceivedOn          string  `db:"received_on" json:"received_on"`
+	Deadline            string  `db:"deadline" json:"deadline"`
+	DeadlineProvisional bool    `db:"deadline_provisional" json:"deadline_provisional"`
+	Extended            bool    `db:"extended" json:"extended"`
+	ExtensionReason     string  `db:"extension_reason" json:"extension_reason"`
+	ExtensionApprovedBy int64   `db:"extension_approved_by" json:"extension_approved_by"`
+	Status              string  `db:"status" json:"status"`
+	Outcome             string  `db:"outcome" json:"outcome"`
+	OutcomeReason       string  `db:"outcome_reason" json:"outcome_reason"`
+	Answer              string  `db:"answer" json:"answer"`
+	AnsweredOn          *string `db:"answered_on" json:"answered_on"`
+	AnsweredBy          int64   `db:"answered_by" json:"answered_by"`
+	OnTime              *bool   `db:"on_time" json:"on_time"`
+	// CorrectionNotifiedOn is when the requester was told to correct the
+	// request, CorrectedOn when the corrected request arrived (条例 第三十条).
+	CorrectionNotifiedOn *string   `db:"correction_notified_on" json:"correction_notified_on"`
+	CorrectedOn          *string   `db:"corrected_on" json:"corrected_on"`
+	Warning              string    `db:"warning" json:"-"`
+	CreatedAt            time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt            time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // PreferredForms are how a requester may want the information.

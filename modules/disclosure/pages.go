@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,6 +159,8 @@ func (p *Pages) Mount(app *fiber.App) {
 	c.Get("/info-requests/:id", read, p.showRequest)
 	c.Post("/info-requests/:id/answer", write, p.submitAnswer)
 	c.Post("/info-requests/:id/extend", review, p.submitExtend)
+	c.Post("/info-requests/:id/correction", write, p.submitCorrection)
+	c.Post("/info-requests/:id/corrected", write, p.submitCorrected)
 
 	active := p.api.RequireActiveCounty
 	app.Get("/portal/:county/disclosures", active, p.showPortalList)
@@ -1158,8 +1161,8 @@ func (p *Pages) showRequests(c *fiber.Ctx) error {
 	status := c.Query("status", RequestReceived)
 	if status == "all" {
 		status = ""
-	} else if status != RequestReceived && status != RequestAnswered {
-		return apperr.InvalidField("status", "状态应为 received、answered 或 all")
+	} else if !slices.Contains(RequestStatuses, status) {
+		return apperr.InvalidField("status", "状态应为 received、correcting、answered 或 all")
 	}
 	list, total, err := p.api.svc.ListRequests(ctx, county, status, page, perPage)
 	if err != nil {
@@ -1173,7 +1176,8 @@ func (p *Pages) showRequests(c *fiber.Ctx) error {
 	if key == "" {
 		key = "all"
 	}
-	for _, t := range []struct{ Key, Title string }{{RequestReceived, "办理中"}, {RequestAnswered, "已答复"}, {"all", "全部"}} {
+	for _, t := range []struct{ Key, Title string }{{RequestReceived, "办理中"}, {RequestAwaitingCorrection, "待补正"},
+		{RequestAnswered, "已答复"}, {"all", "全部"}} {
 		v.Tabs = append(v.Tabs, listTab{Key: t.Key, Title: t.Title, Current: t.Key == key,
 			URL: "/counties/" + county + "/info-requests?status=" + t.Key})
 	}
@@ -1220,11 +1224,15 @@ type requestView struct {
 	Outcomes     []outcomeGroup
 	Answer       string
 	ExtendReason string
+	Date         string // the date typed into a correction form that failed
 	CanAnswer    bool
 	CanExtend    bool
-	Failed       string
-	Error        string
-	Errors       map[string]string
+	// CanAskCorrection: the 7 working days of 条例 第三十条 may not have run
+	// out (the service checks); CanRecordCorrected: the request awaits it.
+	CanAskCorrection, CanRecordCorrected bool
+	Failed                               string
+	Error                                string
+	Errors                               map[string]string
 }
 
 func (p *Pages) renderRequest(c *fiber.Ctx, v requestView, choice, flash string) error {
@@ -1242,13 +1250,19 @@ func (p *Pages) renderRequest(c *fiber.Ctx, v requestView, choice, flash string)
 		return err
 	}
 	v.County, v.R, v.Light, v.Outcomes = county, r, p.light(r), outcomeGroups(choice)
-	v.CanAnswer = pm.Write && r.Status == RequestReceived
+	v.CanAnswer = pm.Write && (r.Status == RequestReceived || r.Status == RequestAwaitingCorrection)
 	v.CanExtend = pm.Review && r.Status == RequestReceived && !r.Extended
+	v.CanAskCorrection = pm.Write && r.Status == RequestReceived && r.CorrectionNotifiedOn == nil
+	v.CanRecordCorrected = pm.Write && r.Status == RequestAwaitingCorrection
+	if v.Date == "" {
+		v.Date = calendar.FormatDate(p.api.svc.today())
+	}
 	return p.render(c, "console_request", web.View{Title: "政府信息公开申请 " + r.TrackingNo, Region: county, Flash: flash, Data: v})
 }
 
 func (p *Pages) showRequest(c *fiber.Ctx) error {
-	flash := map[string]string{"answered": "答复已记录。", "extended": "答复期限已延长。"}[c.Query("done")]
+	flash := map[string]string{"answered": "答复已记录。", "extended": "答复期限已延长。",
+		"correction": "已记录补正告知：在收到补正后的申请前，答复期限不计算。", "corrected": "已记录收到补正：答复期限自次日起重新计算。"}[c.Query("done")]
 	return p.renderRequest(c, requestView{}, "", flash)
 }
 
@@ -1287,6 +1301,33 @@ func (p *Pages) submitExtend(c *fiber.Ctx) error {
 		return p.renderRequest(c, requestView{Failed: "extend", Error: msg, Errors: fields, ExtendReason: reason}, "", "")
 	}
 	return c.Redirect("/counties/"+county+"/info-requests/"+strconv.FormatInt(id, 10)+"?done=extended", fiber.StatusSeeOther)
+}
+
+// submitCorrection records that the requester was told to correct the request.
+func (p *Pages) submitCorrection(c *fiber.Ctx) error {
+	return p.submitCorrectionStep(c, "correction", "notified_on", p.api.svc.AskCorrection)
+}
+
+// submitCorrected records the corrected request's arrival.
+func (p *Pages) submitCorrected(c *fiber.Ctx) error {
+	return p.submitCorrectionStep(c, "corrected", "received_on", p.api.svc.Corrected)
+}
+
+func (p *Pages) submitCorrectionStep(c *fiber.Ctx, step, field string,
+	do func(context.Context, string, int64, Actor, string) (InfoRequest, error)) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	county, date := c.Params("county"), c.FormValue(field)
+	if _, err := do(c.UserContext(), county, id, ActorOf(c), date); err != nil {
+		msg, fields, err := formError(c, err)
+		if err != nil {
+			return err
+		}
+		return p.renderRequest(c, requestView{Failed: step, Error: msg, Errors: fields, Date: date}, "", "")
+	}
+	return c.Redirect("/counties/"+county+"/info-requests/"+strconv.FormatInt(id, 10)+"?done="+step, fiber.StatusSeeOther)
 }
 
 // --- the public portal ---

@@ -24,7 +24,7 @@ const (
 
 const requestColumns = `id, county_code, tracking_no, requester_name, requester_contact, description, preferred_form,
 	received_on, deadline, deadline_provisional, extended, extension_reason, extension_approved_by, status, outcome,
-	outcome_reason, answer, answered_on, answered_by, on_time, warning, created_at, updated_at`
+	outcome_reason, answer, answered_on, answered_by, on_time, correction_notified_on, corrected_on, warning, created_at, updated_at`
 
 // RequestInput is what a requester files on the portal.
 type RequestInput struct {
@@ -56,6 +56,21 @@ func (in *RequestInput) validate() error {
 		return apperr.Invalid("申请信息有误", f)
 	}
 	return nil
+}
+
+// CorrectionNoticeWorkdays is how long after receipt the requester may be
+// told to correct a request: 条例 第三十条, "自收到申请之日起7个工作日内一次性
+// 告知申请人作出补正".
+const CorrectionNoticeWorkdays = 7
+
+// clockStart is the day the answer period counts from: the receipt of the
+// corrected request when there was a correction (条例 第三十条), else the
+// receipt of the request.
+func (r InfoRequest) clockStart() string {
+	if r.CorrectedOn != nil {
+		return *r.CorrectedOn
+	}
+	return r.ReceivedOn
 }
 
 // requestDeadline counts the answer deadline from the day after receipt.
@@ -114,14 +129,17 @@ func (s *Service) GetRequest(ctx context.Context, county string, id int64) (Info
 
 // RequestStatus is what a requester sees by tracking number.
 type RequestStatus struct {
-	TrackingNo  string  `json:"tracking_no"`
-	Status      string  `json:"status"`
-	StatusTitle string  `json:"status_title"`
-	ReceivedOn  string  `json:"received_on"`
-	Deadline    string  `json:"deadline"`
-	Extended    bool    `json:"extended"`
-	Outcome     string  `json:"outcome"`
-	AnsweredOn  *string `json:"answered_on"`
+	TrackingNo  string `json:"tracking_no"`
+	Status      string `json:"status"`
+	StatusTitle string `json:"status_title"`
+	ReceivedOn  string `json:"received_on"`
+	Deadline    string `json:"deadline"`
+	// DeadlineProvisional: the deadline crosses a year whose holidays are
+	// not loaded yet, as the staff page marks it too.
+	DeadlineProvisional bool    `json:"deadline_provisional"`
+	Extended            bool    `json:"extended"`
+	Outcome             string  `json:"outcome"`
+	AnsweredOn          *string `json:"answered_on"`
 }
 
 // TrackRequest returns the status of a request by its tracking number.
@@ -135,12 +153,16 @@ func (s *Service) TrackRequest(ctx context.Context, county, trackingNo string) (
 		return RequestStatus{}, fmt.Errorf("disclosure: track: %w", err)
 	}
 	title := "已收到，办理中"
-	if r.Status == RequestAnswered {
+	switch r.Status {
+	case RequestAnswered:
 		o, _ := outcome(r.Outcome)
 		title = "已答复：" + o.Title
+	case RequestAwaitingCorrection:
+		title = "待补正：请按补正告知补正申请，答复期限自收到补正后的申请起重新计算"
 	}
 	return RequestStatus{TrackingNo: r.TrackingNo, Status: r.Status, StatusTitle: title, ReceivedOn: r.ReceivedOn,
-		Deadline: r.Deadline, Extended: r.Extended, Outcome: r.Outcome, AnsweredOn: r.AnsweredOn}, nil
+		Deadline: r.Deadline, DeadlineProvisional: r.DeadlineProvisional, Extended: r.Extended, Outcome: r.Outcome,
+		AnsweredOn: r.AnsweredOn}, nil
 }
 
 // ListRequests returns a page of a county's requests, open ones first by deadline.
@@ -199,10 +221,19 @@ func (s *Service) Answer(ctx context.Context, county string, id int64, by Actor,
 		if err != nil {
 			return err
 		}
-		if r.Status != RequestReceived {
+		noCorrection := in.Outcome == "other" && in.Reason == "no_correction"
+		switch {
+		case r.Status == RequestAnswered:
 			return apperr.Conflict("invalid_transition", "该申请已经答复")
+		case r.Status == RequestAwaitingCorrection && !noCorrection:
+			return apperr.Conflict("awaiting_correction", "申请人尚未补正：收到补正后再答复，或以“逾期不补正”结束")
+		case r.Status == RequestReceived && noCorrection:
+			return apperr.Conflict("not_awaiting_correction", "未曾告知申请人补正，不能以“逾期不补正”结束")
+		case in.Reason == "unclear_after_correction" && r.CorrectedOn == nil:
+			return apperr.Conflict("not_corrected", "申请人未曾补正，不能以“补正后申请内容仍不明确”答复")
 		}
-		onTime := !today.After(mustDate(r.Deadline))
+		// A request closed for want of correction had no answer period running.
+		onTime := r.Deadline == "" || !today.After(mustDate(r.Deadline))
 		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, outcome = ?, outcome_reason = ?, answer = ?, answered_on = ?,
 			answered_by = ?, on_time = ?, updated_at = ? WHERE id = ? AND county_code = ?`, RequestAnswered, in.Outcome, in.Reason,
 			in.Answer, todayStr, by.ID, onTime, db.Now(), id, county)
@@ -238,7 +269,7 @@ func (s *Service) ExtendRequest(ctx context.Context, county string, id int64, by
 		if s.today().After(mustDate(r.Deadline)) {
 			return apperr.Conflict("deadline_passed", "答复期限已过，不能再延长")
 		}
-		deadline, provisional := s.requestDeadline(county, r.ReceivedOn, true)
+		deadline, provisional := s.requestDeadline(county, r.clockStart(), true)
 		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET extended = ?, extension_reason = ?, extension_approved_by = ?, deadline = ?,
 			deadline_provisional = ?, warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`, true, reason, by.ID, deadline,
 			provisional, db.Now(), id, county)
@@ -249,6 +280,155 @@ func (s *Service) ExtendRequest(ctx context.Context, county string, id int64, by
 	}
 	return s.GetRequest(ctx, county, id)
 }
+
+// AskCorrection records that the requester was told, on notifiedOn, to
+// correct an unclear request (条例 第三十条): within 7 working days of its
+// receipt and once only. The answer period stops; it starts again from the
+// day after the corrected request arrives (Corrected).
+func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by Actor, notifiedOn string) (InfoRequest, error) {
+	notified, err := calendar.ParseDate(strings.TrimSpace(notifiedOn))
+	if err != nil {
+		return InfoRequest{}, apperr.InvalidField("notified_on", "告知补正日期应为 YYYY-MM-DD")
+	}
+	if notified.After(s.today()) {
+		return InfoRequest{}, apperr.InvalidField("notified_on", "告知补正日期不能晚于今天")
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := s.lockRequest(ctx, tx, county, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.Status != RequestReceived:
+			return apperr.Conflict("invalid_transition", "该申请已答复或正在等待补正")
+		case r.CorrectionNotifiedOn != nil:
+			return apperr.Conflict("already_corrected", "补正只能一次性告知（条例第三十条）")
+		case notified.Before(mustDate(r.ReceivedOn)):
+			return apperr.InvalidField("notified_on", "告知补正日期不能早于收到申请的日期")
+		}
+		last, _ := s.cal.AddWorkdays(rbac.ProvinceOf(county), mustDate(r.ReceivedOn), CorrectionNoticeWorkdays, nil)
+		if notified.After(last) {
+			return apperr.Conflict("correction_too_late", fmt.Sprintf(
+				"应自收到申请之日起7个工作日内（%s前）告知补正（条例第三十条），已不能再要求补正", calendar.FormatDate(last)))
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, correction_notified_on = ?, deadline = '',
+			deadline_provisional = ?, warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`,
+			RequestAwaitingCorrection, calendar.FormatDate(notified), false, db.Now(), id, county)
+		return err
+	})
+	if err != nil {
+		return InfoRequest{}, err
+	}
+	return s.GetRequest(ctx, county, id)
+}
+
+// Corrected records the corrected request, received on receivedOn: the 20
+// working days (and an extension granted before) run again from the day
+// after it (条例 第三十条).
+func (s *Service) Corrected(ctx context.Context, county string, id int64, by Actor, receivedOn string) (InfoRequest, error) {
+	received, err := calendar.ParseDate(strings.TrimSpace(receivedOn))
+	if err != nil {
+		return InfoRequest{}, apperr.InvalidField("received_on", "收到补正日期应为 YYYY-MM-DD")
+	}
+	if received.After(s.today()) {
+		return InfoRequest{}, apperr.InvalidField("received_on", "收到补正日期不能晚于今天")
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := s.lockRequest(ctx, tx, county, id)
+		if err != nil {
+			return err
+		}
+		if r.Status != RequestAwaitingCorrection {
+			return apperr.Conflict("not_awaiting_correction", "该申请没有在等待补正")
+		}
+		if received.Before(mustDate(*r.CorrectionNotifiedOn)) {
+			return apperr.InvalidField("received_on", "收到补正日期不能早于告知补正的日期")
+		}
+		r.CorrectedOn = ptr(calendar.FormatDate(received))
+		deadline, provisional := s.requestDeadline(county, r.clockStart(), r.Extended)
+		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, corrected_on = ?, deadline = ?, deadline_provisional = ?,
+			warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`,
+			RequestReceived, *r.CorrectedOn, deadline, provisional, db.Now(), id, county)
+		return err
+	})
+	if err != nil {
+		return InfoRequest{}, err
+	}
+	return s.GetRequest(ctx, county, id)
+}
+
+// RecomputeOpenDeadlines recounts, as after a change of the working-day
+// calendar, the answer deadline of every request whose period runs and the
+// publication deadline of every proactive record not yet published; it
+// returns how many moved.
+func (s *Service) RecomputeOpenDeadlines(ctx context.Context) (int, error) {
+	moved, err := s.recomputeRecordDeadlines(ctx)
+	if err != nil {
+		return moved, err
+	}
+	var open []InfoRequest
+	if err := s.db.SelectContext(ctx, &open, `SELECT `+requestColumns+` FROM info_requests WHERE status = ?`, RequestReceived); err != nil {
+		return 0, fmt.Errorf("disclosure: open requests: %w", err)
+	}
+	for _, r := range open {
+		deadline, provisional := s.requestDeadline(r.CountyCode, r.clockStart(), r.Extended)
+		if deadline == r.Deadline && provisional == r.DeadlineProvisional {
+			continue
+		}
+		res, err := s.db.ExecContext(ctx, `UPDATE info_requests SET deadline = ?, deadline_provisional = ?, updated_at = ?
+			WHERE id = ? AND county_code = ? AND status = ? AND deadline = ?`,
+			deadline, provisional, db.Now(), r.ID, r.CountyCode, RequestReceived, r.Deadline)
+		if err != nil {
+			return moved, fmt.Errorf("disclosure: recompute request: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			moved++
+		}
+	}
+	return moved, nil
+}
+
+// recomputeRecordDeadlines is RecomputeOpenDeadlines of the records.
+func (s *Service) recomputeRecordDeadlines(ctx context.Context) (int, error) {
+	var open []struct {
+		ID          int64  `db:"id"`
+		County      string `db:"county_code"`
+		Attribute   string `db:"attribute"`
+		FormedOn    string `db:"formed_on"`
+		Deadline    string `db:"publish_deadline"`
+		Provisional bool   `db:"deadline_provisional"`
+	}
+	if err := s.db.SelectContext(ctx, &open, `SELECT id, county_code, attribute, formed_on, publish_deadline, deadline_provisional
+		FROM disclosure_records WHERE status <> ? AND publish_deadline <> ''`, StatusPublished); err != nil {
+		return 0, fmt.Errorf("disclosure: open records: %w", err)
+	}
+	moved := 0
+	for _, r := range open {
+		deadline, provisional := s.deadlineFor(r.County, r.Attribute, r.FormedOn)
+		if deadline == r.Deadline && provisional == r.Provisional {
+			continue
+		}
+		res, err := s.db.ExecContext(ctx, `UPDATE disclosure_records SET publish_deadline = ?, deadline_provisional = ?
+			WHERE id = ? AND county_code = ? AND publish_deadline = ?`, deadline, provisional, r.ID, r.County, r.Deadline)
+		if err != nil {
+			return moved, fmt.Errorf("disclosure: recompute record: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			moved++
+		}
+	}
+	return moved, nil
+}
+
+// lockRequest reads a request of county inside tx after taking its row lock.
+func (s *Service) lockRequest(ctx context.Context, tx *sqlx.Tx, county string, id int64) (InfoRequest, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE info_requests SET updated_at = updated_at WHERE id = ? AND county_code = ?`, id, county); err != nil {
+		return InfoRequest{}, err
+	}
+	return s.request(ctx, tx, county, id)
+}
+
+func ptr(s string) *string { return &s }
 
 // DisclosureFlags is what one pass of the overdue job found in disclosure.
 type DisclosureFlags struct {

@@ -282,6 +282,10 @@ func seedSeptember(s *e2e.Service) (reportDesks, map[string]int64) {
 	day("2026-09-21")
 	ids["R5"] = repFile(s, a.County, "R5")
 	day("2026-09-22")
+	// R5 is unclear: the requester is told to correct it (条例 第三十条),
+	// and never does (closed as 逾期不补正 on 09-30).
+	s.Must(200, s.Do("POST", "/api/v1/counties/"+a.County+"/info-requests/"+e2e.Itoa(ids["R5"])+"/correction", a.Clerk,
+		map[string]string{"notified_on": "2026-09-22"}))
 	s.RunOverdue(s.AdminToken())
 	repExec(s, `UPDATE case_events SET at = ? WHERE kind LIKE '%flag_%'`, cst("2026-09-22 10:00"))
 	for _, w := range []struct {

@@ -186,7 +186,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	caseSvc := cases.NewService(database, calendarSvc.Calendar(), catalogSvc, caseMetrics)
 	calendarSvc.OnChange(func(ctx context.Context) error {
 		n, err := caseSvc.RecomputeOpen(ctx)
-		log.Info("calendar changed; open deadlines recomputed", "moved", n)
+		log.Info("calendar changed; open case deadlines recomputed", "moved", n)
 		return err
 	})
 	calendarAPI := calendar.NewAPI(calendarSvc, enforcer)
@@ -212,6 +212,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	casePages.Mount(app)
 
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
+	calendarSvc.OnChange(func(ctx context.Context) error {
+		n, err := disclosureSvc.RecomputeOpenDeadlines(ctx)
+		log.Info("calendar changed; open disclosure deadlines recomputed", "moved", n)
+		return err
+	})
 	disclosure.RegisterMetrics(reg, database, calendarSvc.Calendar())
 	disclosureAPI := disclosure.NewAPI(disclosureSvc, tenantSvc, enforcer, limiter, challenges)
 	disclosureAPI.Mount(app)

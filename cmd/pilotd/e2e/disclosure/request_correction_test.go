@@ -1,0 +1,160 @@
+package disclosure_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"safetypilot/cmd/pilotd/internal/e2e"
+)
+
+// TestRequestCorrection: 政府信息公开条例 第三十条. A request received on
+// 2026-09-24 (Thu) may be sent back for correction within 7 working days of
+// its receipt — through 2026-10-12, counting 09-28, 29, 30, 10-08, 09, the
+// worked Saturday 10-10 and 10-12 — and once only. While the requester
+// corrects it no answer period runs (no deadline, not flagged, not
+// answerable but as 逾期不补正); the corrected request, received on 10-13,
+// has 20 working days from the day after: 10-14 … 11-10.
+func TestRequestCorrection(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := disclosureDesk(s, disCountyA)
+		disTravel(s, "2026-09-24")
+		file := func() (int64, string) {
+			t.Helper()
+			r := s.Must(201, s.Do("POST", e2e.DisPublic(d.county, "/info-requests"), "", map[string]any{"name": "李四",
+				"contact": "13912345678", "description": "辖区烟花爆竹的情况", "preferred_form": "email"}))
+			tracking, _ := r.Body["tracking_no"].(string)
+			var id int64
+			if err := s.Svc.DB.Get(&id, `SELECT id FROM info_requests WHERE tracking_no = ?`, tracking); err != nil {
+				t.Fatal(err)
+			}
+			return id, tracking
+		}
+		path := func(id int64, rest string) string { return e2e.DisPath(d.county, "/info-requests/"+e2e.Itoa(id)+rest) }
+		unclear, tracking := file()
+		late, _ := file()
+		abandoned, _ := file()
+		plain, _ := file()
+
+		disTravel(s, "2026-10-08")
+		s.MustInvalid("a notice dated tomorrow", s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-09"}), "notified_on")
+		s.MustInvalid("a notice before the request", s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{"notified_on": "2026-09-23"}), "notified_on")
+		s.MustInvalid("no date", s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{}), "notified_on")
+		r := s.Must(200, s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-08"}))
+		if r.Body["status"] != "correcting" || r.Body["deadline"] != "" || r.Body["correction_notified_on"] != "2026-10-08" {
+			t.Fatalf("after the correction notice: %s", r.Raw)
+		}
+		if r := s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-08"}); r.Status != 409 {
+			t.Errorf("a second correction notice: %d %s", r.Status, r.Raw)
+		}
+		pub := s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))
+		if pub.Body["status"] != "correcting" || pub.Body["deadline"] != "" {
+			t.Errorf("tracking while awaiting correction: %s", pub.Raw)
+		}
+		answer := map[string]any{"outcome": "disclosed", "answer": "见附件"}
+		if r := s.Do("POST", path(unclear, "/answer"), d.clerk, answer); r.Status != 409 || r.ErrorCode() != "awaiting_correction" {
+			t.Errorf("an answer while awaiting correction: %d %s", r.Status, r.Raw)
+		}
+
+		// Past the seventh working day it is too late to ask.
+		disTravel(s, "2026-10-13")
+		if r := s.Do("POST", path(late, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-13"}); r.Status != 409 ||
+			r.ErrorCode() != "correction_too_late" {
+			t.Errorf("a notice on the eighth working day: %d %s", r.Status, r.Raw)
+		}
+		s.Must(200, s.Do("POST", path(late, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-12"}))
+
+		// The corrected request restarts the 20 working days.
+		s.MustInvalid("corrected before the notice", s.Do("POST", path(unclear, "/corrected"), d.clerk, map[string]any{"received_on": "2026-10-07"}), "received_on")
+		r = s.Must(200, s.Do("POST", path(unclear, "/corrected"), d.clerk, map[string]any{"received_on": "2026-10-13"}))
+		if r.Body["status"] != "received" || r.Body["deadline"] != "2026-11-10" || r.Body["corrected_on"] != "2026-10-13" || r.Body["deadline_provisional"] != false {
+			t.Fatalf("after the corrected request: %s", r.Raw)
+		}
+		if r := s.Do("POST", path(unclear, "/corrected"), d.clerk, map[string]any{"received_on": "2026-10-13"}); r.Status != 409 {
+			t.Errorf("a second corrected request: %d %s", r.Status, r.Raw)
+		}
+
+		// 逾期不补正 closes only a request that awaited correction.
+		noCorrection := map[string]any{"outcome": "other", "reason": "no_correction", "answer": "申请人逾期未补正，不再处理。"}
+		if r := s.Do("POST", path(plain, "/answer"), d.clerk, noCorrection); r.Status != 409 || r.ErrorCode() != "not_awaiting_correction" {
+			t.Errorf("逾期不补正 of a request never sent back: %d %s", r.Status, r.Raw)
+		}
+		s.Must(200, s.Do("POST", path(abandoned, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-09"}))
+		disTravel(s, "2026-11-20")
+		if r := s.Must(200, s.Do("POST", path(abandoned, "/answer"), d.clerk, noCorrection)); r.Body["status"] != "answered" {
+			t.Errorf("closed for want of correction: %s", r.Raw)
+		}
+		list := s.Must(200, s.Do("GET", e2e.DisPath(d.county, "/info-requests?status=correcting"), d.clerk, nil))
+		if list.Body["total"] != float64(1) { // late, still awaiting
+			t.Errorf("requests awaiting correction: %s", list.Raw)
+		}
+	})
+}
+
+// TestRequestDeadlineFollowsCalendar: a request received on 2026-12-10 runs
+// into 2027, whose holidays are not loaded: its deadline is provisional on
+// the staff and the public page alike; loading 2027 recounts it and clears
+// the mark without anyone touching the request.
+func TestRequestDeadlineFollowsCalendar(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := disclosureDesk(s, disCountyA)
+		disTravel(s, "2026-12-10")
+		r := s.Must(201, s.Do("POST", e2e.DisPublic(d.county, "/info-requests"), "", map[string]any{"name": "李四",
+			"contact": "13912345678", "description": "2026年度辖区执法检查情况", "preferred_form": "email"}))
+		tracking, _ := r.Body["tracking_no"].(string)
+		pub := s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))
+		// 12-11 (1), 12-14 … 12-18 (6), 12-21 … 12-25 (11), 12-28 … 12-31
+		// (15), and weekdays only in 2027: 01-01 (16), 01-04 … 01-07 (20).
+		if pub.Body["deadline_provisional"] != true || pub.Body["deadline"] != "2027-01-07" {
+			t.Fatalf("public tracking before 2027 is loaded: %s", pub.Raw)
+		}
+		page := string(s.Must(200, s.Do("GET", "/portal/"+d.county+"/info-requests/track?no="+tracking, "", nil)).Raw)
+		if !strings.Contains(page, `data-testid="track-provisional"`) {
+			t.Errorf("the public tracking page does not mark the deadline provisional")
+		}
+		// 2027: New Year's Day off.
+		s.Must(200, s.Do("PUT", "/api/v1/calendar/years/2027", s.AdminToken(), map[string]any{"holidays": []string{"2027-01-01"}}))
+		pub = s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))
+		if pub.Body["deadline_provisional"] != false || pub.Body["deadline"] != "2027-01-08" {
+			t.Errorf("public tracking after 2027 is loaded: %s", pub.Raw)
+		}
+	})
+}
+
+// TestRequestCorrectionPages: the clerk records the correction notice and
+// the corrected request on the request's page; a date past the seven working
+// days is refused on the page with the article's reason, and the list has a
+// tab of the requests awaiting correction.
+func TestRequestCorrectionPages(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := disclosureDesk(s, disCountyA)
+		disTravel(s, "2026-09-24")
+		r := s.Must(201, s.Do("POST", e2e.DisPublic(d.county, "/info-requests"), "", map[string]any{"name": "李四",
+			"contact": "13912345678", "description": "辖区烟花爆竹的情况", "preferred_form": "email"}))
+		tracking, _ := r.Body["tracking_no"].(string)
+		var id int64
+		if err := s.Svc.DB.Get(&id, `SELECT id FROM info_requests WHERE tracking_no = ?`, tracking); err != nil {
+			t.Fatal(err)
+		}
+		page := "/counties/" + d.county + "/info-requests/" + e2e.Itoa(id)
+		clerk := s.BrowserLogin("dclerk_"+d.county, "User#Pass2026x")
+		disTravel(s, "2026-10-13")
+		wantPage(t, "request page", clerk.Get(page), 200, "告知补正", `name="notified_on"`)
+		wantPage(t, "a late notice", clerk.Post(page+"/correction", url.Values{"notified_on": {"2026-10-13"}}, true), 409,
+			"7个工作日内", "条例第三十条")
+		wantPage(t, "a malformed date", clerk.Post(page+"/correction", url.Values{"notified_on": {"十月十二日"}}, true), 400,
+			`id="correction-date-error"`, "十月十二日")
+		if r := clerk.Post(page+"/correction", url.Values{"notified_on": {"2026-10-12"}}, true); r.Status != 303 {
+			t.Fatalf("correction notice: HTTP %d\n%s", r.Status, r.Raw)
+		}
+		wantPage(t, "awaiting correction", clerk.Get(page), 200, "待申请人补正", "等待申请人补正，暂不计算", `name="received_on"`)
+		wantPage(t, "the list's tab", clerk.Get("/counties/"+d.county+"/info-requests?status=correcting"), 200, tracking, "待补正")
+		if r := clerk.Post(page+"/corrected", url.Values{"received_on": {"2026-10-13"}}, true); r.Status != 303 {
+			t.Fatalf("corrected: HTTP %d\n%s", r.Status, r.Raw)
+		}
+		wantPage(t, "corrected", clerk.Get(page), 200, "2026-11-10", "答复期限自次日起重新计算")
+	})
+}
