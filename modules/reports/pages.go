@@ -271,7 +271,7 @@ func (p *Pages) renderReport(c *fiber.Ctx, s scope, v View, rv reportView, flash
 		if rv.CanSubmit, err = web.Allowed(c, p.api.enforcer, me, region, "reports:submit"); err != nil {
 			return err
 		}
-		rv.CanSubmit = rv.CanSubmit && rv.Editable
+		rv.CanSubmit = rv.CanSubmit && rv.Editable && !v.InterimFigures
 	}
 	rv.SubmitTo = "省级"
 	if v.Kind == KindProvince {

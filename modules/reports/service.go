@@ -92,13 +92,26 @@ type Report struct {
 	UpdatedAt     time.Time  `db:"updated_at" json:"updated_at"`
 }
 
+// Interim reports a report compiled before its period ended: its figures
+// are as of its compilation (AsOf), not of the whole period, so it is shown
+// as interim and cannot be submitted; compiled again after the period, it
+// is final.
+func (r Report) Interim() bool { return r.AsOf() <= r.PeriodEnd }
+
+// AsOf is the day (Beijing time) the figures were compiled.
+func (r Report) AsOf() string { return calendar.FormatDate(calendar.Today(r.CompiledAt)) }
+
 // View is a report with its figures and narrative decoded.
 type View struct {
 	Report
-	StatusTitle string           `json:"status_title"`
-	Narrative   Narrative        `json:"narrative"`
-	County      *CountyFigures   `json:"county_figures,omitempty"`
-	Province    *ProvinceFigures `json:"province_figures,omitempty"`
+	StatusTitle string `json:"status_title"`
+	// InterimFigures and FiguresAsOf say a report compiled before its period
+	// ended holds the figures of that day (Report.Interim).
+	InterimFigures bool             `json:"interim"`
+	FiguresAsOf    string           `json:"figures_as_of"`
+	Narrative      Narrative        `json:"narrative"`
+	County         *CountyFigures   `json:"county_figures,omitempty"`
+	Province       *ProvinceFigures `json:"province_figures,omitempty"`
 }
 
 // Service compiles and moves reports through their workflow.
@@ -267,20 +280,21 @@ func (s *Service) store(ctx context.Context, kind, region, province string, p Pe
 		if err != nil {
 			return err
 		}
-		now := db.Now()
+		// compiled on the service's clock, which Interim compares with the period
+		compiled, now := s.Now().UTC().Truncate(time.Microsecond), db.Now()
 		if found {
 			id = existing.ID
 			if frozen(existing.Status) {
 				return nil
 			}
 			_, err := tx.ExecContext(ctx, `UPDATE reports SET figures = ?, title = ?, compiled_at = ?, updated_at = ? WHERE id = ? AND status IN (?, ?)`,
-				string(data), title, now, now, id, StatusDraft, StatusReturned)
+				string(data), title, compiled, now, id, StatusDraft, StatusReturned)
 			return err
 		}
 		narrative, _ := json.Marshal(Narrative{})
 		res, err := tx.ExecContext(ctx, `INSERT INTO reports (kind, region, province_code, period_kind, period_start, period_end, title,
 			status, figures, narrative, review_comment, compiled_at, submitted_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 0, ?)`,
-			kind, region, province, p.Kind, p.Start, p.End, title, StatusDraft, string(data), string(narrative), now, now)
+			kind, region, province, p.Kind, p.Start, p.End, title, StatusDraft, string(data), string(narrative), compiled, now)
 		if db.IsDuplicate(err) {
 			return apperr.Conflict("duplicate", "该期报告正由他人同时生成，请稍后刷新")
 		}
@@ -310,7 +324,7 @@ func (s *Service) Get(ctx context.Context, id int64) (View, error) {
 }
 
 func decode(r Report) (View, error) {
-	v := View{Report: r, StatusTitle: StatusTitle(r.Status)}
+	v := View{Report: r, StatusTitle: StatusTitle(r.Status), InterimFigures: r.Interim(), FiguresAsOf: r.AsOf()}
 	if err := json.Unmarshal([]byte(r.NarrativeJSON), &v.Narrative); err != nil {
 		return v, fmt.Errorf("reports: narrative: %w", err)
 	}
@@ -446,6 +460,10 @@ func (s *Service) SaveNarrative(ctx context.Context, id int64, n Narrative) (Vie
 // Submit sends a report upward and freezes it.
 func (s *Service) Submit(ctx context.Context, id, by int64) (View, error) {
 	return s.transition(ctx, id, []string{StatusDraft, StatusReturned}, func(tx *sqlx.Tx, r Report) error {
+		if r.Interim() {
+			return apperr.Conflict("report_interim", "报告期（至"+r.PeriodEnd+"）结束前编制的报告只是截至"+r.AsOf()+
+				"的临时数据：请在报告期结束后重新编制，再上报")
+		}
 		var n Narrative
 		_ = json.Unmarshal([]byte(r.NarrativeJSON), &n)
 		if strings.TrimSpace(n.Experience) == "" || strings.TrimSpace(n.Problems) == "" || strings.TrimSpace(n.NextSteps) == "" {

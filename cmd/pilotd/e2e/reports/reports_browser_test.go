@@ -25,6 +25,17 @@ import (
 // rptToday is today in Beijing, the date a report period is chosen by.
 func rptToday() string { return time.Now().In(e2e.Beijing).Format("2006-01-02") }
 
+// rptPeriodEnded moves the reports' clock to the first day of next month,
+// when this month's period has ended, and compiles the report at path
+// again: its figures are then final and it may be submitted.
+func rptPeriodEnded(s *e2e.Service, token, path string) {
+	s.T.Helper()
+	now := time.Now().In(e2e.Beijing)
+	next := time.Date(now.Year(), now.Month()+1, 1, 10, 0, 0, 0, e2e.Beijing)
+	s.Svc.Reports.Now = func() time.Time { return next }
+	rptCompile(s, token, path)
+}
+
 // rptUsername is the username of the signed-in user of a token.
 func rptUsername(s *e2e.Service, token string) string {
 	s.T.Helper()
@@ -315,6 +326,7 @@ func TestReportsBrowserWorkflow(t *testing.T) {
 	countyUser := rptUsername(s, d.Admin)
 	page := fmt.Sprintf("/counties/%s/reports/%d", county, id)
 	s.ProvinceUser("34", "rpt_prov34", "province_admin")
+	rptPeriodEnded(s, d.Admin, "/api/v1/counties/"+county+"/reports")
 
 	b := e2e.NewTab(t, browser, base)
 	b.SignIn(countyUser, e2e.CountyPassword)
@@ -445,6 +457,9 @@ func TestReportsBrowserProvince(t *testing.T) {
 	if n := p.Count("[data-testid=table-counties] tbody tr"); n != 3 {
 		t.Errorf("county comparison has %d rows, want 2 counties and the total", n)
 	}
+	// The month ends; the province compiles its report again and submits it.
+	rptPeriodEnded(s, s.Login("rpt_prov34", "Prov#Pass2026x"), "/api/v1/provinces/34/reports")
+	p.Open(provReport)
 	p.Fill("experience", "全省统一部署，分县推进。")
 	p.Fill("problems", "各县进度不一。")
 	p.Fill("next_steps", "加强督导检查。")
@@ -555,8 +570,23 @@ func TestReportExports(t *testing.T) {
 				t.Errorf("GET %s: %d, want %d: %s", c.path, r.Status, c.status, r.Raw)
 			}
 		}
-		// Once submitted, the province sees it and its exports.
+		// Once submitted, the province sees it and its exports. A report of
+		// a period under way is interim and cannot be submitted; compiled
+		// again once the month is over, it can.
 		s.Must(200, s.Do("PUT", base+"/narrative", d.Admin, map[string]string{"experience": "甲", "problems": "乙", "next_steps": "丙"}))
+		if r := s.Do("POST", base+"/submit", d.Admin, nil); r.Status != 409 || r.ErrorCode() != "report_interim" {
+			t.Fatalf("submitting an interim report: %d %s", r.Status, r.Raw)
+		}
+		if r := s.Must(200, s.Do("GET", base, d.Admin, nil)); r.Body["interim"] != true || r.Body["figures_as_of"] != rptToday() {
+			t.Errorf("an interim report: %s", r.Raw)
+		}
+		if page := string(s.Must(200, s.Do("GET", base+".html", d.Admin, nil)).Raw); !strings.Contains(page, `data-testid="report-interim"`) {
+			t.Errorf("the print version does not say the figures are interim")
+		}
+		rptPeriodEnded(s, d.Admin, "/api/v1/counties/"+county+"/reports")
+		if r := s.Must(200, s.Do("GET", base, d.Admin, nil)); r.Body["interim"] != false {
+			t.Errorf("a report compiled after its period: %s", r.Raw)
+		}
 		s.Must(200, s.Do("POST", base+"/submit", d.Admin, nil))
 		s.Must(200, s.Do("GET", fmt.Sprintf("/api/v1/provinces/34/reports/%d.xlsx", id), s.AdminToken(), nil))
 		s.Must(200, s.Do("GET", fmt.Sprintf("/api/v1/provinces/34/reports/%d.html", id), s.AdminToken(), nil))
