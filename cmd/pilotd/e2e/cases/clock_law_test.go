@@ -106,3 +106,24 @@ func TestItemExtensionCapped(t *testing.T) {
 		s.Must(200, s.Do("PUT", e2e.CatPath(e2e.CaseCountyA, "/274"), d.Clerk, e2e.With(e2e.FireworksContent(), "extension_workdays", 15)))
 	})
 }
+
+// TestCreditCodeStructure: a credit code with a right check character but no
+// GB 32100 structure — eighteen zeros, an authority that registers no such
+// kind, a division of no province — is refused, naming the field, and stores
+// nothing.
+func TestCreditCodeStructure(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := s.CaseDesk(e2e.CaseCountyA)
+		before := s.CountRows(`SELECT COUNT(*) FROM cases`)
+		for _, code := range []string{"000000000000000000", e2e.CreditCode("94340102MA2TX5P41"), e2e.CreditCode("91990000MA2TX5P41")} {
+			applicant := e2e.ValidApplicant()
+			applicant["credit_code"] = code
+			s.MustInvalid("credit code "+code, s.Do("POST", e2e.CasePath(e2e.CaseCountyA, ""), d.Clerk,
+				map[string]any{"item_code": "274", "applicant": applicant}), "applicant.credit_code")
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM cases`); n != before {
+			t.Errorf("refused applications stored %d cases", n-before)
+		}
+	})
+}
