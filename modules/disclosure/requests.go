@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -286,12 +287,9 @@ func (s *Service) ExtendRequest(ctx context.Context, county string, id int64, by
 // receipt and once only. The answer period stops; it starts again from the
 // day after the corrected request arrives (Corrected).
 func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by Actor, notifiedOn string) (InfoRequest, error) {
-	notified, err := calendar.ParseDate(strings.TrimSpace(notifiedOn))
+	notified, err := s.pastDate("notified_on", "告知补正日期", notifiedOn)
 	if err != nil {
-		return InfoRequest{}, apperr.InvalidField("notified_on", "告知补正日期应为 YYYY-MM-DD")
-	}
-	if notified.After(s.today()) {
-		return InfoRequest{}, apperr.InvalidField("notified_on", "告知补正日期不能晚于今天")
+		return InfoRequest{}, err
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		r, err := s.lockRequest(ctx, tx, county, id)
@@ -326,12 +324,9 @@ func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by
 // working days (and an extension granted before) run again from the day
 // after it (条例 第三十条).
 func (s *Service) Corrected(ctx context.Context, county string, id int64, by Actor, receivedOn string) (InfoRequest, error) {
-	received, err := calendar.ParseDate(strings.TrimSpace(receivedOn))
+	received, err := s.pastDate("received_on", "收到补正日期", receivedOn)
 	if err != nil {
-		return InfoRequest{}, apperr.InvalidField("received_on", "收到补正日期应为 YYYY-MM-DD")
-	}
-	if received.After(s.today()) {
-		return InfoRequest{}, apperr.InvalidField("received_on", "收到补正日期不能晚于今天")
+		return InfoRequest{}, err
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		r, err := s.lockRequest(ctx, tx, county, id)
@@ -418,6 +413,19 @@ func (s *Service) recomputeRecordDeadlines(ctx context.Context) (int, error) {
 		}
 	}
 	return moved, nil
+}
+
+// pastDate reads the date a clerk records of something that happened (field,
+// named title on the page): a YYYY-MM-DD not later than today.
+func (s *Service) pastDate(field, title, value string) (time.Time, error) {
+	d, err := calendar.ParseDate(strings.TrimSpace(value))
+	if err != nil {
+		return d, apperr.InvalidField(field, title+"应为 YYYY-MM-DD")
+	}
+	if d.After(s.today()) {
+		return d, apperr.InvalidField(field, title+"不能晚于今天")
+	}
+	return d, nil
 }
 
 // lockRequest reads a request of county inside tx after taking its row lock.

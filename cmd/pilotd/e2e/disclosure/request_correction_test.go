@@ -8,6 +8,20 @@ import (
 	"safetypilot/cmd/pilotd/internal/e2e"
 )
 
+// fileRequest files an information request of county on the portal as of
+// the disclosure clock's today, and returns its id and tracking number.
+func fileRequest(s *e2e.Service, county string) (int64, string) {
+	s.T.Helper()
+	r := s.Must(201, s.Do("POST", e2e.DisPublic(county, "/info-requests"), "", map[string]any{"name": "李四",
+		"contact": "13912345678", "description": "辖区烟花爆竹经营许可的情况", "preferred_form": "email"}))
+	tracking, _ := r.Body["tracking_no"].(string)
+	var id int64
+	if err := s.Svc.DB.Get(&id, `SELECT id FROM info_requests WHERE tracking_no = ?`, tracking); err != nil {
+		s.T.Fatal(err)
+	}
+	return id, tracking
+}
+
 // TestRequestCorrection: 政府信息公开条例 第三十条. A request received on
 // 2026-09-24 (Thu) may be sent back for correction within 7 working days of
 // its receipt — through 2026-10-12, counting 09-28, 29, 30, 10-08, 09, the
@@ -20,17 +34,7 @@ func TestRequestCorrection(t *testing.T) {
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		d := disclosureDesk(s, disCountyA)
 		disTravel(s, "2026-09-24")
-		file := func() (int64, string) {
-			t.Helper()
-			r := s.Must(201, s.Do("POST", e2e.DisPublic(d.county, "/info-requests"), "", map[string]any{"name": "李四",
-				"contact": "13912345678", "description": "辖区烟花爆竹的情况", "preferred_form": "email"}))
-			tracking, _ := r.Body["tracking_no"].(string)
-			var id int64
-			if err := s.Svc.DB.Get(&id, `SELECT id FROM info_requests WHERE tracking_no = ?`, tracking); err != nil {
-				t.Fatal(err)
-			}
-			return id, tracking
-		}
+		file := func() (int64, string) { return fileRequest(s, d.county) }
 		path := func(id int64, rest string) string { return e2e.DisPath(d.county, "/info-requests/"+e2e.Itoa(id)+rest) }
 		unclear, tracking := file()
 		late, _ := file()
@@ -101,9 +105,7 @@ func TestRequestDeadlineFollowsCalendar(t *testing.T) {
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		d := disclosureDesk(s, disCountyA)
 		disTravel(s, "2026-12-10")
-		r := s.Must(201, s.Do("POST", e2e.DisPublic(d.county, "/info-requests"), "", map[string]any{"name": "李四",
-			"contact": "13912345678", "description": "2026年度辖区执法检查情况", "preferred_form": "email"}))
-		tracking, _ := r.Body["tracking_no"].(string)
+		_, tracking := fileRequest(s, d.county)
 		pub := s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))
 		// 12-11 (1), 12-14 … 12-18 (6), 12-21 … 12-25 (11), 12-28 … 12-31
 		// (15), and weekdays only in 2027: 01-01 (16), 01-04 … 01-07 (20).
@@ -132,13 +134,7 @@ func TestRequestCorrectionPages(t *testing.T) {
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		d := disclosureDesk(s, disCountyA)
 		disTravel(s, "2026-09-24")
-		r := s.Must(201, s.Do("POST", e2e.DisPublic(d.county, "/info-requests"), "", map[string]any{"name": "李四",
-			"contact": "13912345678", "description": "辖区烟花爆竹的情况", "preferred_form": "email"}))
-		tracking, _ := r.Body["tracking_no"].(string)
-		var id int64
-		if err := s.Svc.DB.Get(&id, `SELECT id FROM info_requests WHERE tracking_no = ?`, tracking); err != nil {
-			t.Fatal(err)
-		}
+		id, tracking := fileRequest(s, d.county)
 		page := "/counties/" + d.county + "/info-requests/" + e2e.Itoa(id)
 		clerk := s.BrowserLogin("dclerk_"+d.county, "User#Pass2026x")
 		disTravel(s, "2026-10-13")
