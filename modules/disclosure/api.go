@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"context"
 	"io"
 	"mime"
 	"slices"
@@ -59,6 +60,8 @@ func (a *API) Mount(app *fiber.App) {
 	c.Post("/info-requests/:id/extend", perm("disclosure:review"), a.extendRequest)
 	c.Post("/info-requests/:id/correction", perm("disclosure:write"), a.askCorrection)
 	c.Post("/info-requests/:id/corrected", perm("disclosure:write"), a.recordCorrected)
+	c.Post("/info-requests/:id/consultation", perm("disclosure:write"), a.startConsultation)
+	c.Post("/info-requests/:id/consultation/end", perm("disclosure:write"), a.endConsultation)
 
 	p := app.Group("/api/v1/public/counties/:county", a.RequireActiveCounty)
 	p.Get("/disclosures", a.listPublished)
@@ -378,6 +381,40 @@ func (a *API) recordCorrected(c *fiber.Ctx) error {
 		return err
 	}
 	r, err := a.svc.Corrected(c.UserContext(), c.Params("county"), id, ActorOf(c), in.ReceivedOn)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+// consultationInput is the first or the last day of a consultation.
+type consultationInput struct {
+	StartedOn string `json:"started_on"`
+	EndedOn   string `json:"ended_on"`
+}
+
+func (a *API) startConsultation(c *fiber.Ctx) error {
+	return a.consultationStep(c, func(ctx context.Context, county string, id int64, by Actor, in consultationInput) (InfoRequest, error) {
+		return a.svc.Consult(ctx, county, id, by, in.StartedOn)
+	})
+}
+
+func (a *API) endConsultation(c *fiber.Ctx) error {
+	return a.consultationStep(c, func(ctx context.Context, county string, id int64, by Actor, in consultationInput) (InfoRequest, error) {
+		return a.svc.EndConsultation(ctx, county, id, by, in.EndedOn)
+	})
+}
+
+func (a *API) consultationStep(c *fiber.Ctx, do func(context.Context, string, int64, Actor, consultationInput) (InfoRequest, error)) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in consultationInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := do(c.UserContext(), c.Params("county"), id, ActorOf(c), in)
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func (b *backlogCollector) read() ([]backlogRow, error) {
 	var reqs []backlogRow
 	if err := b.db.SelectContext(ctx, &reqs, `SELECT county_code, 0 AS reviews, 0 AS unpublished, COUNT(*) AS requests_open,
 		COALESCE(SUM(CASE WHEN deadline >= ? AND deadline <= ? THEN 1 ELSE 0 END), 0) AS requests_due_soon,
-		COALESCE(SUM(CASE WHEN deadline < ? THEN 1 ELSE 0 END), 0) AS requests_overdue
+		COALESCE(SUM(CASE WHEN deadline <> '' AND deadline < ? THEN 1 ELSE 0 END), 0) AS requests_overdue
 		FROM info_requests WHERE status = ? GROUP BY county_code`, todayStr, next, todayStr, RequestReceived); err != nil {
 		return nil, err
 	}

@@ -262,11 +262,16 @@ type InfoRequest struct {
 	OnTime              *bool   `db:"on_time" json:"on_time"`
 	// CorrectionNotifiedOn is when the requester was told to correct the
 	// request, CorrectedOn when the corrected request arrived (条例 第三十条).
-	CorrectionNotifiedOn *string   `db:"correction_notified_on" json:"correction_notified_on"`
-	CorrectedOn          *string   `db:"corrected_on" json:"corrected_on"`
-	Warning              string    `db:"warning" json:"-"`
-	CreatedAt            time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt            time.Time `db:"updated_at" json:"updated_at"`
+	CorrectionNotifiedOn *string `db:"correction_notified_on" json:"correction_notified_on"`
+	CorrectedOn          *string `db:"corrected_on" json:"corrected_on"`
+	// The consultation of third parties or other bodies (条例 第三十二条):
+	// its days do not count (第三十三条第二款); while it runs the request
+	// has no deadline.
+	ConsultationStartedOn *string   `db:"consultation_started_on" json:"consultation_started_on"`
+	ConsultationEndedOn   *string   `db:"consultation_ended_on" json:"consultation_ended_on"`
+	Warning               string    `db:"warning" json:"-"`
+	CreatedAt             time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt             time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // PreferredForms are how a requester may want the information.

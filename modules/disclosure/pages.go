@@ -1138,7 +1138,7 @@ type requestsView struct {
 // light is a request's warning now: red past the deadline, yellow when it
 // falls on the next working day or today.
 func (p *Pages) light(r InfoRequest) string {
-	if r.Status != RequestReceived {
+	if r.Status != RequestReceived || r.Deadline == "" {
 		return ""
 	}
 	today := p.api.svc.today()

@@ -25,7 +25,8 @@ const (
 
 const requestColumns = `id, county_code, tracking_no, requester_name, requester_contact, description, preferred_form,
 	received_on, deadline, deadline_provisional, extended, extension_reason, extension_approved_by, status, outcome,
-	outcome_reason, answer, answered_on, answered_by, on_time, correction_notified_on, corrected_on, warning, created_at, updated_at`
+	outcome_reason, answer, answered_on, answered_by, on_time, correction_notified_on, corrected_on, consultation_started_on,
+	consultation_ended_on, warning, created_at, updated_at`
 
 // RequestInput is what a requester files on the portal.
 type RequestInput struct {
@@ -74,13 +75,25 @@ func (r InfoRequest) clockStart() string {
 	return r.ReceivedOn
 }
 
-// requestDeadline counts the answer deadline from the day after receipt.
-func (s *Service) requestDeadline(county, receivedOn string, extended bool) (string, bool) {
+// requestDeadline counts the answer deadline of r from the day after its
+// clock started: 20 working days, 40 when extended (第三十三条), not counting
+// the days of a finished consultation (第三十三条第二款: from the day after it
+// began through the day it ended, as a case's pauses). While a consultation
+// runs there is no deadline ("").
+func (s *Service) requestDeadline(r InfoRequest) (string, bool) {
 	days := RequestWorkdays
-	if extended {
+	if r.Extended {
 		days += ExtensionWorkdays
 	}
-	due, tr := s.cal.AddWorkdays(rbac.ProvinceOf(county), mustDate(receivedOn), days, nil)
+	var consulting func(time.Time) bool
+	if r.ConsultationStartedOn != nil {
+		if r.ConsultationEndedOn == nil {
+			return "", false
+		}
+		from, to := mustDate(*r.ConsultationStartedOn), mustDate(*r.ConsultationEndedOn)
+		consulting = func(d time.Time) bool { return d.After(from) && !d.After(to) }
+	}
+	due, tr := s.cal.AddWorkdays(rbac.ProvinceOf(r.CountyCode), mustDate(r.clockStart()), days, consulting)
 	return calendar.FormatDate(due), tr.Provisional()
 }
 
@@ -93,7 +106,7 @@ func (s *Service) FileRequest(ctx context.Context, county string, in RequestInpu
 	r := InfoRequest{CountyCode: county, RequesterName: in.Name, RequesterContact: in.Contact, Description: in.Description,
 		PreferredForm: in.PreferredForm, ReceivedOn: calendar.FormatDate(s.today()), Status: RequestReceived,
 		Warning: "none", CreatedAt: now, UpdatedAt: now}
-	r.Deadline, r.DeadlineProvisional = s.requestDeadline(county, r.ReceivedOn, false)
+	r.Deadline, r.DeadlineProvisional = s.requestDeadline(r)
 	for attempt := 0; ; attempt++ {
 		r.TrackingNo = tenants.NewTrackingNo("GK" + county)
 		res, err := s.db.NamedExecContext(ctx, `INSERT INTO info_requests (county_code, tracking_no, requester_name, requester_contact,
@@ -160,6 +173,10 @@ func (s *Service) TrackRequest(ctx context.Context, county, trackingNo string) (
 		title = "已答复：" + o.Title
 	case RequestAwaitingCorrection:
 		title = "待补正：请按补正告知补正申请，答复期限自收到补正后的申请起重新计算"
+	case RequestReceived:
+		if r.ConsultationStartedOn != nil && r.ConsultationEndedOn == nil {
+			title = "办理中：正在征求第三方或其他机关意见，所需时间不计入答复期限"
+		}
 	}
 	return RequestStatus{TrackingNo: r.TrackingNo, Status: r.Status, StatusTitle: title, ReceivedOn: r.ReceivedOn,
 		Deadline: r.Deadline, DeadlineProvisional: r.DeadlineProvisional, Extended: r.Extended, Outcome: r.Outcome,
@@ -270,7 +287,8 @@ func (s *Service) ExtendRequest(ctx context.Context, county string, id int64, by
 		if s.today().After(mustDate(r.Deadline)) {
 			return apperr.Conflict("deadline_passed", "答复期限已过，不能再延长")
 		}
-		deadline, provisional := s.requestDeadline(county, r.clockStart(), true)
+		r.Extended = true
+		deadline, provisional := s.requestDeadline(r)
 		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET extended = ?, extension_reason = ?, extension_approved_by = ?, deadline = ?,
 			deadline_provisional = ?, warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`, true, reason, by.ID, deadline,
 			provisional, db.Now(), id, county)
@@ -340,10 +358,74 @@ func (s *Service) Corrected(ctx context.Context, county string, id int64, by Act
 			return apperr.InvalidField("received_on", "收到补正日期不能早于告知补正的日期")
 		}
 		r.CorrectedOn = ptr(calendar.FormatDate(received))
-		deadline, provisional := s.requestDeadline(county, r.clockStart(), r.Extended)
+		deadline, provisional := s.requestDeadline(r)
 		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, corrected_on = ?, deadline = ?, deadline_provisional = ?,
 			warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`,
 			RequestReceived, *r.CorrectedOn, deadline, provisional, db.Now(), id, county)
+		return err
+	})
+	if err != nil {
+		return InfoRequest{}, err
+	}
+	return s.GetRequest(ctx, county, id)
+}
+
+// Consult records that the opinion of third parties or other bodies was
+// sought on startedOn (条例 第三十二条): once per request, while its answer
+// period runs. Until EndConsultation the request has no deadline.
+func (s *Service) Consult(ctx context.Context, county string, id int64, by Actor, startedOn string) (InfoRequest, error) {
+	started, err := s.pastDate("started_on", "征求意见日期", startedOn)
+	if err != nil {
+		return InfoRequest{}, err
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := s.lockRequest(ctx, tx, county, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.Status != RequestReceived:
+			return apperr.Conflict("invalid_transition", "该申请已答复或正在等待补正")
+		case r.ConsultationStartedOn != nil:
+			return apperr.Conflict("already_consulted", "该申请已征求过意见")
+		case started.Before(mustDate(r.clockStart())):
+			return apperr.InvalidField("started_on", "征求意见日期不能早于收到申请（或补正）的日期")
+		case started.After(mustDate(r.Deadline)):
+			return apperr.Conflict("deadline_passed", "答复期限（"+r.Deadline+"）已过，征求意见不能再中止计时")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET consultation_started_on = ?, deadline = '', deadline_provisional = ?,
+			warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`, calendar.FormatDate(started), false, db.Now(), id, county)
+		return err
+	})
+	if err != nil {
+		return InfoRequest{}, err
+	}
+	return s.GetRequest(ctx, county, id)
+}
+
+// EndConsultation records the last day of the consultation (the opinions
+// arrived, or the time given for them ran out): the deadline becomes the
+// answer period without the consultation's days.
+func (s *Service) EndConsultation(ctx context.Context, county string, id int64, by Actor, endedOn string) (InfoRequest, error) {
+	ended, err := s.pastDate("ended_on", "征求意见结束日期", endedOn)
+	if err != nil {
+		return InfoRequest{}, err
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := s.lockRequest(ctx, tx, county, id)
+		if err != nil {
+			return err
+		}
+		if r.Status != RequestReceived || r.ConsultationStartedOn == nil || r.ConsultationEndedOn != nil {
+			return apperr.Conflict("not_consulting", "该申请没有正在进行的征求意见")
+		}
+		if ended.Before(mustDate(*r.ConsultationStartedOn)) {
+			return apperr.InvalidField("ended_on", "征求意见结束日期不能早于开始日期")
+		}
+		r.ConsultationEndedOn = ptr(calendar.FormatDate(ended))
+		deadline, provisional := s.requestDeadline(r)
+		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET consultation_ended_on = ?, deadline = ?, deadline_provisional = ?,
+			updated_at = ? WHERE id = ? AND county_code = ?`, *r.ConsultationEndedOn, deadline, provisional, db.Now(), id, county)
 		return err
 	})
 	if err != nil {
@@ -366,7 +448,7 @@ func (s *Service) RecomputeOpenDeadlines(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("disclosure: open requests: %w", err)
 	}
 	for _, r := range open {
-		deadline, provisional := s.requestDeadline(r.CountyCode, r.clockStart(), r.Extended)
+		deadline, provisional := s.requestDeadline(r)
 		if deadline == r.Deadline && provisional == r.DeadlineProvisional {
 			continue
 		}
@@ -484,7 +566,7 @@ func (s *Service) FlagOverdue(ctx context.Context) (DisclosureFlags, error) {
 	} {
 		var reqs []InfoRequest
 		if err := s.db.SelectContext(ctx, &reqs, `SELECT `+requestColumns+` FROM info_requests WHERE status = ? AND warning = ?
-			AND deadline `+pass.op+` ? LIMIT 5000`, RequestReceived, pass.from, pass.bound); err != nil {
+			AND deadline <> '' AND deadline `+pass.op+` ? LIMIT 5000`, RequestReceived, pass.from, pass.bound); err != nil {
 			return res, fmt.Errorf("disclosure: request scan: %w", err)
 		}
 		for _, r := range reqs {

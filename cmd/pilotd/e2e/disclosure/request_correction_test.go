@@ -154,3 +154,51 @@ func TestRequestCorrectionPages(t *testing.T) {
 		wantPage(t, "corrected", clerk.Get(page), 200, "2026-11-10", "答复期限自次日起重新计算")
 	})
 }
+
+// TestRequestConsultation: 政府信息公开条例 第三十三条第二款. A request
+// received on 2026-09-24 is due 10-29 (see TestDisclosureInfoRequests); the
+// third party is consulted from 10-12 to 10-16, and those working days
+// (10-13 … 10-16, four) do not count: due 11-04. While the consultation runs
+// the request has no deadline and raises no light; it is recorded once, not
+// after the deadline, and its end not before its start.
+func TestRequestConsultation(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := disclosureDesk(s, disCountyA)
+		disTravel(s, "2026-09-24")
+		id, tracking := fileRequest(s, d.county)
+		late, _ := fileRequest(s, d.county)
+		path := func(id int64, rest string) string { return e2e.DisPath(d.county, "/info-requests/"+e2e.Itoa(id)+rest) }
+
+		disTravel(s, "2026-10-12")
+		s.MustInvalid("a consultation before the request", s.Do("POST", path(id, "/consultation"), d.clerk, map[string]any{"started_on": "2026-09-23"}), "started_on")
+		r := s.Must(200, s.Do("POST", path(id, "/consultation"), d.clerk, map[string]any{"started_on": "2026-10-12"}))
+		if r.Body["deadline"] != "" || r.Body["consultation_started_on"] != "2026-10-12" {
+			t.Fatalf("consulting: %s", r.Raw)
+		}
+		if r := s.Do("POST", path(id, "/consultation"), d.clerk, map[string]any{"started_on": "2026-10-12"}); r.Status != 409 {
+			t.Errorf("a second consultation: %d %s", r.Status, r.Raw)
+		}
+		pub := s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))
+		if pub.Body["deadline"] != "" || !strings.Contains(pub.Body["status_title"].(string), "征求第三方") {
+			t.Errorf("tracking while consulting: %s", pub.Raw)
+		}
+		disTravel(s, "2026-11-02") // past the original deadline: no light while consulting
+		if flags := s.RunOverdue(s.AdminToken()); s.CountRows(`SELECT COUNT(*) FROM info_requests WHERE id = ? AND warning <> 'none'`, id) != 0 {
+			t.Errorf("a consulting request was flagged: %v", flags)
+		}
+		s.MustInvalid("an end before the start", s.Do("POST", path(id, "/consultation/end"), d.clerk, map[string]any{"ended_on": "2026-10-11"}), "ended_on")
+		r = s.Must(200, s.Do("POST", path(id, "/consultation/end"), d.clerk, map[string]any{"ended_on": "2026-10-16"}))
+		if r.Body["deadline"] != "2026-11-04" || r.Body["consultation_ended_on"] != "2026-10-16" {
+			t.Fatalf("after the consultation: %s", r.Raw)
+		}
+		if r := s.Do("POST", path(id, "/consultation/end"), d.clerk, map[string]any{"ended_on": "2026-10-16"}); r.Status != 409 {
+			t.Errorf("a second end: %d %s", r.Status, r.Raw)
+		}
+		// After its deadline (10-29) a request cannot stop its clock any more.
+		if r := s.Do("POST", path(late, "/consultation"), d.clerk, map[string]any{"started_on": "2026-10-30"}); r.Status != 409 ||
+			r.ErrorCode() != "deadline_passed" {
+			t.Errorf("a consultation after the deadline: %d %s", r.Status, r.Raw)
+		}
+	})
+}
