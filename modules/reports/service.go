@@ -155,6 +155,16 @@ func (s *Service) started(p Period) error {
 	return nil
 }
 
+// soFar is the part of a period the figures can speak of: the whole period
+// once it has ended, else up to today (Beijing), so that an interim report
+// counts as overdue only what is overdue today, not at the period's end.
+func (s *Service) soFar(p Period) Period {
+	if today := calendar.FormatDate(calendar.Today(s.Now())); today < p.End {
+		p.End = today
+	}
+	return p
+}
+
 // CompileCounty computes (or recomputes, while still editable) a county's
 // report for the period. A submitted report is returned untouched.
 func (s *Service) CompileCounty(ctx context.Context, county string, p Period) (View, error) {
@@ -165,7 +175,7 @@ func (s *Service) CompileCounty(ctx context.Context, county string, p Period) (V
 	if err != nil {
 		return View{}, err
 	}
-	figures, err := s.compiler.county(ctx, county, c.Name, p)
+	figures, err := s.compiler.county(ctx, county, c.Name, s.soFar(p))
 	if err != nil {
 		return View{}, err
 	}
@@ -207,7 +217,7 @@ func (s *Service) provinceFigures(ctx context.Context, province string, p Period
 		refs = append(refs, countyRef{Code: c.Code, Name: c.Name})
 		codes = append(codes, c.Code)
 	}
-	if pf.Counties, err = s.compiler.counties(ctx, refs, p); err != nil {
+	if pf.Counties, err = s.compiler.counties(ctx, refs, s.soFar(p)); err != nil {
 		return pr, nil, pf, err
 	}
 	pf.Totals = Sum(pf.Counties)
