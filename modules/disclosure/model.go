@@ -240,13 +240,16 @@ var RequestStatuses = []string{RequestReceived, RequestAwaitingCorrection, Reque
 
 // InfoRequest is a request for information (依申请公开).
 type InfoRequest struct {
-	ID                  int64   `db:"id" json:"id"`
-	CountyCode          string  `db:"county_code" json:"county_code"`
-	TrackingNo          string  `db:"tracking_no" json:"tracking_no"`
-	RequesterName       string  `db:"requester_name" json:"requester_name"`
-	RequesterContact    string  `db:"requester_contact" json:"requester_contact"`
-	Description         string  `db:"description" json:"description"`
-	PreferredForm       string  `db:"preferred_form" json:"preferred_form"`
+	ID               int64  `db:"id" json:"id"`
+	CountyCode       string `db:"county_code" json:"county_code"`
+	TrackingNo       string `db:"tracking_no" json:"tracking_no"`
+	RequesterName    string `db:"requester_name" json:"requester_name"`
+	RequesterContact string `db:"requester_contact" json:"requester_contact"`
+	Description      string `db:"description" json:"description"`
+	PreferredForm    string `db:"preferred_form" json:"preferred_form"`
+	// RequesterType is one of RequesterTypes; "" for a request filed before
+	// the type was asked (counted in the annual report's 总计 only).
+	RequesterType       string  `db:"requester_type" json:"requester_type"`
 	ReceivedOn          string  `db:"received_on" json:"received_on"`
 	Deadline            string  `db:"deadline" json:"deadline"`
 	DeadlineProvisional bool    `db:"deadline_provisional" json:"deadline_provisional"`
@@ -273,6 +276,12 @@ type InfoRequest struct {
 	CreatedAt             time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt             time.Time `db:"updated_at" json:"updated_at"`
 }
+
+// RequesterTypes are who may ask, as the columns of the annual report's table
+// 三 (国办公开办函〔2021〕30号) split them: 自然人, and the 法人或其他组织 of five
+// kinds.
+var RequesterTypes = []Reason{{"natural", "自然人"}, {"business", "商业企业"}, {"research", "科研机构"},
+	{"public_interest", "社会公益组织"}, {"legal_services", "法律服务机构"}, {"other_org", "其他法人或组织"}}
 
 // PreferredForms are how a requester may want the information.
 var PreferredForms = []Reason{{"paper", "纸质"}, {"email", "电子邮件"}, {"disc", "光盘"}, {"pickup", "当面领取"}, {"other", "其他"}}

@@ -1433,6 +1433,7 @@ type requestFormView struct {
 	County tenants.County
 	Form   RequestInput
 	Forms  []option
+	Types  []option // who asks (RequesterTypes)
 	Error  string
 	Errors map[string]string
 	// Challenge is what the page's script must solve before it submits.
@@ -1448,6 +1449,9 @@ func (p *Pages) renderRequestForm(c *fiber.Ctx, v requestFormView) error {
 	for _, f := range PreferredForms {
 		v.Forms = append(v.Forms, option{Value: f.Code, Title: f.Title, Selected: f.Code == v.Form.PreferredForm})
 	}
+	for _, t := range RequesterTypes {
+		v.Types = append(v.Types, option{Value: t.Code, Title: t.Title, Selected: t.Code == v.Form.RequesterType})
+	}
 	if v.Challenge, err = p.api.challenges.Issue(c.UserContext(), challenge.Form(challenge.KindInfoRequest, county.Code)); err != nil {
 		return err
 	}
@@ -1462,13 +1466,19 @@ func (p *Pages) showRequestForm(c *fiber.Ctx) error { return p.renderRequestForm
 func (p *Pages) submitRequestForm(c *fiber.Ctx) error {
 	county := c.Params("county")
 	in := RequestInput{Name: c.FormValue("name"), Contact: c.FormValue("contact"), Description: c.FormValue("description"),
-		PreferredForm: c.FormValue("preferred_form")}
+		PreferredForm: c.FormValue("preferred_form"), RequesterType: c.FormValue("requester_type")}
 	if err := p.api.challenges.CheckPage(c, challenge.Form(challenge.KindInfoRequest, county)); err != nil {
 		msg, _, err := formError(c, err)
 		if err != nil {
 			return err
 		}
 		return p.renderRequestForm(c, requestFormView{Form: in, Error: msg})
+	}
+	if in.RequesterType == "" {
+		// The form asks it (the API may leave it out, see RequestInput).
+		msg := "请选择申请人类型"
+		c.Status(fiber.StatusBadRequest)
+		return p.renderRequestForm(c, requestFormView{Form: in, Error: msg, Errors: map[string]string{"requester_type": msg}})
 	}
 	r, err := p.api.svc.FileRequest(c.UserContext(), county, in)
 	if err != nil {

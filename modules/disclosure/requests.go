@@ -23,7 +23,7 @@ const (
 	ExtensionWorkdays = 20
 )
 
-const requestColumns = `id, county_code, tracking_no, requester_name, requester_contact, description, preferred_form,
+const requestColumns = `id, county_code, tracking_no, requester_name, requester_contact, description, preferred_form, requester_type,
 	received_on, deadline, deadline_provisional, extended, extension_reason, extension_approved_by, status, outcome,
 	outcome_reason, answer, answered_on, answered_by, on_time, correction_notified_on, corrected_on, consultation_started_on,
 	consultation_ended_on, warning, created_at, updated_at`
@@ -34,6 +34,9 @@ type RequestInput struct {
 	Contact       string `json:"contact"`
 	Description   string `json:"description"`
 	PreferredForm string `json:"preferred_form"`
+	// RequesterType is who asks (RequesterTypes); required of the portal's
+	// form, optional on the API, whose contract predates it.
+	RequesterType string `json:"requester_type"`
 }
 
 func (in *RequestInput) validate() error {
@@ -53,6 +56,9 @@ func (in *RequestInput) validate() error {
 	}
 	if _, ok := reasonTitle(PreferredForms, in.PreferredForm); !ok {
 		f["preferred_form"] = "获取方式有误"
+	}
+	if _, ok := reasonTitle(RequesterTypes, in.RequesterType); in.RequesterType != "" && !ok {
+		f["requester_type"] = "申请人类型有误"
 	}
 	if len(f) > 0 {
 		return apperr.Invalid("申请信息有误", f)
@@ -104,15 +110,15 @@ func (s *Service) FileRequest(ctx context.Context, county string, in RequestInpu
 	}
 	now := db.Now()
 	r := InfoRequest{CountyCode: county, RequesterName: in.Name, RequesterContact: in.Contact, Description: in.Description,
-		PreferredForm: in.PreferredForm, ReceivedOn: calendar.FormatDate(s.today()), Status: RequestReceived,
+		PreferredForm: in.PreferredForm, RequesterType: in.RequesterType, ReceivedOn: calendar.FormatDate(s.today()), Status: RequestReceived,
 		Warning: "none", CreatedAt: now, UpdatedAt: now}
 	r.Deadline, r.DeadlineProvisional = s.requestDeadline(r)
 	for attempt := 0; ; attempt++ {
 		r.TrackingNo = tenants.NewTrackingNo("GK" + county)
 		res, err := s.db.NamedExecContext(ctx, `INSERT INTO info_requests (county_code, tracking_no, requester_name, requester_contact,
-			description, preferred_form, received_on, deadline, deadline_provisional, extended, extension_reason,
+			description, preferred_form, requester_type, received_on, deadline, deadline_provisional, extended, extension_reason,
 			extension_approved_by, status, outcome, outcome_reason, answer, answered_by, warning, created_at, updated_at) VALUES
-			(:county_code, :tracking_no, :requester_name, :requester_contact, :description, :preferred_form, :received_on,
+			(:county_code, :tracking_no, :requester_name, :requester_contact, :description, :preferred_form, :requester_type, :received_on,
 			:deadline, :deadline_provisional, 0, '', 0, :status, '', '', '', 0, :warning, :created_at, :updated_at)`, r)
 		if err == nil {
 			r.ID, _ = res.LastInsertId()

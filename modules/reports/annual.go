@@ -69,6 +69,31 @@ type AnnualRequests struct {
 	Total int `json:"total"`
 	// CarriedForward: received by the year's end and not answered by then.
 	CarriedForward int `json:"carried_forward"`
+	// ByRequester are the same figures per requester type (the template's
+	// columns, disclosure.RequesterTypes); requests filed before the type
+	// was asked count in the totals above only. Reports compiled before it
+	// existed have none.
+	ByRequester map[string]*RequesterFigures `json:"by_requester,omitempty"`
+}
+
+// RequesterFigures are one column of table 三.
+type RequesterFigures struct {
+	NewReceived    int            `json:"new_received"`
+	CarriedOver    int            `json:"carried_over"`
+	Results        map[string]int `json:"results"`
+	Total          int            `json:"total"`
+	CarriedForward int            `json:"carried_forward"`
+}
+
+// column is the figures of requester type t, made on first use.
+func (r *AnnualRequests) column(t string) *RequesterFigures {
+	if r.ByRequester == nil {
+		r.ByRequester = map[string]*RequesterFigures{}
+	}
+	if r.ByRequester[t] == nil {
+		r.ByRequester[t] = &RequesterFigures{Results: map[string]int{}}
+	}
+	return r.ByRequester[t]
 }
 
 // AnnualFigures are the parts of the annual report derived from the data.
@@ -358,34 +383,73 @@ func (c *compiler) annual(ctx context.Context, county, name string, year int) (A
 		return f, fmt.Errorf("reports: annual penalties: %w", err)
 	}
 
-	// 三: requests.
+	// 三: requests, per requester type and in all.
 	r := &f.Requests
-	if err := c.db.GetContext(ctx, &r.NewReceived, `SELECT COUNT(*) FROM info_requests WHERE county_code = ?
-		AND received_on >= ? AND received_on <= ?`, county, p.Start, p.End); err != nil {
-		return f, fmt.Errorf("reports: annual requests: %w", err)
+	for _, t := range disclosure.RequesterTypes {
+		r.column(t.Code)
 	}
-	if err := c.db.GetContext(ctx, &r.CarriedOver, `SELECT COUNT(*) FROM info_requests WHERE county_code = ?
-		AND received_on < ? AND (answered_on IS NULL OR answered_on >= ?)`, county, p.Start, p.Start); err != nil {
-		return f, fmt.Errorf("reports: annual carried over: %w", err)
+	counts := []struct {
+		query string
+		args  []any
+		add   func(col *RequesterFigures, n int)
+		total *int
+	}{
+		{`received_on >= ? AND received_on <= ?`, []any{p.Start, p.End},
+			func(col *RequesterFigures, n int) { col.NewReceived += n }, &r.NewReceived},
+		{`received_on < ? AND (answered_on IS NULL OR answered_on >= ?)`, []any{p.Start, p.Start},
+			func(col *RequesterFigures, n int) { col.CarriedOver += n }, &r.CarriedOver},
+		{`received_on <= ? AND (answered_on IS NULL OR answered_on > ?)`, []any{p.End, p.End},
+			func(col *RequesterFigures, n int) { col.CarriedForward += n }, &r.CarriedForward},
 	}
-	if err := c.db.GetContext(ctx, &r.CarriedForward, `SELECT COUNT(*) FROM info_requests WHERE county_code = ?
-		AND received_on <= ? AND (answered_on IS NULL OR answered_on > ?)`, county, p.End, p.End); err != nil {
-		return f, fmt.Errorf("reports: annual carried forward: %w", err)
+	for _, q := range counts {
+		var rows []struct {
+			Type string `db:"requester_type"`
+			N    int    `db:"n"`
+		}
+		if err := c.db.SelectContext(ctx, &rows, `SELECT requester_type, COUNT(*) AS n FROM info_requests WHERE county_code = ? AND `+
+			q.query+` GROUP BY requester_type`, append([]any{county}, q.args...)...); err != nil {
+			return f, fmt.Errorf("reports: annual requests: %w", err)
+		}
+		for _, row := range rows {
+			*q.total += row.N
+			if row.Type != "" {
+				q.add(r.column(row.Type), row.N)
+			}
+		}
 	}
 	var results []struct {
+		Type    string `db:"requester_type"`
 		Outcome string `db:"outcome"`
 		Reason  string `db:"outcome_reason"`
 		N       int    `db:"n"`
 	}
-	if err := c.db.SelectContext(ctx, &results, `SELECT outcome, outcome_reason, COUNT(*) AS n FROM info_requests WHERE county_code = ?
-		AND answered_on >= ? AND answered_on <= ? GROUP BY outcome, outcome_reason`, county, p.Start, p.End); err != nil {
+	if err := c.db.SelectContext(ctx, &results, `SELECT requester_type, outcome, outcome_reason, COUNT(*) AS n FROM info_requests
+		WHERE county_code = ? AND answered_on >= ? AND answered_on <= ? GROUP BY requester_type, outcome, outcome_reason`,
+		county, p.Start, p.End); err != nil {
 		return f, fmt.Errorf("reports: annual results: %w", err)
 	}
 	for _, res := range results {
-		r.Results[resultKey(res.Outcome, res.Reason)] += res.N
+		key := resultKey(res.Outcome, res.Reason)
+		r.Results[key] += res.N
 		r.Total += res.N
+		if res.Type != "" {
+			col := r.column(res.Type)
+			col.Results[key] += res.N
+			col.Total += res.N
+		}
 	}
 	return f, nil
+}
+
+// untypedRequests counts the requests of the year's figures that record no
+// requester type (filed before it was asked): the 总计 column's excess over
+// the sum of the type columns, taken on the larger of the received counts.
+func untypedRequests(r AnnualRequests) int {
+	typed := 0
+	for _, col := range r.ByRequester {
+		typed += col.NewReceived + col.CarriedOver
+	}
+	return r.NewReceived + r.CarriedOver - typed
 }
 
 // resultKey is the row code of an answer: the outcome, with its reason for
@@ -475,32 +539,53 @@ func (v AnnualView) sections() []AnnualSection {
 		byCategory,
 	}
 
-	// The template splits the requests by requester (自然人; 法人或其他组织:
-	// 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他; 总计). A request records
-	// no requester type, so the columns collapse into 总计.
-	requests := AnnualTable{Code: "requests", Title: "收到和处理政府信息公开申请情况",
-		Columns: []AnnualColumn{{Code: "total", Label: "总计", Group: "申请人情况"}},
-		Note:    "申请登记时不区分申请人类型，各类申请人合并列入“总计”栏"}
+	// The template's columns: 自然人; 法人或其他组织 (商业企业, 科研机构,
+	// 社会公益组织, 法律服务机构, 其他); 总计.
+	requests := AnnualTable{Code: "requests", Title: "收到和处理政府信息公开申请情况"}
 	r := f.Requests
+	if r.ByRequester != nil {
+		for _, t := range disclosure.RequesterTypes {
+			group := "法人或其他组织"
+			if t.Code == "natural" {
+				group = "申请人情况"
+			}
+			requests.Columns = append(requests.Columns, AnnualColumn{Code: t.Code, Label: t.Title, Group: group})
+		}
+		requests.Columns[len(requests.Columns)-1].Label = "其他"
+		if untyped := untypedRequests(r); untyped > 0 {
+			requests.Note = fmt.Sprintf("另有%d件申请登记于记录申请人类型之前，只计入“总计”栏", untyped)
+		}
+	} else {
+		// Figures compiled before requests recorded who asked.
+		requests.Note = "本报告编制时申请登记尚不区分申请人类型，各类申请人合并列入“总计”栏"
+	}
+	requests.Columns = append(requests.Columns, AnnualColumn{Code: "total", Label: "总计", Group: "申请人情况"})
+	figure := func(col RequesterFigures, code string) int {
+		switch code {
+		case "new_received":
+			return col.NewReceived
+		case "carried_over":
+			return col.CarriedOver
+		case "total":
+			return col.Total
+		case "carried_forward":
+			return col.CarriedForward
+		}
+		return col.Results[code]
+	}
+	all := RequesterFigures{NewReceived: r.NewReceived, CarriedOver: r.CarriedOver, Results: r.Results, Total: r.Total,
+		CarriedForward: r.CarriedForward}
 	for _, row := range requestRows() {
 		if row.Header {
 			requests.Rows = append(requests.Rows, row)
 			continue
 		}
-		var n int
-		switch row.Code {
-		case "new_received":
-			n = r.NewReceived
-		case "carried_over":
-			n = r.CarriedOver
-		case "total":
-			n = r.Total
-		case "carried_forward":
-			n = r.CarriedForward
-		default:
-			n = r.Results[row.Code]
+		row.Source, row.Values = SourceDerived, map[string]float64{"total": float64(figure(all, row.Code))}
+		for _, t := range disclosure.RequesterTypes {
+			if col := r.ByRequester[t.Code]; col != nil {
+				row.Values[t.Code] = float64(figure(*col, row.Code))
+			}
 		}
-		row.Source, row.Values = SourceDerived, one("total", float64(n))
 		requests.Rows = append(requests.Rows, row)
 	}
 
@@ -574,6 +659,24 @@ func AnnualChecks(f AnnualFigures, m AnnualManual) []AnnualCheck {
 		c.Message = "收支不平衡：" + c.Message
 	}
 	out = append(out, c)
+
+	// The same balance holds in every requester column (the template's
+	// columns are filled alike).
+	for _, t := range disclosure.RequesterTypes {
+		col := r.ByRequester[t.Code]
+		if col == nil {
+			continue
+		}
+		sum := 0
+		for _, code := range resultRowCodes() {
+			sum += col.Results[code]
+		}
+		in, outN := col.NewReceived+col.CarriedOver, col.Total+col.CarriedForward
+		c := AnnualCheck{Field: "requests." + t.Code, Label: "“" + t.Title + "”栏：各项之和等于总计，收支平衡",
+			OK: sum == col.Total && in == outN, Message: fmt.Sprintf("各项之和%d件，总计%d件；新收%d＋结转%d＝%d，办理%d＋结转下年%d＝%d",
+				sum, col.Total, col.NewReceived, col.CarriedOver, in, col.Total, col.CarriedForward, outN)}
+		out = append(out, c)
+	}
 
 	for _, g := range []struct {
 		field, label string

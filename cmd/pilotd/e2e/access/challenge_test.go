@@ -48,7 +48,7 @@ func challengeForms(county string) []challengeForm {
 		{
 			kind: challenge.KindInfoRequest, page: "/portal/" + county + "/info-requests/new", api: e2e.PubPath(county, "/info-requests"),
 			values: url.Values{"name": {"王市民"}, "contact": {"13912345678"},
-				"description": {"2025年度本区烟花爆竹零售许可证核发数量"}, "preferred_form": {"email"}},
+				"description": {"2025年度本区烟花爆竹零售许可证核发数量"}, "preferred_form": {"email"}, "requester_type": {"natural"}},
 			json: map[string]any{"name": "王市民", "contact": "13912345678",
 				"description": "2025年度本区烟花爆竹零售许可证核发数量", "preferred_form": "email"},
 			typed: "2025年度本区烟花爆竹零售许可证核发数量", stored: `SELECT COUNT(*) FROM info_requests`,

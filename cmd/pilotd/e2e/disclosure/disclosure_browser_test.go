@@ -354,6 +354,7 @@ func TestDisclosureBrowserInfoRequest(t *testing.T) {
 	citizen.Fill("request-contact", contact)
 	citizen.Fill("request-description", description)
 	citizen.Choose("request-form", "email")
+	citizen.Choose("request-type", "natural")
 	citizen.Submit("#request-submit")
 	citizen.WantPath("/portal/" + county + "/info-requests/track")
 	no := citizen.Text("[data-testid=tracking-no]")

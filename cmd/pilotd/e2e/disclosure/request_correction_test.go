@@ -1,6 +1,7 @@
 package disclosure_test
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -200,5 +201,43 @@ func TestRequestConsultation(t *testing.T) {
 			r.ErrorCode() != "deadline_passed" {
 			t.Errorf("a consultation after the deadline: %d %s", r.Status, r.Raw)
 		}
+	})
+}
+
+// TestRequesterType: the portal's form asks who is asking (the annual
+// report's columns) and refuses a request without it, keeping what was
+// typed; the API takes it, refuses an unknown one naming the field, and —
+// its contract older than the field — files a request without it.
+func TestRequesterType(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := disclosureDesk(s, disCountyA)
+		form := url.Values{"name": {"王市民"}, "contact": {"13912345678"}, "description": {"本区危险化学品经营许可名单"}, "preferred_form": {"email"}}
+		post := func(v url.Values) e2e.Response {
+			t.Helper()
+			req := httptest.NewRequest("POST", "/portal/"+d.county+"/info-requests/new",
+				strings.NewReader(s.SolvedChallenge("info-request", d.county).Fields(v).Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return s.Send(req)
+		}
+		before := s.CountRows(`SELECT COUNT(*) FROM info_requests`)
+		r := post(form)
+		if body := string(r.Raw); r.Status != 400 || !strings.Contains(body, "请选择申请人类型") || !strings.Contains(body, "本区危险化学品经营许可名单") {
+			t.Errorf("the form without a requester type: %d", r.Status)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM info_requests`); n != before {
+			t.Fatalf("a refused form stored a request")
+		}
+		form.Set("requester_type", "legal_services")
+		if r := post(form); r.Status != 303 {
+			t.Fatalf("the form with a requester type: %d %s", r.Status, r.Raw)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM info_requests WHERE requester_type = 'legal_services'`); n != 1 {
+			t.Errorf("%d requests of a law firm stored", n)
+		}
+		api := map[string]any{"name": "某公司", "contact": "0551-1", "description": "年度检查计划", "requester_type": "pirate"}
+		s.MustInvalid("an unknown requester type", s.Do("POST", e2e.DisPublic(d.county, "/info-requests"), "", api), "requester_type")
+		delete(api, "requester_type")
+		s.Must(201, s.Do("POST", e2e.DisPublic(d.county, "/info-requests"), "", api))
 	})
 }

@@ -155,6 +155,13 @@ func TestAnnualReport(t *testing.T) {
 			}
 			ids[e.name] = repFile(s, county, e.name)
 		}
+		// Who asked (table 三's columns); Q11 was filed before the type was
+		// asked and counts in 总计 only.
+		for name, kind := range map[string]string{"Q1": "natural", "Q2": "natural", "Q3": "business", "Q4": "natural",
+			"Q5": "legal_services", "Q6": "business", "Q7": "natural", "Q8": "research", "Q9": "public_interest",
+			"Q10": "other_org", "Q12": "business"} {
+			repExec(s, `UPDATE info_requests SET requester_type = ? WHERE requester_name = ?`, kind, name)
+		}
 
 		// Proactive records, published (the instants moved into place): two of
 		// item 1 in 2026, the second at 23:30 on New Year's Eve, Beijing time;
@@ -233,8 +240,33 @@ func TestAnnualReport(t *testing.T) {
 				requestTable = sec.Tables[0]
 			}
 		}
-		if len(requestTable.Rows) != 30 || len(requestTable.Columns) != 1 || requestTable.Columns[0].Label != "总计" {
-			t.Fatalf("request table: %d rows, columns %+v", len(requestTable.Rows), requestTable.Columns)
+		var labels []string
+		for _, c := range requestTable.Columns {
+			labels = append(labels, c.Group+"/"+c.Label)
+		}
+		if len(requestTable.Rows) != 30 || strings.Join(labels, ",") != "申请人情况/自然人,法人或其他组织/商业企业,法人或其他组织/科研机构,"+
+			"法人或其他组织/社会公益组织,法人或其他组织/法律服务机构,法人或其他组织/其他,申请人情况/总计" ||
+			!strings.Contains(requestTable.Note, "另有1件") {
+			t.Fatalf("request table: %d rows, columns %v, note %q", len(requestTable.Rows), labels, requestTable.Note)
+		}
+		// The columns, as the requests were typed above; each balances.
+		perColumn := map[string]map[string]float64{
+			"natural":         {"new_received": 2, "carried_over": 1, "disclosed": 2, "unable.not_held": 1, "total": 3, "carried_forward": 0},
+			"business":        {"new_received": 1, "carried_over": 1, "not_disclosed.process_info": 1, "not_disclosed.state_secret": 1, "total": 2},
+			"research":        {"new_received": 1, "not_processed.repeated": 1, "total": 1},
+			"public_interest": {"new_received": 1, "other.other": 1, "total": 1},
+			"legal_services":  {"new_received": 1, "partly_disclosed": 1, "total": 1},
+			"other_org":       {"new_received": 1, "total": 0, "carried_forward": 1},
+		}
+		for _, row := range requestTable.Rows {
+			if row.Header {
+				continue
+			}
+			for col, values := range perColumn {
+				if got := row.Values[col]; got != values[row.Code] {
+					t.Errorf("row %s, column %s = %v, want %v", row.Code, col, got, values[row.Code])
+				}
+			}
 		}
 		for _, row := range requestTable.Rows {
 			if row.Header {
@@ -279,7 +311,7 @@ func TestAnnualReport(t *testing.T) {
 				t.Errorf("%s/%s/%s = %v, want %v", c.table, c.row, c.col, got, c.want)
 			}
 		}
-		if !v.Balanced || len(failedChecks(v)) != 0 || len(v.Checks) != 5 {
+		if !v.Balanced || len(failedChecks(v)) != 0 || len(v.Checks) != 11 { // 5, and one per requester column
 			t.Errorf("the compiled report does not balance: %+v", v.Checks)
 		}
 		raw := string(s.Must(200, s.Do("GET", annualPath(county, "/2026"), d.Clerk, nil)).Raw)
