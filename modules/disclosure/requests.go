@@ -237,14 +237,7 @@ func (s *Service) Answer(ctx context.Context, county string, id int64, by Actor,
 	}
 	today := s.today()
 	todayStr := calendar.FormatDate(today)
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE info_requests SET updated_at = updated_at WHERE id = ? AND county_code = ?`, id, county); err != nil {
-			return err
-		}
-		r, err := s.request(ctx, tx, county, id)
-		if err != nil {
-			return err
-		}
+	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		noCorrection := in.Outcome == "other" && in.Reason == "no_correction"
 		switch {
 		case r.Status == RequestAnswered:
@@ -258,15 +251,11 @@ func (s *Service) Answer(ctx context.Context, county string, id int64, by Actor,
 		}
 		// A request closed for want of correction had no answer period running.
 		onTime := r.Deadline == "" || !today.After(mustDate(r.Deadline))
-		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, outcome = ?, outcome_reason = ?, answer = ?, answered_on = ?,
+		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, outcome = ?, outcome_reason = ?, answer = ?, answered_on = ?,
 			answered_by = ?, on_time = ?, updated_at = ? WHERE id = ? AND county_code = ?`, RequestAnswered, in.Outcome, in.Reason,
 			in.Answer, todayStr, by.ID, onTime, db.Now(), id, county)
 		return err
 	})
-	if err != nil {
-		return InfoRequest{}, err
-	}
-	return s.GetRequest(ctx, county, id)
 }
 
 // ExtendRequest extends the answer deadline once by 20 working days; the
@@ -276,34 +265,26 @@ func (s *Service) ExtendRequest(ctx context.Context, county string, id int64, by
 	if reason == "" || utf8.RuneCountInString(reason) > 2000 {
 		return InfoRequest{}, apperr.InvalidField("reason", "延期须说明理由（不超过2000字）")
 	}
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE info_requests SET updated_at = updated_at WHERE id = ? AND county_code = ?`, id, county); err != nil {
-			return err
-		}
-		r, err := s.request(ctx, tx, county, id)
-		if err != nil {
-			return err
-		}
+	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		if r.Status != RequestReceived {
 			return apperr.Conflict("invalid_transition", "该申请已经答复，不能延期")
 		}
 		if r.Extended {
 			return apperr.Conflict("already_extended", "答复期限只能延长一次")
 		}
+		if r.Deadline == "" {
+			return apperr.Conflict("consulting", "正在征求第三方或其他机关意见，答复期限暂不计算：意见返回后再决定是否延期")
+		}
 		if s.today().After(mustDate(r.Deadline)) {
 			return apperr.Conflict("deadline_passed", "答复期限已过，不能再延长")
 		}
 		r.Extended = true
 		deadline, provisional := s.requestDeadline(r)
-		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET extended = ?, extension_reason = ?, extension_approved_by = ?, deadline = ?,
+		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET extended = ?, extension_reason = ?, extension_approved_by = ?, deadline = ?,
 			deadline_provisional = ?, warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`, true, reason, by.ID, deadline,
 			provisional, db.Now(), id, county)
 		return err
 	})
-	if err != nil {
-		return InfoRequest{}, err
-	}
-	return s.GetRequest(ctx, county, id)
 }
 
 // AskCorrection records that the requester was told, on notifiedOn, to
@@ -315,11 +296,7 @@ func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by
 	if err != nil {
 		return InfoRequest{}, err
 	}
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.lockRequest(ctx, tx, county, id)
-		if err != nil {
-			return err
-		}
+	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		switch {
 		case r.Status != RequestReceived:
 			return apperr.Conflict("invalid_transition", "该申请已答复或正在等待补正")
@@ -333,15 +310,11 @@ func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by
 			return apperr.Conflict("correction_too_late", fmt.Sprintf(
 				"应自收到申请之日起7个工作日内（%s前）告知补正（条例第三十条），已不能再要求补正", calendar.FormatDate(last)))
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, correction_notified_on = ?, deadline = '',
+		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, correction_notified_on = ?, deadline = '',
 			deadline_provisional = ?, warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`,
 			RequestAwaitingCorrection, calendar.FormatDate(notified), false, db.Now(), id, county)
 		return err
 	})
-	if err != nil {
-		return InfoRequest{}, err
-	}
-	return s.GetRequest(ctx, county, id)
 }
 
 // Corrected records the corrected request, received on receivedOn: the 20
@@ -352,11 +325,7 @@ func (s *Service) Corrected(ctx context.Context, county string, id int64, by Act
 	if err != nil {
 		return InfoRequest{}, err
 	}
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.lockRequest(ctx, tx, county, id)
-		if err != nil {
-			return err
-		}
+	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		if r.Status != RequestAwaitingCorrection {
 			return apperr.Conflict("not_awaiting_correction", "该申请没有在等待补正")
 		}
@@ -365,15 +334,11 @@ func (s *Service) Corrected(ctx context.Context, county string, id int64, by Act
 		}
 		r.CorrectedOn = ptr(calendar.FormatDate(received))
 		deadline, provisional := s.requestDeadline(r)
-		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, corrected_on = ?, deadline = ?, deadline_provisional = ?,
+		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, corrected_on = ?, deadline = ?, deadline_provisional = ?,
 			warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`,
 			RequestReceived, *r.CorrectedOn, deadline, provisional, db.Now(), id, county)
 		return err
 	})
-	if err != nil {
-		return InfoRequest{}, err
-	}
-	return s.GetRequest(ctx, county, id)
 }
 
 // Consult records that the opinion of third parties or other bodies was
@@ -384,11 +349,7 @@ func (s *Service) Consult(ctx context.Context, county string, id int64, by Actor
 	if err != nil {
 		return InfoRequest{}, err
 	}
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.lockRequest(ctx, tx, county, id)
-		if err != nil {
-			return err
-		}
+	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		switch {
 		case r.Status != RequestReceived:
 			return apperr.Conflict("invalid_transition", "该申请已答复或正在等待补正")
@@ -399,14 +360,10 @@ func (s *Service) Consult(ctx context.Context, county string, id int64, by Actor
 		case started.After(mustDate(r.Deadline)):
 			return apperr.Conflict("deadline_passed", "答复期限（"+r.Deadline+"）已过，征求意见不能再中止计时")
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET consultation_started_on = ?, deadline = '', deadline_provisional = ?,
+		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET consultation_started_on = ?, deadline = '', deadline_provisional = ?,
 			warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`, calendar.FormatDate(started), false, db.Now(), id, county)
 		return err
 	})
-	if err != nil {
-		return InfoRequest{}, err
-	}
-	return s.GetRequest(ctx, county, id)
 }
 
 // EndConsultation records the last day of the consultation (the opinions
@@ -417,11 +374,7 @@ func (s *Service) EndConsultation(ctx context.Context, county string, id int64, 
 	if err != nil {
 		return InfoRequest{}, err
 	}
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.lockRequest(ctx, tx, county, id)
-		if err != nil {
-			return err
-		}
+	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		if r.Status != RequestReceived || r.ConsultationStartedOn == nil || r.ConsultationEndedOn != nil {
 			return apperr.Conflict("not_consulting", "该申请没有正在进行的征求意见")
 		}
@@ -430,14 +383,10 @@ func (s *Service) EndConsultation(ctx context.Context, county string, id int64, 
 		}
 		r.ConsultationEndedOn = ptr(calendar.FormatDate(ended))
 		deadline, provisional := s.requestDeadline(r)
-		_, err = tx.ExecContext(ctx, `UPDATE info_requests SET consultation_ended_on = ?, deadline = ?, deadline_provisional = ?,
+		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET consultation_ended_on = ?, deadline = ?, deadline_provisional = ?,
 			updated_at = ? WHERE id = ? AND county_code = ?`, *r.ConsultationEndedOn, deadline, provisional, db.Now(), id, county)
 		return err
 	})
-	if err != nil {
-		return InfoRequest{}, err
-	}
-	return s.GetRequest(ctx, county, id)
 }
 
 // RecomputeOpenDeadlines recounts, as after a change of the working-day
@@ -514,6 +463,22 @@ func (s *Service) pastDate(field, title, value string) (time.Time, error) {
 		return d, apperr.InvalidField(field, title+"不能晚于今天")
 	}
 	return d, nil
+}
+
+// changeRequest runs change on request id of county in a transaction, after
+// taking the request's row lock, and returns the request as stored after it.
+func (s *Service) changeRequest(ctx context.Context, county string, id int64, change func(tx *sqlx.Tx, r InfoRequest) error) (InfoRequest, error) {
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := s.lockRequest(ctx, tx, county, id)
+		if err != nil {
+			return err
+		}
+		return change(tx, r)
+	})
+	if err != nil {
+		return InfoRequest{}, err
+	}
+	return s.GetRequest(ctx, county, id)
 }
 
 // lockRequest reads a request of county inside tx after taking its row lock.

@@ -180,6 +180,9 @@ func TestRequestConsultation(t *testing.T) {
 		if r := s.Do("POST", path(id, "/consultation"), d.clerk, map[string]any{"started_on": "2026-10-12"}); r.Status != 409 {
 			t.Errorf("a second consultation: %d %s", r.Status, r.Raw)
 		}
+		if r := s.Do("POST", path(id, "/extend"), d.reviewer, map[string]any{"reason": "情况复杂"}); r.Status != 409 || r.ErrorCode() != "consulting" {
+			t.Errorf("an extension while consulting: %d %s", r.Status, r.Raw)
+		}
 		pub := s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))
 		if pub.Body["deadline"] != "" || !strings.Contains(pub.Body["status_title"].(string), "征求第三方") {
 			t.Errorf("tracking while consulting: %s", pub.Raw)
