@@ -442,8 +442,8 @@ func (c *compiler) annual(ctx context.Context, county, name string, year int) (A
 }
 
 // untypedRequests counts the requests of the year's figures that record no
-// requester type (filed before it was asked): the 总计 column's excess over
-// the sum of the type columns, taken on the larger of the received counts.
+// requester type (filed before it was asked): the 总计 column's new and
+// carried-over requests less those of the type columns.
 func untypedRequests(r AnnualRequests) int {
 	typed := 0
 	for _, col := range r.ByRequester {
