@@ -34,6 +34,10 @@ type Notice struct {
 // of one notice per light, and it links to the county's case list.
 const KindYellowDigest = "yellow_digest"
 
+// KindAnnualReport reminds a county's administrators to publish last year's
+// annual disclosure report; it links to the county's annual reports.
+const KindAnnualReport = "annual_report"
+
 // Link is the page a notice points to: its case; for a digest the county's
 // case list, which puts the nearest deadlines first (a digest may count only
 // steps, which the list's yellow filter, judged by the case's deadline, would
@@ -44,6 +48,8 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/cases/" + strconv.FormatInt(n.CaseID, 10)
 	case n.Kind == KindYellowDigest:
 		return "/counties/" + n.CountyCode + "/cases"
+	case n.Kind == KindAnnualReport:
+		return "/counties/" + n.CountyCode + "/annual-reports"
 	}
 	return ""
 }

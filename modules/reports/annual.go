@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -149,8 +150,22 @@ type AnnualManual struct {
 	LitigationAfterReconsideration ReviewCounts `json:"litigation_after_reconsideration"`
 	// Problems is 五、存在的主要问题及改进情况.
 	Problems string `json:"problems"`
-	// Other is 六、其他需要报告的事项.
+	// ProcessingFees are section 六's figures of the information-processing
+	// fees of the year.
+	ProcessingFees ProcessingFees `json:"processing_fees"`
+	// Other is the rest of 六、其他需要报告的事项.
 	Other string `json:"other"`
+}
+
+// ProcessingFees are the information-processing fees (信息处理费) of the
+// year, which the 2021 template asks for under 六: the fee notices sent, the
+// amount they asked for and the amount actually collected, in yuan. The fees
+// themselves are set by 政府信息公开信息处理费管理办法 (国办函〔2020〕109号);
+// requests do not record fee notices, so the county enters the figures.
+type ProcessingFees struct {
+	Notices      int     `json:"notices"`
+	NoticeAmount float64 `json:"notice_amount"`
+	Collected    float64 `json:"collected"`
 }
 
 // maxAnnualCount bounds every entered count.
@@ -178,6 +193,13 @@ func (m *AnnualManual) validate() error {
 	}
 	if m.FeeAmount < 0 || m.FeeAmount > 1e8 {
 		f["fee_amount"] = "收费金额（万元）应为0至100000000之间的数"
+	}
+	count("processing_fees.notices", m.ProcessingFees.Notices)
+	for field, v := range map[string]float64{"processing_fees.notice_amount": m.ProcessingFees.NoticeAmount,
+		"processing_fees.collected": m.ProcessingFees.Collected} {
+		if v < 0 || v > 1e9 || math.Abs(v*100-math.Round(v*100)) > 1e-6 {
+			f[field] = "金额（元）应为0至1000000000之间、最多两位小数的数"
+		}
 	}
 	for field, v := range map[string]string{"overview": m.Overview, "problems": m.Problems, "other": m.Other} {
 		if utf8.RuneCountInString(v) > 20000 {
@@ -232,8 +254,10 @@ type AnnualRow struct {
 
 // AnnualTable is one table of the template.
 type AnnualTable struct {
-	Code    string         `json:"code"`
-	Title   string         `json:"title"`
+	Code  string `json:"code"`
+	Title string `json:"title"`
+	// Heading spans every value column (table 三's 申请人情况).
+	Heading string         `json:"heading,omitempty"`
 	Columns []AnnualColumn `json:"columns"`
 	Rows    []AnnualRow    `json:"rows"`
 	Note    string         `json:"note,omitempty"`
@@ -268,6 +292,8 @@ type AnnualView struct {
 	Sections    []AnnualSection `json:"sections"`
 	Checks      []AnnualCheck   `json:"checks"`
 	Balanced    bool            `json:"balanced"`
+	// PublishBy is the last day to publish the report (AnnualPublishBy).
+	PublishBy string `json:"publish_by"`
 }
 
 // AnnualSummary is a report in a list.
@@ -513,15 +539,6 @@ func (v AnnualView) sections() []AnnualSection {
 	docValues := func(d DocCounts) map[string]float64 {
 		return map[string]float64{"made": float64(d.Made), "repealed": float64(d.Repealed), "in_force": float64(d.InForce)}
 	}
-	byCategory := AnnualTable{Code: "published_by_category", Title: "本年发布的主动公开信息数（按公开事项）",
-		Columns: []AnnualColumn{{Code: "published", Label: "本年发布数"}}}
-	for _, c := range f.PublishedByCategory {
-		byCategory.Rows = append(byCategory.Rows, AnnualRow{Code: "category:" + c.Code, Label: c.Name, Source: SourceDerived,
-			Values: one("published", float64(c.Count))})
-	}
-	byCategory.Rows = append(byCategory.Rows, AnnualRow{Code: "total", Label: "合计", Source: SourceDerived,
-		Values: one("published", float64(f.PublishedTotal))})
-
 	proactive := []AnnualTable{
 		{Code: "article20_1", Title: "第二十条第（一）项", Columns: docColumns, Rows: []AnnualRow{
 			{Code: "regulations", Label: "规章", Source: SourceManual, Values: docValues(m.Regulations)},
@@ -536,18 +553,17 @@ func (v AnnualView) sections() []AnnualSection {
 		}},
 		{Code: "article20_8", Title: "第二十条第（八）项", Columns: []AnnualColumn{{Code: "amount", Label: "本年收费金额（单位：万元）"}},
 			Rows: []AnnualRow{{Code: "fees", Label: "行政事业性收费", Source: SourceManual, Values: one("amount", m.FeeAmount)}}},
-		byCategory,
 	}
 
 	// The template's columns: 自然人; 法人或其他组织 (商业企业, 科研机构,
 	// 社会公益组织, 法律服务机构, 其他); 总计.
-	requests := AnnualTable{Code: "requests", Title: "收到和处理政府信息公开申请情况"}
+	requests := AnnualTable{Code: "requests", Title: "收到和处理政府信息公开申请情况", Heading: "申请人情况"}
 	r := f.Requests
 	if r.ByRequester != nil {
 		for _, t := range disclosure.RequesterTypes {
 			group := "法人或其他组织"
 			if t.Code == "natural" {
-				group = "申请人情况"
+				group = ""
 			}
 			requests.Columns = append(requests.Columns, AnnualColumn{Code: t.Code, Label: t.Title, Group: group})
 		}
@@ -559,7 +575,7 @@ func (v AnnualView) sections() []AnnualSection {
 		// Figures compiled before requests recorded who asked.
 		requests.Note = "本报告编制时申请登记尚不区分申请人类型，各类申请人合并列入“总计”栏"
 	}
-	requests.Columns = append(requests.Columns, AnnualColumn{Code: "total", Label: "总计", Group: "申请人情况"})
+	requests.Columns = append(requests.Columns, AnnualColumn{Code: "total", Label: "总计"})
 	figure := func(col RequesterFigures, code string) int {
 		switch code {
 		case "new_received":
@@ -608,6 +624,13 @@ func (v AnnualView) sections() []AnnualSection {
 			values[g.code+"."+c.code] = float64(c.v)
 		}
 	}
+	pf := m.ProcessingFees
+	processingFees := AnnualTable{Code: "processing_fees", Title: "收取信息处理费情况",
+		Columns: []AnnualColumn{{Code: "notices", Label: "发出收费通知件数"}, {Code: "notice_amount", Label: "收费通知总金额（元）"},
+			{Code: "collected", Label: "实际收取总金额（元）"}},
+		Rows: []AnnualRow{{Code: "processing_fees", Label: "信息处理费", Source: SourceManual, Values: map[string]float64{
+			"notices": float64(pf.Notices), "notice_amount": pf.NoticeAmount, "collected": pf.Collected}}},
+		Note: "依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"}
 	review := AnnualTable{Code: "review_litigation", Title: "政府信息公开行政复议、行政诉讼情况", Columns: cols,
 		Rows: []AnnualRow{{Code: "review_litigation", Label: "件数", Source: SourceManual, Values: values}}}
 
@@ -617,7 +640,7 @@ func (v AnnualView) sections() []AnnualSection {
 		{Code: "requests", Number: "三", Title: "收到和处理政府信息公开申请情况", Tables: []AnnualTable{requests}},
 		{Code: "review_litigation", Number: "四", Title: "政府信息公开行政复议、行政诉讼情况", Tables: []AnnualTable{review}},
 		{Code: "problems", Number: "五", Title: "存在的主要问题及改进情况", Text: m.Problems},
-		{Code: "other", Number: "六", Title: "其他需要报告的事项", Text: m.Other},
+		{Code: "other", Number: "六", Title: "其他需要报告的事项", Text: m.Other, Tables: []AnnualTable{processingFees}},
 	}
 }
 
@@ -692,8 +715,21 @@ func AnnualChecks(f AnnualFigures, m AnnualManual) []AnnualCheck {
 				g.counts.Other, g.counts.Pending, s, g.counts.Total)}
 		out = append(out, c)
 	}
+
+	// Fees: a notice asks for an amount, and no more can be collected than
+	// the notices asked for.
+	pf := m.ProcessingFees
+	out = append(out, AnnualCheck{Field: "processing_fees.notice_amount", Label: "信息处理费：收费通知件数与总金额相符",
+		OK:      (pf.Notices == 0) == (pf.NoticeAmount == 0),
+		Message: fmt.Sprintf("发出收费通知%d件，总金额%s元", pf.Notices, yuan(pf.NoticeAmount))})
+	out = append(out, AnnualCheck{Field: "processing_fees.collected", Label: "信息处理费：实际收取金额不超过收费通知总金额",
+		OK:      pf.Collected <= pf.NoticeAmount+0.001,
+		Message: fmt.Sprintf("实际收取%s元，收费通知总金额%s元", yuan(pf.Collected), yuan(pf.NoticeAmount))})
 	return out
 }
+
+// yuan writes an amount in yuan with the cents it has.
+func yuan(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
 
 // publishProblems lists, by field, what keeps a report from being published.
 func publishProblems(f AnnualFigures, m AnnualManual) map[string]string {
@@ -727,6 +763,7 @@ func decodeAnnual(r AnnualReport) (AnnualView, error) {
 		v.Figures.Requests.Results = map[string]int{}
 	}
 	v.Title = AnnualTitle(v.Figures.CountyName, r.Year)
+	v.PublishBy = calendar.FormatDate(AnnualPublishBy(r.Year))
 	v.Sections = v.sections()
 	v.Checks = AnnualChecks(v.Figures, v.Manual)
 	v.Balanced = true
@@ -906,25 +943,61 @@ func (s *Service) PublishAnnual(ctx context.Context, county string, year int, by
 	return s.Annual(ctx, county, year)
 }
 
-// PublicAnnualReport is a published report of an active pilot county as the
-// public reads it; anything else is not found.
-func (s *Service) PublicAnnualReport(ctx context.Context, county string, year int) (PublicAnnual, error) {
+// publicCounty is an active pilot county; anything else is not found.
+func (s *Service) publicCounty(ctx context.Context, county string) (tenants.County, error) {
 	c, err := s.tenants.County(ctx, county)
 	if err != nil {
-		return PublicAnnual{}, err
+		return c, err
 	}
 	if c.Status != tenants.StatusActive {
-		return PublicAnnual{}, apperr.ErrNotFound
+		return c, apperr.ErrNotFound
+	}
+	return c, nil
+}
+
+// publishedAnnual is a published report of an active pilot county; anything
+// else is not found.
+func (s *Service) publishedAnnual(ctx context.Context, county string, year int) (AnnualView, error) {
+	if _, err := s.publicCounty(ctx, county); err != nil {
+		return AnnualView{}, err
 	}
 	v, err := s.Annual(ctx, county, year)
 	if err != nil {
-		return PublicAnnual{}, err
+		return AnnualView{}, err
 	}
 	if v.Status != AnnualPublished {
-		return PublicAnnual{}, apperr.ErrNotFound
+		return AnnualView{}, apperr.ErrNotFound
+	}
+	return v, nil
+}
+
+// PublicAnnualReport is a published report as the public reads it.
+func (s *Service) PublicAnnualReport(ctx context.Context, county string, year int) (PublicAnnual, error) {
+	v, err := s.publishedAnnual(ctx, county, year)
+	if err != nil {
+		return PublicAnnual{}, err
 	}
 	return PublicAnnual{CountyCode: v.CountyCode, CountyName: v.Figures.CountyName, Year: v.Year, Title: v.Title,
 		PublishedAt: v.PublishedAt, Sections: v.Sections}, nil
+}
+
+// PublishedAnnualReports lists an active pilot county's published reports,
+// newest year first.
+func (s *Service) PublishedAnnualReports(ctx context.Context, county string) (tenants.County, []AnnualSummary, error) {
+	c, err := s.publicCounty(ctx, county)
+	if err != nil {
+		return c, nil, err
+	}
+	var rows []AnnualReport
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+annualColumns+` FROM annual_reports WHERE county_code = ? AND status = ?
+		ORDER BY year DESC`, county, AnnualPublished); err != nil {
+		return c, nil, fmt.Errorf("reports: published annual: %w", err)
+	}
+	out := make([]AnnualSummary, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, AnnualSummary{AnnualReport: r, Title: AnnualTitle(c.Name, r.Year), StatusTitle: AnnualStatusTitle(r.Status)})
+	}
+	return c, out, nil
 }
 
 // ---- HTTP ----
@@ -934,10 +1007,14 @@ func (a *API) mountAnnual(app *fiber.App) {
 	perm := func(p string) fiber.Handler { return web.Require(a.enforcer, p, web.CountyScope) }
 	g := app.Group("/api/v1/counties/:county/annual-reports")
 	g.Get("", perm("reports:read"), a.listAnnual)
-	g.Post("", perm("reports:edit"), a.compileAnnual)
+	g.Post("", perm("reports:edit"), countyStaffOnly, a.compileAnnual)
+	// The exports come before /:year, which would take "2026.xlsx" whole.
+	g.Get("/:year.xlsx", perm("reports:read"), a.sendAnnual(".xlsx"))
+	g.Get("/:year.html", perm("reports:read"), a.sendAnnual(".html"))
 	g.Get("/:year", perm("reports:read"), a.showAnnual)
-	g.Put("/:year/manual", perm("reports:edit"), a.saveAnnualManual)
-	g.Post("/:year/publish", perm("reports:submit"), a.publishAnnual)
+	g.Put("/:year/manual", perm("reports:edit"), countyStaffOnly, a.saveAnnualManual)
+	g.Post("/:year/publish", perm("reports:submit"), countyStaffOnly, a.publishAnnual)
+	app.Get("/api/v1/public/counties/:county/annual-reports", a.listPublicAnnual)
 	app.Get("/api/v1/public/counties/:county/annual-reports/:year", a.showPublicAnnual)
 }
 
@@ -991,6 +1068,17 @@ func (a *API) compileAnnual(c *fiber.Ctx) error {
 	return c.Status(status).JSON(v)
 }
 
+// sendAnnual answers with the print document or the workbook of a report.
+func (a *API) sendAnnual(ext string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v, err := a.LoadAnnual(c)
+		if err != nil {
+			return err
+		}
+		return sendAnnual(c, v, ext, false)
+	}
+}
+
 func (a *API) showAnnual(c *fiber.Ctx) error {
 	v, err := a.LoadAnnual(c)
 	if err != nil {
@@ -1025,6 +1113,29 @@ func (a *API) publishAnnual(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(v)
+}
+
+// publicAnnualItem is a published report in the public list.
+type publicAnnualItem struct {
+	Year        int        `json:"year"`
+	Title       string     `json:"title"`
+	PublishedAt *time.Time `json:"published_at"`
+}
+
+func (a *API) listPublicAnnual(c *fiber.Ctx) error {
+	county, err := web.CountyScope(c)
+	if err != nil {
+		return err
+	}
+	_, rows, err := a.svc.PublishedAnnualReports(c.UserContext(), county)
+	if err != nil {
+		return err
+	}
+	items := make([]publicAnnualItem, 0, len(rows))
+	for _, r := range rows {
+		items = append(items, publicAnnualItem{Year: r.Year, Title: r.Title, PublishedAt: r.PublishedAt})
+	}
+	return c.JSON(fiber.Map{"items": items})
 }
 
 func (a *API) showPublicAnnual(c *fiber.Ctx) error {

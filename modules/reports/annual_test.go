@@ -119,7 +119,8 @@ func TestAnnualChecks(t *testing.T) {
 			t.Errorf("check without label or message: %+v", c)
 		}
 	}
-	want := []string{"requests.total", "requests.balance", "reconsideration.total", "litigation_direct.total", "litigation_after_reconsideration.total"}
+	want := []string{"requests.total", "requests.balance", "reconsideration.total", "litigation_direct.total", "litigation_after_reconsideration.total",
+		"processing_fees.notice_amount", "processing_fees.collected"}
 	if !reflect.DeepEqual(fields, want) {
 		t.Errorf("checks %v, want %v", fields, want)
 	}
@@ -166,6 +167,28 @@ func TestAnnualChecks(t *testing.T) {
 	if !strings.Contains(p["reconsideration.total"], "结果维持1＋结果纠正1＋其他结果0＋尚未审结1＝3，总计填报4") {
 		t.Errorf("reconsideration message %q", p["reconsideration.total"])
 	}
+
+	// Information-processing fees (section 六): notices and their amount go
+	// together, and no more is collected than the notices asked for.
+	for _, c := range []struct {
+		name    string
+		fees    ProcessingFees
+		failing []string
+	}{
+		{"none", ProcessingFees{}, nil},
+		{"collected in full", ProcessingFees{Notices: 2, NoticeAmount: 300, Collected: 300}, nil},
+		{"collected in part", ProcessingFees{Notices: 2, NoticeAmount: 300.5, Collected: 100.25}, nil},
+		{"notices without amount", ProcessingFees{Notices: 1}, []string{"processing_fees.notice_amount"}},
+		{"amount without notices", ProcessingFees{NoticeAmount: 100, Collected: 100}, []string{"processing_fees.notice_amount"}},
+		{"more collected than asked", ProcessingFees{Notices: 1, NoticeAmount: 100, Collected: 100.01}, []string{"processing_fees.collected"}},
+		{"collected without notices", ProcessingFees{Collected: 50}, []string{"processing_fees.collected"}},
+	} {
+		n := balancedManual()
+		n.ProcessingFees = c.fees
+		if got := failing(AnnualChecks(f, n)); !reflect.DeepEqual(got, c.failing) {
+			t.Errorf("%s: failing %v, want %v", c.name, got, c.failing)
+		}
+	}
 }
 
 func TestAnnualManualValidate(t *testing.T) {
@@ -177,6 +200,7 @@ func TestAnnualManualValidate(t *testing.T) {
 	m.LitigationDirect.Total = maxAnnualCount + 1
 	m.FeeAmount = -0.5
 	m.Other = strings.Repeat("文", 20001)
+	m.ProcessingFees = ProcessingFees{Notices: -1, NoticeAmount: 10.005, Collected: -3}
 	err := m.validate()
 	if err == nil {
 		t.Fatal("invalid manual accepted")
@@ -185,12 +209,13 @@ func TestAnnualManualValidate(t *testing.T) {
 	if !ok || ae.Status != 400 {
 		t.Fatalf("error %v", err)
 	}
-	for _, f := range []string{"normative_documents.made", "litigation_direct.total", "fee_amount", "other"} {
+	for _, f := range []string{"normative_documents.made", "litigation_direct.total", "fee_amount", "other", "processing_fees.notices",
+		"processing_fees.notice_amount", "processing_fees.collected"} {
 		if ae.Fields[f] == "" {
 			t.Errorf("fields lack %s: %v", f, ae.Fields)
 		}
 	}
-	if len(ae.Fields) != 4 {
+	if len(ae.Fields) != 7 {
 		t.Errorf("fields %v", ae.Fields)
 	}
 }
@@ -200,13 +225,15 @@ func TestAnnualManualValidate(t *testing.T) {
 func TestAnnualSections(t *testing.T) {
 	f, m := balancedFigures(), balancedManual()
 	m.FeeAmount = 1.25
+	m.ProcessingFees = ProcessingFees{Notices: 3, NoticeAmount: 1200, Collected: 800.5}
 	fj, _ := json.Marshal(f)
 	mj, _ := json.Marshal(m)
 	v, err := decodeAnnual(AnnualReport{ID: 1, CountyCode: "340102", Year: 2026, Status: StatusDraft, FiguresJSON: string(fj), ManualJSON: string(mj)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Title != "瑶海区安全生产监管部门2026年政府信息公开工作年度报告" || v.StatusTitle != "草稿" || !v.Balanced || len(v.Checks) != 5 {
+	if v.Title != "瑶海区安全生产监管部门2026年政府信息公开工作年度报告" || v.StatusTitle != "草稿" || !v.Balanced || len(v.Checks) != 7 ||
+		v.PublishBy != "2027-01-31" {
 		t.Errorf("view: title %q status %q balanced %v checks %d", v.Title, v.StatusTitle, v.Balanced, len(v.Checks))
 	}
 	var heads []string
@@ -268,9 +295,6 @@ func TestAnnualSections(t *testing.T) {
 		{"proactive", "article20_6", "penalty", "decisions", 2},
 		{"proactive", "article20_6", "enforcement", "decisions", 1},
 		{"proactive", "article20_8", "fees", "amount", 1.25},
-		{"proactive", "published_by_category", "category:1", "published", 2},
-		{"proactive", "published_by_category", "category:11", "published", 1},
-		{"proactive", "published_by_category", "total", "published", 3},
 		{"requests", "requests", "new_received", "total", 8},
 		{"requests", "requests", "carried_over", "total", 2},
 		{"requests", "requests", "disclosed", "total", 2},
@@ -287,10 +311,22 @@ func TestAnnualSections(t *testing.T) {
 		{"review_litigation", "review_litigation", "review_litigation", "reconsideration.total", 3},
 		{"review_litigation", "review_litigation", "review_litigation", "litigation_direct.other", 1},
 		{"review_litigation", "review_litigation", "review_litigation", "litigation_after_reconsideration.total", 0},
+		{"other", "processing_fees", "processing_fees", "notices", 3},
+		{"other", "processing_fees", "processing_fees", "notice_amount", 1200},
+		{"other", "processing_fees", "processing_fees", "collected", 800.5},
 	} {
 		if got := value(c.sec, c.table, c.row, c.col); got != c.want {
 			t.Errorf("%s/%s/%s/%s = %v, want %v", c.sec, c.table, c.row, c.col, got, c.want)
 		}
+	}
+	// Section 二 has the template's four tables and no other (the
+	// per-category counts are a drafting aid, not part of the report).
+	var proactive []string
+	for _, tb := range v.Sections[1].Tables {
+		proactive = append(proactive, tb.Code)
+	}
+	if !reflect.DeepEqual(proactive, []string{"article20_1", "article20_5", "article20_6", "article20_8"}) {
+		t.Errorf("section 二 tables %v", proactive)
 	}
 	// The review table follows the template: three groups of five columns.
 	cols := v.Sections[3].Tables[0].Columns

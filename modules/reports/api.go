@@ -55,7 +55,7 @@ func countyStaffOnly(c *fiber.Ctx) error {
 			return c.Next()
 		}
 	}
-	return apperr.Forbidden("forbidden", "县级工作总结由本县人员编写和上报")
+	return apperr.Forbidden("forbidden", "县级报告由本县人员编写、上报和发布")
 }
 
 // loader finds a report the path's region may see.

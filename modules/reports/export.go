@@ -79,6 +79,7 @@ const (
 	fmtInt     // a count
 	fmtDecimal // one decimal place
 	fmtPercent // a rate 0…1 shown as a percentage
+	fmtAmount  // money, two decimal places
 )
 
 // sheetCell is one value of a report table: a number, a text, or blank (a
@@ -118,6 +119,8 @@ func (c sheetCell) String() string {
 		return strconv.FormatFloat(c.Num, 'f', 1, 64)
 	case c.Format == fmtPercent:
 		return pctText(c.Num)
+	case c.Format == fmtAmount:
+		return strconv.FormatFloat(c.Num, 'f', 2, 64)
 	}
 	return c.Text
 }
@@ -424,7 +427,7 @@ func WorkbookXLSX(v View) ([]byte, error) {
 // sheetStyles are the cell styles of the workbook: [format][bold].
 type sheetStyles struct {
 	header int
-	cells  [4][2]int
+	cells  [5][2]int
 }
 
 func newSheetStyles(f *excelize.File) (sheetStyles, error) {
@@ -438,7 +441,7 @@ func newSheetStyles(f *excelize.File) (sheetStyles, error) {
 	if err != nil {
 		return s, err
 	}
-	decimal, percent := "0.0", "0.0%"
+	decimal, percent, amount := "0.0", "0.0%", "0.00"
 	for format := range s.cells {
 		for bold := 0; bold < 2; bold++ {
 			style := &excelize.Style{Border: border, Font: &excelize.Font{Bold: bold == 1},
@@ -450,6 +453,8 @@ func newSheetStyles(f *excelize.File) (sheetStyles, error) {
 				style.CustomNumFmt = &decimal
 			case fmtPercent:
 				style.CustomNumFmt = &percent
+			case fmtAmount:
+				style.CustomNumFmt = &amount
 			}
 			if s.cells[format][bold], err = f.NewStyle(style); err != nil {
 				return s, err

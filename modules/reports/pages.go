@@ -22,6 +22,7 @@ type Pages struct {
 	api                  *API
 	pages                *web.Pages
 	list, national, show *template.Template
+	annual               annualPages
 }
 
 // NewPages parses the module's templates.
@@ -33,6 +34,9 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 			return nil, err
 		}
 		*dst = t
+	}
+	if err := p.parseAnnual(); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -57,6 +61,8 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Post("/provinces/:province/reports/:id/submit", province("reports:submit"), p.submitReport(scopeProvince, a.ownProvinceReport))
 	app.Post("/provinces/:province/reports/:id/return", province("reports:review"), p.submitReview(false))
 	app.Post("/provinces/:province/reports/:id/accept", province("reports:review"), p.submitReview(true))
+
+	p.mountAnnualPages(app)
 
 	national := web.Require(e, "reports:read", web.NationalScope)
 	app.Get("/national/reports", national, p.showNationalList)

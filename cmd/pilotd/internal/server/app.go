@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -117,7 +118,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	if err != nil {
 		return nil, err
 	}
-	pages.Banners = adminBanners(calendarSvc, enforcer)
+	reportSvc := reports.NewService(database, tenantSvc, calendarSvc.Calendar())
+	pages.Banners = adminBanners(calendarSvc, reportSvc, log)
 	pages.NavChecker = enforcer
 	pages.AddNav(users.NavLinks()...)
 	pages.AddNav(audit.NavLinks()...)
@@ -233,11 +235,14 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 			return "", err
 		}
 		flags, err := disclosureSvc.FlagOverdue(ctx)
-		return res.String() + "; " + flags.String(), err
+		if err != nil {
+			return "", err
+		}
+		reminded, err := reportSvc.RemindAnnual(ctx)
+		return fmt.Sprintf("%s; %s; 年度报告提醒%d个县", res.String(), flags.String(), reminded), err
 	}}); err != nil {
 		return nil, err
 	}
-	reportSvc := reports.NewService(database, tenantSvc, calendarSvc.Calendar())
 	reportAPI := reports.NewAPI(reportSvc, enforcer)
 	reportAPI.Mount(app)
 	reportPages, err := reports.NewPages(reportAPI, pages)
@@ -334,13 +339,20 @@ func regionNamer(database *db.DB) web.RegionNamer {
 	}
 }
 
-// adminBanners warns administrators on every page about missing calendars.
-func adminBanners(cal *calendar.Service, enforcer *rbac.Enforcer) func(context.Context, *web.Principal) []string {
+// adminBanners warns administrators on every page about missing calendars,
+// and a county's administrators about the annual disclosure report it owes
+// until it is published.
+func adminBanners(cal *calendar.Service, reportSvc *reports.Service, log *slog.Logger) func(context.Context, *web.Principal) []string {
 	return func(ctx context.Context, p *web.Principal) []string {
 		isAdmin := false
+		var counties []string
 		for _, a := range p.Roles {
-			if a.Role == rbac.NationalAdmin || a.Role == rbac.ProvinceAdmin || a.Role == rbac.CountyAdmin {
+			switch a.Role {
+			case rbac.NationalAdmin, rbac.ProvinceAdmin:
 				isAdmin = true
+			case rbac.CountyAdmin:
+				isAdmin = true
+				counties = append(counties, a.Region)
 			}
 		}
 		if !isAdmin {
@@ -349,6 +361,16 @@ func adminBanners(cal *calendar.Service, enforcer *rbac.Enforcer) func(context.C
 		var out []string
 		for _, y := range cal.MissingYears(time.Now()) {
 			out = append(out, calendar.MissingYearWarning(y))
+		}
+		for _, county := range counties {
+			due, err := reportSvc.AnnualDueOf(ctx, county)
+			if err != nil {
+				log.Error("annual report banner", "county", county, "err", err)
+				continue
+			}
+			if due != nil && !due.Published {
+				out = append(out, due.Message())
+			}
 		}
 		return out
 	}
