@@ -103,7 +103,7 @@ type option struct {
 func caseableItems(items []catalog.ItemView) []catalog.ItemView {
 	out := items[:0:0]
 	for _, it := range items {
-		if it.Category != catalog.CategoryInformation && len(it.Steps) > 0 && it.StatutoryLimitWorkdays > 0 {
+		if it.Applicable() {
 			out = append(out, it)
 		}
 	}

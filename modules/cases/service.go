@@ -124,7 +124,10 @@ func (s *Service) Create(ctx context.Context, county string, by Actor, channel s
 	if err != nil {
 		return Detail{}, err
 	}
-	if item.Category == catalog.CategoryInformation || len(item.Steps) == 0 || item.StatutoryLimitWorkdays == 0 {
+	if catalog.ByOwnMotion(item.PowerType) {
+		return Detail{}, apperr.InvalidField("item_code", catalog.PowerTypeTitle(item.PowerType)+"事项由执法人员依职权立案办理，不受理申请")
+	}
+	if !item.Applicable() {
 		return Detail{}, apperr.InvalidField("item_code", "该事项不是可办理的行政职权或服务事项")
 	}
 	received := in.ReceivedOn

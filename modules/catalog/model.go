@@ -185,6 +185,21 @@ type ItemView struct {
 	PublishedBy           *int64     `json:"published_by,omitempty"`
 }
 
+// ByOwnMotion tells the power types a bureau exercises on its own motion:
+// penalties (行政处罚), inspections (行政检查) and coercive measures
+// (行政强制). Nobody applies for them, so they are never offered for online
+// application or counter receipt; staff open them as enforcement cases.
+func ByOwnMotion(powerType string) bool {
+	return powerType == "CF" || powerType == "JC" || powerType == "QZ"
+}
+
+// Applicable tells whether people can apply for the item (online or at the
+// counter): a power or service item with steps and a statutory limit, not
+// one exercised on the bureau's own motion.
+func (v ItemView) Applicable() bool {
+	return v.Category != CategoryInformation && len(v.Steps) > 0 && v.StatutoryLimitWorkdays > 0 && !ByOwnMotion(v.PowerType)
+}
+
 // fieldErrors collects validation messages by field path (e.g. steps[1].post).
 type fieldErrors map[string]string
 

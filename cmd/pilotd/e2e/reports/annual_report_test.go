@@ -113,7 +113,9 @@ func TestAnnualReport(t *testing.T) {
 
 		// Cases: decided in 2026 are K2 (approved) and K3 (denied) of 274, K4
 		// of 281 (not licensing) and K5 of QZ-001 (coercion); K1 was decided
-		// in 2025, K6 in 2027, K7 never.
+		// in 2025, K6 in 2027, K7 never. Coercion is no longer opened as an
+		// application, so K5 stands for a case recorded before that rule: it
+		// is opened on 281 and moved to QZ-001 in the database.
 		for _, k := range []struct{ item, received, decidedOn, action string }{
 			{"274", "2025-12-15", "2025-12-22", "approve"},
 			{"274", "2026-03-02", "2026-03-05", "approve"},
@@ -124,11 +126,19 @@ func TestAnnualReport(t *testing.T) {
 			{"274", "2026-11-02", "", ""},
 		} {
 			repTravel(s, k.received)
-			c := s.NewCase(d.Clerk, county, e2e.CaseBody(k.item))
+			item := k.item
+			if item == "QZ-001" {
+				item = "281"
+			}
+			c := s.NewCase(d.Clerk, county, e2e.CaseBody(item))
 			s.MustAct(d.Clerk, county, c.ID, "accept")
 			if k.action != "" {
 				repTravel(s, k.decidedOn)
 				s.MustAct(d.Reviewer, county, c.ID, k.action, "reason", "经审查作出决定")
+			}
+			if k.item == "QZ-001" {
+				repExec(s, `UPDATE cases SET item_code = 'QZ-001', item_version = (SELECT published_version FROM catalog_items
+					WHERE county_code = ? AND code = 'QZ-001') WHERE id = ?`, county, c.ID)
 			}
 		}
 
