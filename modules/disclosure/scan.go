@@ -30,6 +30,8 @@ func FindingTitle(kind string) string {
 		return "密级标志"
 	case FindingCountyTerm:
 		return "本县敏感词"
+	case FindingUnreadable:
+		return "附件内容未能自动检查"
 	}
 	return kind
 }

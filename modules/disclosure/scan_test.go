@@ -390,7 +390,7 @@ func TestScanFieldName(t *testing.T) {
 }
 
 func TestFindingTitle(t *testing.T) {
-	for _, k := range []string{FindingIDNumber, FindingMobile, FindingBankCard, FindingSecrecy, FindingCountyTerm} {
+	for _, k := range []string{FindingIDNumber, FindingMobile, FindingBankCard, FindingSecrecy, FindingCountyTerm, FindingUnreadable} {
 		if FindingTitle(k) == k {
 			t.Errorf("%s has no Chinese title", k)
 		}
