@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -151,4 +152,123 @@ func (s *Service) AttachmentData(ctx context.Context, county string, recordID, a
 		}
 	}
 	return row.Attachment, row.Data, nil
+}
+
+// attachmentTextCacheSize bounds the attachments whose text is kept in
+// memory (each at most maxExtractedBytes).
+const attachmentTextCacheSize = 32
+
+// maxFindingsPerAttachment bounds what the scan lists of one attachment's
+// contents: past a few, the reviewer has to read the file anyway.
+const maxFindingsPerAttachment = 200
+
+// attachmentTexts reads the contents of the attachments, from the cache or
+// from the database (q, so a transaction reads its own rows).
+func (s *Service) attachmentTexts(ctx context.Context, q sqlx.QueryerContext, county string, atts []Attachment) (map[int64]attachmentText, error) {
+	out := make(map[int64]attachmentText, len(atts))
+	for _, a := range atts {
+		key := a.SHA256 + strings.ToLower(filepath.Ext(a.FileName))
+		if t, ok := s.texts.Get(key); ok {
+			out[a.ID] = t
+			continue
+		}
+		var data []byte
+		if err := sqlx.GetContext(ctx, q, &data, `SELECT data FROM disclosure_attachments WHERE county_code = ? AND record_id = ? AND id = ?`,
+			county, a.RecordID, a.ID); err != nil {
+			return nil, fmt.Errorf("disclosure: attachment data: %w", err)
+		}
+		t := extractText(a.FileName, data)
+		s.texts.Add(key, t)
+		out[a.ID] = t
+	}
+	return out, nil
+}
+
+// contentField is the field of the findings in an attachment's contents. It
+// is not "attachment:<id>" (the name), so no mask can be set on it: Publish
+// cannot change what a file holds.
+func contentField(id int64) string { return fmt.Sprintf("attachment_content:%d", id) }
+
+// scanAttachment scans what was read of an attachment, part by part, and
+// adds a finding when its contents could not be read in full.
+func scanAttachment(a Attachment, t attachmentText, terms []string) []Finding {
+	field := contentField(a.ID)
+	var out []Finding
+	for _, p := range t.Parts {
+		for _, f := range scanPlain(field, p.Text, terms) {
+			if len(out) == maxFindingsPerAttachment {
+				break
+			}
+			f.AttachmentID, f.Location, f.Excerpt = a.ID, p.Where, excerpt(p.Text, f.Start, f.End)
+			out = append(out, f)
+		}
+	}
+	if t.Problem != "" {
+		out = append(out, Finding{Field: field, Kind: FindingUnreadable, AttachmentID: a.ID,
+			Text: "附件“" + a.FileName + "”" + t.Problem + "，请人工核查"})
+	}
+	return out
+}
+
+// excerptRunes is how much text an excerpt shows on either side of a finding.
+const excerptRunes = 20
+
+// excerpt is the text around runes [start, end) of a part, on one line.
+func excerpt(text string, start, end int) string {
+	runes := []rune(text)
+	from, to := max(start-excerptRunes, 0), min(end+excerptRunes, len(runes))
+	s := strings.Join(strings.Fields(string(runes[from:to])), " ")
+	if from > 0 {
+		s = "…" + s
+	}
+	if to < len(runes) {
+		s += "…"
+	}
+	return s
+}
+
+// attachmentsToCheck lists, in order, the attachments with findings in
+// their contents or contents that could not be read.
+func attachmentsToCheck(findings []Finding) []int64 {
+	var out []int64
+	for _, f := range findings {
+		if f.AttachmentID != 0 && !slices.Contains(out, f.AttachmentID) {
+			out = append(out, f.AttachmentID)
+		}
+	}
+	return out
+}
+
+// checkAttachmentsConfirmed refuses an approval while an attachment whose
+// contents need a hand check is not confirmed as checked, and marks the
+// confirmed attachments' findings for the kept review record.
+func checkAttachmentsConfirmed(in ReviewInput, atts []Attachment, findings []Finding) error {
+	names := map[int64]string{}
+	for _, a := range atts {
+		names[a.ID] = a.FileName
+	}
+	for i, id := range in.CheckedAttachments {
+		if _, ok := names[id]; !ok {
+			return apperr.InvalidField(fmt.Sprintf("checked_attachments[%d]", i), "确认核查的附件不是该信息的附件")
+		}
+	}
+	if in.Decision != "approve" {
+		return nil
+	}
+	var missing []string
+	for _, id := range attachmentsToCheck(findings) {
+		if !slices.Contains(in.CheckedAttachments, id) {
+			missing = append(missing, "“"+names[id]+"”")
+		}
+	}
+	if len(missing) > 0 {
+		return apperr.InvalidField("checked_attachments", "附件"+strings.Join(missing, "、")+
+			"的内容中有自动检查发现的内容，或无法自动读取。附件内容无法遮盖：请打开附件人工核查，确认可以公开后逐个勾选确认；否则请审查不通过，退回撰稿人更换附件。")
+	}
+	for i := range findings {
+		if findings[i].AttachmentID != 0 && slices.Contains(in.CheckedAttachments, findings[i].AttachmentID) {
+			findings[i].Checked = true
+		}
+	}
+	return nil
 }

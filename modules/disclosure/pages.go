@@ -528,6 +528,20 @@ type findingRow struct {
 	Key   string
 	// Checked: the span is masked now (or was ticked in a refused form).
 	Checked bool
+	// Excerpt is the text around a finding in an attachment's contents;
+	// InContents marks such a finding, which no mask can cover.
+	Excerpt    string
+	InContents bool
+	// HandChecked: the reviewer confirmed the attachment (review records).
+	HandChecked bool
+}
+
+// attachmentCheck is an attachment the reviewer must check by hand before
+// approving: its contents have findings or could not be read.
+type attachmentCheck struct {
+	ID       int64
+	FileName string
+	Checked  bool
 }
 
 // maskRow is a masked span that no finding covers (typed as a phrase, or
@@ -547,6 +561,8 @@ type attachmentSegments struct {
 // reviewForm is the reviewer's form as typed.
 type reviewForm struct {
 	Opinion, Phrases string
+	// CheckedAttachments: the attachments confirmed as checked by hand.
+	CheckedAttachments []int64
 }
 
 type recordView struct {
@@ -571,6 +587,8 @@ type recordView struct {
 	BodySegments  []Segment
 	Attachments   []attachmentSegments
 	Findings      []findingRow
+	// ToCheck are the attachments to confirm as checked by hand.
+	ToCheck       []attachmentCheck
 	OtherMasks    []maskRow
 	PreviewTitle  string
 	PreviewBody   template.HTML
@@ -615,11 +633,30 @@ func fieldName(field string, atts []Attachment) string {
 		return "正文"
 	}
 	for _, a := range atts {
-		if field == fmt.Sprintf("attachment:%d", a.ID) {
+		switch field {
+		case fmt.Sprintf("attachment:%d", a.ID):
 			return "附件“" + a.FileName + "”的名称"
+		case contentField(a.ID):
+			return "附件“" + a.FileName + "”的内容"
 		}
 	}
+	if strings.HasPrefix(field, "attachment_content:") {
+		return "附件内容"
+	}
 	return "附件名称"
+}
+
+// findingWhere tells a reviewer where a finding is: in an attachment's
+// contents by the part it is in (paragraph, cell, page, line), elsewhere by
+// field and character positions.
+func findingWhere(f Finding, atts []Attachment) string {
+	switch {
+	case f.AttachmentID == 0:
+		return where(f.Field, f.Start, f.End, atts)
+	case f.Location == "":
+		return fieldName(f.Field, atts)
+	}
+	return fieldName(f.Field, atts) + "，" + f.Location
 }
 
 // where tells a reviewer where a span is: field and character positions.
@@ -720,10 +757,22 @@ func (p *Pages) renderRecord(c *fiber.Ctx, rv RecordView, v recordView, ticked m
 	}
 	covered := map[string]bool{}
 	for i, f := range rv.ScanFindings {
-		key := maskKey(Redaction{Field: f.Field, Start: f.Start, End: f.End})
-		covered[key] = true
-		v.Findings = append(v.Findings, findingRow{N: i + 1, Kind: f.Kind, Where: where(f.Field, f.Start, f.End, rv.Attachments),
-			Text: f.Text, Key: key, Checked: masked[key]})
+		row := findingRow{N: i + 1, Kind: f.Kind, Where: findingWhere(f, rv.Attachments), Text: f.Text,
+			Excerpt: f.Excerpt, InContents: f.AttachmentID != 0}
+		if !row.InContents {
+			row.Key = maskKey(Redaction{Field: f.Field, Start: f.Start, End: f.End})
+			row.Checked = masked[row.Key]
+			covered[row.Key] = true
+		}
+		v.Findings = append(v.Findings, row)
+	}
+	for _, id := range attachmentsToCheck(rv.ScanFindings) {
+		for _, a := range rv.Attachments {
+			if a.ID == id {
+				v.ToCheck = append(v.ToCheck, attachmentCheck{ID: id, FileName: a.FileName,
+					Checked: slices.Contains(v.Review.CheckedAttachments, id)})
+			}
+		}
 	}
 	for _, red := range sortedRedactions(rv.Redactions) {
 		key := maskKey(red)
@@ -743,7 +792,8 @@ func (p *Pages) renderRecord(c *fiber.Ctx, rv RecordView, v recordView, ticked m
 		v.PreviewBody = template.HTML(p.api.svc.SanitizeHTML(MaskedPreview("body", r.Body, rv.Redactions))) // #nosec G203 -- sanitized just now
 	}
 	known := map[string]bool{"title": true, "category": true, "body": true, "formed_on": true, "attribute": true,
-		"withheld_reason": true, "opinion": true, "decision": true, "phrases": true, "mask": true, "file": true, "reason": true}
+		"withheld_reason": true, "opinion": true, "decision": true, "phrases": true, "mask": true, "file": true, "reason": true,
+		"checked_attachments": true}
 	for k, msg := range v.Errors {
 		if !known[k] {
 			v.OtherErrs = append(v.OtherErrs, msg)
@@ -868,6 +918,14 @@ func (p *Pages) submitReview(c *fiber.Ctx) error {
 	ticked := map[string]bool{}
 	var reds []Redaction
 	errs := map[string]string{}
+	for _, v := range formValues(c, "checked_attachment") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs["checked_attachments"] = "附件确认有误，请刷新页面后重新勾选"
+			continue
+		}
+		form.CheckedAttachments = append(form.CheckedAttachments, id)
+	}
 	for _, key := range formValues(c, "mask") {
 		red, ok := parseMaskKey(key)
 		if !ok {
@@ -916,7 +974,7 @@ func (p *Pages) submitReview(c *fiber.Ctx) error {
 		err = apperr.Invalid("遮盖设置有误，请按提示修改", errs)
 	} else {
 		rv, err = p.api.svc.Review(c.UserContext(), county, rv.ID, ActorOf(c), ReviewInput{Decision: decision,
-			Opinion: form.Opinion, Redactions: reds})
+			Opinion: form.Opinion, Redactions: reds, CheckedAttachments: form.CheckedAttachments})
 	}
 	if err != nil {
 		return p.refused(c, "review", err, recordView{Review: form}, ticked, nil)
@@ -1005,7 +1063,7 @@ func (p *Pages) showReviews(c *fiber.Ctx) error {
 		e := reviewEntry{Review: rev}
 		for i, f := range rev.Findings {
 			e.FindingRows = append(e.FindingRows, findingRow{N: i + 1, Kind: f.Kind, Text: f.Text,
-				Where: where(f.Field, f.Start, f.End, rv.Attachments)})
+				Where: findingWhere(f, rv.Attachments), Excerpt: f.Excerpt, InContents: f.AttachmentID != 0, HandChecked: f.Checked})
 		}
 		// Offsets are those of the text reviewed: a finding of the same
 		// review names it; otherwise the current text does only when the

@@ -16,12 +16,17 @@ func FuzzScan(f *testing.F) {
 	}
 	f.Add("<p>"+idX+"</p><", "绝密档案")
 	f.Add("\xff\xfe"+mobile+"\xe4\xb8", "内部")
+	f.Add("机 密★1年 +86 138 0013 8000 "+oldID+" 340102 19850115 006x", "")
+	f.Add("<p>138&nbsp;0013&nbsp;8000</p><b>绝</b>密 ６２２２ ０２１０ ０００００ ００５", "化工")
 	f.Fuzz(func(t *testing.T, text, terms string) {
 		var list []string
 		if utf8.ValidString(terms) && !strings.ContainsAny(terms, "<>") {
 			list = strings.Split(terms, "\n")
 		}
 		got := Scan("body", text, list)
+		if !strings.ContainsAny(text, "&<") && utf8.ValidString(text) {
+			checkFullWidthSame(t, text, list)
+		}
 		checkFindings(t, text, got)
 		for i := 1; i < len(got); i++ {
 			if got[i].Start < got[i-1].Start {

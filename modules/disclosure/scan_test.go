@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // idWithCheck completes 17 digits with their GB 11643 check character,
@@ -77,6 +79,12 @@ var (
 	card19    = luhnComplete("621700123456789012") // 6217001234567890122
 	cardBad   = card16[:15] + string(rune('0'+(card16[15]-'0'+1)%10))
 	mobile    = "13800138000"
+
+	oldID           = "340102900307123" // first-generation, born 1990-03-07
+	oldIDMonth13    = "340102901307123"
+	oldIDFeb30      = "340102900230123"
+	oldIDProvince   = "990102900307123"
+	oldIDPrefecture = "340002900307123"
 )
 
 // TestScanFixtures checks the test's own fixtures, so a wrong expectation
@@ -93,7 +101,9 @@ func TestScanFixtures(t *testing.T) {
 	}
 	// The runs that must not match must not be Luhn-valid bank cards either.
 	for _, run := range []string{idBadSum, idFeb29, idFeb30, idApr31, idMonth13, idDay00, idYear18,
-		"9" + idPlain, idPlain + "0", "9" + card16, card16 + "1", "9" + card19, card19 + "3"} {
+		"9" + idPlain, idPlain + "0", "9" + card16, card16 + "1", "9" + card19, card19 + "3",
+		oldIDMonth13, oldIDFeb30, oldIDProvince, oldIDPrefecture, "9" + oldID, "86" + mobile, "1380013800123",
+		"6222021000000005"[:15], "3401021990030712"} {
 		if luhnOK(run) && len(run) >= 13 && len(run) <= 19 {
 			t.Errorf("fixture %s is Luhn-valid; pick another", run)
 		}
@@ -252,6 +262,81 @@ var scanCases = []struct {
 	{"county term", "位于化工园区东侧", []string{" 化工园区 ", ""}, []Finding{f(FindingCountyTerm, 2, 6, "化工园区")}},
 	{"term and number ordered", "化工园区" + mobile + "机密", []string{"化工园区"}, []Finding{
 		f(FindingCountyTerm, 0, 4, "化工园区"), f(FindingMobile, 4, 15, mobile), f(FindingSecrecy, 15, 17, "机密")}},
+
+	// Numbers written in groups, with full-width digits or a country code.
+	{"mobile 3-4-4 with spaces", "电话138 0013 8000。", nil, []Finding{f(FindingMobile, 2, 15, "138 0013 8000")}},
+	{"mobile 3-4-4 with dashes", "138-0013-8000", nil, []Finding{f(FindingMobile, 0, 13, "138-0013-8000")}},
+	{"mobile 3-8", "138 00138000", nil, []Finding{f(FindingMobile, 0, 12, "138 00138000")}},
+	{"mobile dash with spaces", "138 - 0013 - 8000", nil, []Finding{f(FindingMobile, 0, 17, "138 - 0013 - 8000")}},
+	{"mobile +86 spaced", "+86 138 0013 8000", nil, []Finding{f(FindingMobile, 0, 17, "+86 138 0013 8000")}},
+	{"mobile +86 glued", "+86" + mobile, nil, []Finding{f(FindingMobile, 0, 14, "+86"+mobile)}},
+	{"mobile +86-", "+86-" + mobile, nil, []Finding{f(FindingMobile, 0, 15, "+86-"+mobile)}},
+	{"mobile 86-", "86-" + mobile, nil, []Finding{f(FindingMobile, 0, 14, "86-"+mobile)}},
+	{"mobile 0086 glued", "0086" + mobile, nil, []Finding{f(FindingMobile, 0, 15, "0086"+mobile)}},
+	{"mobile 0086 spaced", "0086 138 0013 8000", nil, []Finding{f(FindingMobile, 0, 18, "0086 138 0013 8000")}},
+	{"mobile full-width", "１３８００１３８０００", nil, []Finding{f(FindingMobile, 0, 11, "１３８００１３８０００")}},
+	{"mobile full-width, ideographic spaces", "电话：１３８　００１３　８０００", nil, []Finding{f(FindingMobile, 3, 16, "１３８　００１３　８０００")}},
+	{"mobile full-width dashes", "138－0013－8000", nil, []Finding{f(FindingMobile, 0, 13, "138－0013－8000")}},
+	{"mobile no-break spaces in rich text", "<p>138&nbsp;0013&nbsp;8000</p>", nil, []Finding{f(FindingMobile, 3, 26, "138&nbsp;0013&nbsp;8000")}},
+	{"mobile with a plus after a digit", "1+" + mobile, nil, []Finding{f(FindingMobile, 2, 13, mobile)}},
+	{"mobile after a date", "2026-12-07 " + mobile, nil, []Finding{f(FindingMobile, 11, 22, mobile)}},
+	{"mobile after a row number and a tab", "1\t" + mobile, nil, []Finding{f(FindingMobile, 2, 13, mobile)}},
+	{"mobile then a lone digit", "138 0013 8000 9", nil, []Finding{f(FindingMobile, 0, 13, "138 0013 8000")}},
+	{"not mobile: 3-5-3", "138 00138 000", nil, nil},
+	{"not mobile: 4-4-3", "1380 0138 000", nil, nil},
+	{"not mobile: four spaces", "138    0013    8000", nil, nil},
+	{"not mobile: two dashes", "138--0013--8000", nil, nil},
+	{"not mobile: 86 glued without plus", "86" + mobile, nil, nil},
+	{"not mobile: groups split by markup", "<p>138</p><p>0013 8000</p>", nil, nil},
+	{"not mobile: full-width Latin before", "ＴＥＬ" + mobile, nil, nil},
+	{"id 6-8-4", "身份证号340102 19900307 1232", nil, []Finding{f(FindingIDNumber, 4, 24, "340102 19900307 1232")}},
+	{"id in fours", "3401 0219 9003 0712 32", nil, []Finding{f(FindingIDNumber, 0, 22, "3401 0219 9003 0712 32")}},
+	{"id 6-8-4 with X", "340102 19850115 006X", nil, []Finding{f(FindingIDNumber, 0, 20, "340102 19850115 006X")}},
+	{"id 6-8-4 with x, dashes", "340102-19850115-006x", nil, []Finding{f(FindingIDNumber, 0, 20, "340102-19850115-006x")}},
+	{"id full-width", "３４０１０２１９９００３０７１２３２", nil, []Finding{f(FindingIDNumber, 0, 18, "３４０１０２１９９００３０７１２３２")}},
+	{"id full-width X", "３４０１０２１９８５０１１５００６Ｘ", nil, []Finding{f(FindingIDNumber, 0, 18, "３４０１０２１９８５０１１５００６Ｘ")}},
+	{"id full-width x", "３４０１０２１９８５０１１５００６ｘ", nil, []Finding{f(FindingIDNumber, 0, 18, "３４０１０２１９８５０１１５００６ｘ")}},
+	{"id grouped oddly", "3401021 99003071232", nil, nil},
+	{"old id", "旧证号" + oldID, nil, []Finding{f(FindingIDNumber, 3, 18, oldID)}},
+	{"old id 6-6-3", "340102 900307 123", nil, []Finding{f(FindingIDNumber, 0, 17, "340102 900307 123")}},
+	{"old id full-width", "３４０１０２９００３０７１２３", nil, []Finding{f(FindingIDNumber, 0, 15, "３４０１０２９００３０７１２３")}},
+	{"old id: month 13", oldIDMonth13, nil, nil},
+	{"old id: 02-30", oldIDFeb30, nil, nil},
+	{"old id: no such province", oldIDProvince, nil, nil},
+	{"old id: prefecture 00", oldIDPrefecture, nil, nil},
+	{"old id inside a longer run", "9" + oldID, nil, nil},
+	{"old id grouped oddly", "34010 2900307123", nil, nil},
+	{"card in fours", "卡号6222 0210 0000 0005", nil, []Finding{f(FindingBankCard, 2, 21, "6222 0210 0000 0005")}},
+	{"card of 19 in fours", "6217 0012 3456 7890 122", nil, []Finding{f(FindingBankCard, 0, 23, "6217 0012 3456 7890 122")}},
+	{"card in threes is no card", "622 202 100 000 000 5", nil, nil},
+
+	// Ordinary numbers stay ordinary.
+	{"date", "2026-12-07", nil, nil},
+	{"date and time", "2026-12-07 13:00", nil, nil},
+	{"date in Chinese", "2026年12月07日13时", nil, nil},
+	{"document number", "皖应急〔2026〕12号", nil, nil},
+	{"amount with commas", "金额：1,380,013,800.00元", nil, nil},
+	{"amount with spaces", "1 380 013 800 123", nil, nil},
+	{"landline with area code", "0551-6400 0001", nil, nil},
+	{"service number", "400-800-8888", nil, nil},
+	{"standard number", "GB 11643-1999", nil, nil},
+	{"list of numbers", "第1 2 3 4 5 6 7 8 9 10 11项", nil, nil},
+	{"dates in a row", "2026-12-07 2026-12-08 2026-12-09", nil, nil},
+
+	// Secrecy marks written out.
+	{"mark spaced", "秘 密", nil, []Finding{f(FindingSecrecy, 0, 3, "秘 密")}},
+	{"mark with ideographic space and period", "机　密★1年", nil, []Finding{f(FindingSecrecy, 0, 6, "机　密★1年")}},
+	{"mark spaced with period", "绝 密 ★ 10年", nil, []Finding{f(FindingSecrecy, 0, 9, "绝 密 ★ 10年")}},
+	{"mark with star", "秘密★", nil, []Finding{f(FindingSecrecy, 0, 3, "秘密★")}},
+	{"mark with months", "秘密★6个月。", nil, []Finding{f(FindingSecrecy, 0, 6, "秘密★6个月")}},
+	{"mark long-term", "机密★长期", nil, []Finding{f(FindingSecrecy, 0, 5, "机密★长期")}},
+	{"mark with full-width period", "机密★１０年", nil, []Finding{f(FindingSecrecy, 0, 6, "机密★１０年")}},
+	{"mark, star, no period", "机密★本件", nil, []Finding{f(FindingSecrecy, 0, 3, "机密★")}},
+	{"mark with no-break space in rich text", "<p>机&nbsp;密</p>", nil, []Finding{f(FindingSecrecy, 3, 11, "机&nbsp;密")}},
+	{"internal spaced", "内 部资料", nil, []Finding{f(FindingSecrecy, 0, 3, "内 部")}},
+	{"mark too far apart", "秘    密", nil, nil},
+	{"mark split by markup", "机<b>密</b>", nil, nil},
+	{"term in full-width Latin", "ＡＢＣ化工", []string{"ABC化工"}, []Finding{f(FindingCountyTerm, 0, 5, "ＡＢＣ化工")}},
 	{"nothing", "关于开展安全生产月活动的通知", []string{"化工园区"}, nil},
 	{"empty", "", nil, nil},
 }
@@ -280,16 +365,15 @@ func checkFindings(t *testing.T, text string, list []Finding) {
 			t.Fatalf("finding %+v out of [0,%d] in %q", fd, len(runes), text)
 		}
 		switch fd.Kind {
-		case FindingIDNumber, FindingMobile, FindingBankCard:
+		case FindingIDNumber, FindingMobile, FindingBankCard, FindingSecrecy, FindingCountyTerm:
 			if got := string(runes[fd.Start:fd.End]); got != fd.Text {
 				t.Fatalf("finding %+v: text at its position is %q in %q", fd, got, text)
 			}
-		case FindingSecrecy, FindingCountyTerm:
-			if fd.End-fd.Start != utf8.RuneCountInString(fd.Text) {
-				t.Fatalf("finding %+v: span length differs from its text", fd)
-			}
 		default:
 			t.Fatalf("unknown kind in %+v", fd)
+		}
+		if strings.ContainsAny(fd.Text, "<>") {
+			t.Fatalf("finding %+v spans markup", fd)
 		}
 	}
 }
@@ -306,7 +390,7 @@ func TestScanFieldName(t *testing.T) {
 }
 
 func TestFindingTitle(t *testing.T) {
-	for _, k := range []string{FindingIDNumber, FindingMobile, FindingBankCard, FindingSecrecy, FindingCountyTerm} {
+	for _, k := range []string{FindingIDNumber, FindingMobile, FindingBankCard, FindingSecrecy, FindingCountyTerm, FindingUnreadable} {
 		if FindingTitle(k) == k {
 			t.Errorf("%s has no Chinese title", k)
 		}
@@ -406,6 +490,84 @@ func TestMaskTags(t *testing.T) {
 		}
 		if utf8.RuneCountInString(in) != len(maskTags([]rune(in))) {
 			t.Errorf("maskTags(%q) changed the length", in)
+		}
+	}
+}
+
+// TestHalfWidth pins the mapping the scan compares text in, and checks the
+// full-width block against golang.org/x/text/width's narrow forms.
+func TestHalfWidth(t *testing.T) {
+	cases := []struct {
+		name string
+		in   rune
+		want rune
+	}{
+		{"full-width digit", '１', '1'},
+		{"full-width zero", '０', '0'},
+		{"full-width X", 'Ｘ', 'X'},
+		{"full-width x", 'ｘ', 'x'},
+		{"full-width plus", '＋', '+'},
+		{"full-width hyphen-minus", '－', '-'},
+		{"ideographic space", '\u3000', ' '},
+		{"no-break space", '\u00a0', ' '},
+		{"thin space", '\u2009', ' '},
+		{"hyphen", '\u2010', '-'},
+		{"en dash", '–', '-'},
+		{"em dash", '—', '-'},
+		{"minus sign", '−', '-'},
+		{"small hyphen-minus", '\ufe63', '-'},
+		{"ASCII stays", '7', '7'},
+		{"tab stays", '\t', '\t'},
+		{"Chinese stays", '密', '密'},
+		{"star stays", '★', '★'},
+		{"enumeration comma stays", '、', '、'},
+		{"past the full-width block", '\uff5f', '\uff5f'},
+	}
+	for _, c := range cases {
+		if got := halfWidth(c.in); got != c.want {
+			t.Errorf("%s: halfWidth(%q) = %q, want %q", c.name, c.in, got, c.want)
+		}
+	}
+	for r := rune(0xFF01); r <= 0xFF5E; r++ {
+		if want := []rune(width.Narrow.String(string(r))); len(want) != 1 || halfWidth(r) != want[0] {
+			t.Errorf("halfWidth(%q) = %q, x/text/width says %q", r, halfWidth(r), string(want))
+		}
+	}
+}
+
+// fullWidthDigits writes ASCII digits and spaces as their full-width forms.
+func fullWidthDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9':
+			return r + 0xFEE0
+		case r == ' ':
+			return '\u3000'
+		}
+		return r
+	}, s)
+}
+
+// TestScanFullWidthSame: every case of the table, written with full-width
+// digits and spaces, gives the same findings at the same places.
+func TestScanFullWidthSame(t *testing.T) {
+	for _, c := range scanCases {
+		if strings.ContainsAny(c.text, "&<") {
+			continue // digits of character references and tags are not text
+		}
+		checkFullWidthSame(t, c.text, c.terms)
+	}
+}
+
+func checkFullWidthSame(t *testing.T, text string, terms []string) {
+	t.Helper()
+	a, b := Scan("body", text, terms), Scan("body", fullWidthDigits(text), terms)
+	if len(a) != len(b) {
+		t.Fatalf("%q: %+v, full-width %+v", text, a, b)
+	}
+	for i := range a {
+		if a[i].Kind != b[i].Kind || a[i].Start != b[i].Start || a[i].End != b[i].End {
+			t.Fatalf("%q: %+v, full-width %+v", text, a, b)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jmoiron/sqlx"
 	"github.com/microcosm-cc/bluemonday"
 
@@ -34,13 +35,17 @@ type Service struct {
 	cal       *calendar.Calendar
 	catalog   *catalog.Service
 	sanitizer *bluemonday.Policy
+	// texts keeps what was read of attachments, by content and type: the
+	// scan runs on every view of a record, reading a file once.
+	texts *lru.Cache[string, attachmentText]
 	// Now is the wall clock; tests replace it.
 	Now func() time.Time
 }
 
 // NewService wires the disclosure rules.
 func NewService(database *db.DB, cal *calendar.Calendar, cat *catalog.Service) *Service {
-	return &Service{db: database, cal: cal, catalog: cat, sanitizer: bluemonday.UGCPolicy(), Now: time.Now}
+	texts, _ := lru.New[string, attachmentText](attachmentTextCacheSize) // errors only on a size <= 0
+	return &Service{db: database, cal: cal, catalog: cat, sanitizer: bluemonday.UGCPolicy(), texts: texts, Now: time.Now}
 }
 
 func (s *Service) today() time.Time { return calendar.Today(s.Now()) }
@@ -178,7 +183,11 @@ func (s *Service) view(ctx context.Context, r Record) (RecordView, error) {
 		return v, err
 	}
 	v.Attachments = atts
-	v.ScanFindings = s.scanRecord(r, atts, settings.Terms)
+	texts, err := s.attachmentTexts(ctx, s.db, r.CountyCode, atts)
+	if err != nil {
+		return v, err
+	}
+	v.ScanFindings = scanRecord(r, atts, texts, settings.Terms)
 	if err := json.Unmarshal([]byte(r.RedactionsJSON), &v.Redactions); err != nil {
 		return v, fmt.Errorf("disclosure: redactions: %w", err)
 	}
@@ -201,11 +210,13 @@ func mustDate(s string) time.Time {
 	return d
 }
 
-// scanRecord scans the title, the body and the attachments' names.
-func (s *Service) scanRecord(r Record, atts []Attachment, terms []string) []Finding {
+// scanRecord scans the title, the body, and each attachment's name and
+// contents (texts, by attachment ID).
+func scanRecord(r Record, atts []Attachment, texts map[int64]attachmentText, terms []string) []Finding {
 	out := append(Scan("title", r.Title, terms), Scan("body", r.Body, terms)...)
 	for _, a := range atts {
 		out = append(out, Scan(fmt.Sprintf("attachment:%d", a.ID), a.FileName, terms)...)
+		out = append(out, scanAttachment(a, texts[a.ID], terms)...)
 	}
 	if out == nil {
 		out = []Finding{}
@@ -267,6 +278,11 @@ type ReviewInput struct {
 	Decision   string      `json:"decision"`
 	Opinion    string      `json:"opinion"`
 	Redactions []Redaction `json:"redactions"`
+	// CheckedAttachments are the attachments whose contents the reviewer
+	// checked by hand. Contents cannot be masked, so an approval needs this
+	// for every attachment with a finding in its contents or contents the
+	// scan could not read.
+	CheckedAttachments []int64 `json:"checked_attachments"`
 }
 
 // Review records a confidentiality-review decision. The author can never
@@ -312,7 +328,14 @@ func (s *Service) Review(ctx context.Context, county string, id int64, by Actor,
 		if err := validateRedactions(r, atts, in.Redactions); err != nil {
 			return err
 		}
-		findings := s.scanRecord(r, atts, settings.Terms)
+		texts, err := s.attachmentTexts(ctx, tx, county, atts)
+		if err != nil {
+			return err
+		}
+		findings := scanRecord(r, atts, texts, settings.Terms)
+		if err := checkAttachmentsConfirmed(in, atts, findings); err != nil {
+			return err
+		}
 		fj, _ := json.Marshal(findings)
 		if in.Redactions == nil {
 			in.Redactions = []Redaction{}

@@ -494,7 +494,8 @@ func disUpload(s *e2e.Service, token, county string, id int64, filename string, 
 var disPDF = []byte("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
 
 // TestDisclosureAttachments: files checked by their bytes, stored in the
-// database, scanned by name, and served to the public under the masked name.
+// database, scanned by name and contents, and served to the public under the
+// masked name.
 func TestDisclosureAttachments(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
@@ -566,8 +567,23 @@ func TestDisclosureAttachments(t *testing.T) {
 
 		s.DisAct(200, d.clerk, d.county, rec.ID, "submit", nil)
 		disWantCode(s, 409, "invalid_transition", disUpload(s, d.clerk, d.county, rec.ID, "late.pdf", disPDF))
+		// These PDFs hold no text: the scan says it could not check them, and
+		// approval waits for the reviewer's hand check of both.
+		unread := map[string]bool{}
+		for _, f := range disGet(s, d.reviewer, d.county, rec.ID).ScanFindings {
+			if f.Kind == "unreadable" {
+				unread[f.Field] = true
+			}
+		}
+		if !unread["attachment_content:"+e2e.Itoa(att.ID)] || !unread["attachment_content:"+e2e.Itoa(trick.ID)] {
+			t.Fatalf("PDFs without text not reported: %v", unread)
+		}
+		if r := s.Do("POST", e2e.DisPath(d.county, "/disclosures/"+e2e.Itoa(rec.ID)+"/review"), d.reviewer, map[string]any{"decision": "approve",
+			"redactions": []map[string]any{{"field": field, "start": 3, "end": 14}}}); r.Status != 400 || disField(r, "checked_attachments") == "" {
+			t.Fatalf("approved without the hand check: %d %s", r.Status, r.Raw)
+		}
 		s.DisAct(200, d.reviewer, d.county, rec.ID, "review", map[string]any{"decision": "approve",
-			"redactions": []map[string]any{{"field": field, "start": 3, "end": 14}}})
+			"redactions": []map[string]any{{"field": field, "start": 3, "end": 14}}, "checked_attachments": []int64{att.ID, trick.ID}})
 		s.DisAct(200, d.reviewer, d.county, rec.ID, "publish", nil)
 
 		masked := "张三-" + strings.Repeat("＊", 11) + ".pdf"
