@@ -171,35 +171,8 @@ func sheetName(section string, t AnnualTable) string {
 
 // AnnualXLSX writes the report as an Excel workbook.
 func AnnualXLSX(v AnnualView) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newSheetStyles(f)
-	if err != nil {
-		return nil, err
-	}
-	for i, t := range annualSheets(v) {
-		if i == 0 {
-			if err := f.SetSheetName(f.GetSheetName(0), t.Sheet); err != nil {
-				return nil, err
-			}
-		} else if _, err := f.NewSheet(t.Sheet); err != nil {
-			return nil, err
-		}
-		if err := writeSheet(f, st, t); err != nil {
-			return nil, fmt.Errorf("reports: annual sheet %s: %w", t.Sheet, err)
-		}
-	}
-	f.SetActiveSheet(0)
-	if err := f.SetDocProps(&excelize.DocProperties{Title: v.Title, Subject: "政府信息公开工作年度报告",
-		Creator: "安全生产政务公开和政务服务试点平台", Language: "zh-CN", Created: v.CompiledAt.UTC().Format(time.RFC3339),
-		Modified: v.UpdatedAt.UTC().Format(time.RFC3339)}); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, fmt.Errorf("reports: write annual xlsx: %w", err)
-	}
-	return buf.Bytes(), nil
+	return workbook(annualSheets(v), &excelize.DocProperties{Title: v.Title, Subject: "政府信息公开工作年度报告",
+		Created: v.CompiledAt.UTC().Format(time.RFC3339), Modified: v.UpdatedAt.UTC().Format(time.RFC3339)})
 }
 
 // sendAnnual answers with the report as a print document or workbook.

@@ -394,13 +394,20 @@ func trendTable(trend []TrendPoint) sheetTable {
 // WorkbookXLSX writes the report as an Excel workbook: one sheet per table,
 // Chinese headers in the first row (frozen), figures as numeric cells.
 func WorkbookXLSX(v View) ([]byte, error) {
+	return workbook(reportTables(v), &excelize.DocProperties{Title: v.Title, Subject: kindTitle(v.Kind),
+		Created: v.CompiledAt.UTC().Format(time.RFC3339), Modified: v.UpdatedAt.UTC().Format(time.RFC3339)})
+}
+
+// workbook writes tables as the sheets of a workbook, in order, with the
+// document properties (creator and language filled in).
+func workbook(tables []sheetTable, props *excelize.DocProperties) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newSheetStyles(f)
 	if err != nil {
 		return nil, err
 	}
-	for i, t := range reportTables(v) {
+	for i, t := range tables {
 		if i == 0 {
 			if err := f.SetSheetName(f.GetSheetName(0), t.Sheet); err != nil {
 				return nil, err
@@ -413,8 +420,8 @@ func WorkbookXLSX(v View) ([]byte, error) {
 		}
 	}
 	f.SetActiveSheet(0)
-	if err := f.SetDocProps(&excelize.DocProperties{Title: v.Title, Subject: kindTitle(v.Kind), Creator: "安全生产政务公开和政务服务试点平台",
-		Language: "zh-CN", Created: v.CompiledAt.UTC().Format(time.RFC3339), Modified: v.UpdatedAt.UTC().Format(time.RFC3339)}); err != nil {
+	props.Creator, props.Language = "安全生产政务公开和政务服务试点平台", "zh-CN"
+	if err := f.SetDocProps(props); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
