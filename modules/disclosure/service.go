@@ -15,6 +15,7 @@ import (
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
+	"safetypilot/modules/written"
 	"safetypilot/rbac"
 )
 
@@ -34,13 +35,15 @@ type Service struct {
 	cal       *calendar.Calendar
 	catalog   *catalog.Service
 	sanitizer *bluemonday.Policy
+	written   *written.Store
 	// Now is the wall clock; tests replace it.
 	Now func() time.Time
 }
 
 // NewService wires the disclosure rules.
 func NewService(database *db.DB, cal *calendar.Calendar, cat *catalog.Service) *Service {
-	return &Service{db: database, cal: cal, catalog: cat, sanitizer: bluemonday.UGCPolicy(), Now: time.Now}
+	return &Service{db: database, cal: cal, catalog: cat, sanitizer: bluemonday.UGCPolicy(), written: written.NewStore(database),
+		Now: time.Now}
 }
 
 func (s *Service) today() time.Time { return calendar.Today(s.Now()) }
