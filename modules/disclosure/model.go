@@ -251,11 +251,11 @@ type InfoRequest struct {
 	PreferredForm    string `db:"preferred_form" json:"preferred_form"`
 	// RequesterType is one of RequesterTypes; "" for a request filed before
 	// the type was asked (counted in the annual report's 总计 only).
-	RequesterType       string  `db:"requester_type" json:"requester_type"`
-	ReceivedOn          string  `db:"received_on" json:"received_on"`
-	Deadline            string  `db:"deadline" json:"deadline"`
-	DeadlineProvisional bool    `db:"deadline_provisional" json:"deadline_provisional"`
-	Extended            bool    `db:"extended" json:"extended"`
+	RequesterType       string `db:"requester_type" json:"requester_type"`
+	ReceivedOn          string `db:"received_on" json:"received_on"`
+	Deadline            string `db:"deadline" json:"deadline"`
+	DeadlineProvisional bool   `db:"deadline_provisional" json:"deadline_provisional"`
+	Extended            bool   `db:"extended" json:"extended"`
 	// ExtensionWorkdays is how far the answer period was extended (at most
 	// ExtensionWorkdays, 条例 第三十三条第二款); 0 when not extended.
 	ExtensionWorkdays   int     `db:"extension_workdays" json:"extension_workdays"`

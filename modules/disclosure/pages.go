@@ -1232,8 +1232,8 @@ type requestView struct {
 	// CorrectionContent and DueOn are what the correction form asks: what
 	// to correct and by when (条例 第三十条).
 	CorrectionContent, DueOn string
-	CanAnswer    bool
-	CanExtend    bool
+	CanAnswer                bool
+	CanExtend                bool
 	// CanAskCorrection: the 7 working days of 条例 第三十条 may not have run
 	// out (the service checks); CanRecordCorrected: the request awaits it.
 	CanAskCorrection, CanRecordCorrected bool

@@ -176,12 +176,12 @@ func (s *Service) issue(ctx context.Context, tx *sqlx.Tx, r InfoRequest, by Acto
 type RequestStatus struct {
 	// Notices are the written notices of the request as the public may see
 	// them: kind, dates, period and reason, the requester's own data masked.
-	Notices []written.Public `json:"notices"`
-	TrackingNo  string `json:"tracking_no"`
-	Status      string `json:"status"`
-	StatusTitle string `json:"status_title"`
-	ReceivedOn  string `json:"received_on"`
-	Deadline    string `json:"deadline"`
+	Notices     []written.Public `json:"notices"`
+	TrackingNo  string           `json:"tracking_no"`
+	Status      string           `json:"status"`
+	StatusTitle string           `json:"status_title"`
+	ReceivedOn  string           `json:"received_on"`
+	Deadline    string           `json:"deadline"`
 	// DeadlineProvisional: the deadline crosses a year whose holidays are
 	// not loaded yet, as the staff page marks it too.
 	DeadlineProvisional bool    `json:"deadline_provisional"`
