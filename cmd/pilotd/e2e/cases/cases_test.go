@@ -489,9 +489,9 @@ func TestCasesInvalidTransitions(t *testing.T) {
 		ids["paused"] = open() // in review, paused for a hearing (听证)
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "accept")
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "advance")
-		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "pause", "kind", "听证", "reason", "申请人要求听证")
+		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "pause", "kind", "听证", "reason", "申请人要求听证", "expected_end", "2026-10-20")
 		ids["paused_submitted"] = open()
-		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused_submitted"], "pause", "kind", "检测", "reason", "样品送检")
+		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused_submitted"], "pause", "kind", "检测", "reason", "样品送检", "expected_end", "2026-10-20")
 		ids["returned"] = open()
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["returned"], "accept")
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["returned"], "pause", "kind", "补正", "reason", "材料不全")
@@ -880,7 +880,7 @@ func TestCasesList(t *testing.T) {
 		s.MustAct(d.Clerk, e2e.CaseCountyA, c3.ID, "accept")
 		c4 := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("274", "received_on", "2026-09-14")) // promised 10-08, accepted, paused
 		s.MustAct(d.Clerk, e2e.CaseCountyA, c4.ID, "accept")
-		s.MustAct(d.Clerk, e2e.CaseCountyA, c4.ID, "pause", "kind", "听证", "reason", "听证")
+		s.MustAct(d.Clerk, e2e.CaseCountyA, c4.ID, "pause", "kind", "听证", "reason", "听证", "expected_end", "2026-10-20")
 		c5 := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("281")) // promised 10-12, withdrawn
 		s.MustAct(d.Clerk, e2e.CaseCountyA, c5.ID, "withdraw")
 		c6 := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("281")) // promised 10-12, submitted
