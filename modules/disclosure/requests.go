@@ -121,7 +121,7 @@ func (s *Service) FileRequest(ctx context.Context, county string, in RequestInpu
 			description, preferred_form, requester_type, received_on, deadline, deadline_provisional, extended, extension_workdays, extension_reason,
 			extension_approved_by, status, outcome, outcome_reason, answer, answered_by, warning, created_at, updated_at) VALUES
 			(:county_code, :tracking_no, :requester_name, :requester_contact, :description, :preferred_form, :requester_type, :received_on,
-			:deadline, :deadline_provisional, 0, '', 0, :status, '', '', '', 0, :warning, :created_at, :updated_at)`, r)
+			:deadline, :deadline_provisional, 0, 0, '', 0, :status, '', '', '', 0, :warning, :created_at, :updated_at)`, r)
 		if err == nil {
 			r.ID, _ = res.LastInsertId()
 			return r, nil
