@@ -256,6 +256,9 @@ func TestEnforcer(t *testing.T) {
 		xpcc       = 30 // province_admin in 66
 		xinjiang   = 40 // province_admin in 65
 		auditor    = 50 // audit_admin in 34
+		head       = 60 // disclosure_head in 340102
+		leader     = 70 // county_leader in 340102
+		reviewer   = 80 // county_reviewer in 340102
 		unassigned = 99
 	)
 	cases := []struct {
@@ -288,6 +291,13 @@ func TestEnforcer(t *testing.T) {
 		{"audit admin cannot read the audit log of 35", auditor, "35", "audit:read", false},
 		{"audit admin cannot manage users", auditor, "34", "users:manage", false},
 		{"a user without roles is denied", unassigned, "340102", "region:read", false},
+		{"disclosure head extends requests in their county", head, "340102", "disclosure:extend", true},
+		{"disclosure head cannot extend in a sibling county", head, "340103", "disclosure:extend", false},
+		{"disclosure head does not answer requests", head, "340102", "disclosure:write", false},
+		{"disclosure head does not review records", head, "340102", "disclosure:review", false},
+		{"county leader extends requests", leader, "340102", "disclosure:extend", true},
+		{"reviewer does not extend requests", reviewer, "340102", "disclosure:extend", false},
+		{"clerk does not extend requests", clerk, "340102", "disclosure:extend", false},
 		{"an unknown permission is denied", national, "*", "nothing:ever", false},
 	}
 	eachDialect(t, func(t *testing.T, d *db.DB) {
@@ -297,6 +307,9 @@ func TestEnforcer(t *testing.T) {
 		mustGrant(t, d, xpcc, rbac.ProvinceAdmin, "66", national)
 		mustGrant(t, d, xinjiang, rbac.ProvinceAdmin, "65", national)
 		mustGrant(t, d, auditor, rbac.AuditAdmin, "34", national)
+		mustGrant(t, d, head, rbac.DisclosureHead, "340102", province)
+		mustGrant(t, d, leader, rbac.CountyLeader, "340102", province)
+		mustGrant(t, d, reviewer, rbac.CountyReviewer, "340102", province)
 		e, err := rbac.NewEnforcer(context.Background(), d)
 		if err != nil {
 			t.Fatalf("enforcer: %v", err)

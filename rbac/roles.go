@@ -12,9 +12,14 @@ const (
 	CountyReviewer = "county_reviewer"
 	// CountyLeader is the bureau's 负责人 (分管局领导): the law asks for
 	// their approval of an extension (行政许可法 第四十二条).
-	CountyLeader  = "county_leader"
-	SecurityAdmin = "security_admin"
-	AuditAdmin    = "audit_admin"
+	CountyLeader = "county_leader"
+	// DisclosureHead is the head of the county bureau's disclosure office
+	// (政府信息公开工作机构负责人): 政府信息公开条例 第三十三条 asks for their
+	// consent to extend the answer to a request. The bureau's 负责人
+	// (CountyLeader), who heads the body, may give it too.
+	DisclosureHead = "disclosure_head"
+	SecurityAdmin  = "security_admin"
+	AuditAdmin     = "audit_admin"
 )
 
 // NationalRegion is the domain of roles that cover the whole country.
@@ -59,6 +64,7 @@ var Roles = []RoleInfo{
 	{CountyClerk, "县级经办人员", LevelCounty, ""},
 	{CountyReviewer, "县级审核人员", LevelCounty, ""},
 	{CountyLeader, "县级负责人（分管局领导）", LevelCounty, ""},
+	{DisclosureHead, "政府信息公开工作机构负责人", LevelCounty, ""},
 	{SecurityAdmin, "安全保密管理员", LevelAny, DutySecurity},
 	{AuditAdmin, "安全审计员", LevelAny, DutyAudit},
 }
@@ -85,8 +91,8 @@ func RoleTitle(name string) string {
 // roles it may create users with.
 var grantable = map[string][]string{
 	NationalAdmin: {NationalAdmin, ProvinceAdmin, ProvinceLeader, CountyAdmin, SecurityAdmin, AuditAdmin},
-	ProvinceAdmin: {ProvinceAdmin, ProvinceLeader, CountyAdmin, CountyClerk, CountyReviewer, CountyLeader},
-	CountyAdmin:   {CountyClerk, CountyReviewer, CountyLeader},
+	ProvinceAdmin: {ProvinceAdmin, ProvinceLeader, CountyAdmin, CountyClerk, CountyReviewer, CountyLeader, DisclosureHead},
+	CountyAdmin:   {CountyClerk, CountyReviewer, CountyLeader, DisclosureHead},
 }
 
 // CanGrant reports whether a holder of role `by` may give role `role`.

@@ -151,6 +151,9 @@ func TestCanGrant(t *testing.T) {
 		{"county admin cannot give audit admin", rbac.CountyAdmin, rbac.AuditAdmin, false},
 		{"province admin gives county admin", rbac.ProvinceAdmin, rbac.CountyAdmin, true},
 		{"province admin gives county clerk", rbac.ProvinceAdmin, rbac.CountyClerk, true},
+		{"province admin gives disclosure head", rbac.ProvinceAdmin, rbac.DisclosureHead, true},
+		{"county admin gives disclosure head", rbac.CountyAdmin, rbac.DisclosureHead, true},
+		{"national admin cannot give disclosure head", rbac.NationalAdmin, rbac.DisclosureHead, false},
 		{"province admin cannot give national admin", rbac.ProvinceAdmin, rbac.NationalAdmin, false},
 		{"province admin cannot give security admin", rbac.ProvinceAdmin, rbac.SecurityAdmin, false},
 		{"national admin gives security admin", rbac.NationalAdmin, rbac.SecurityAdmin, true},
@@ -171,11 +174,12 @@ func TestCanGrant(t *testing.T) {
 	}
 
 	// Exhaustively: county_admin may give exactly the other county roles
-	// (county_clerk, county_reviewer, county_leader), and an unknown role
+	// (county_clerk, county_reviewer, county_leader, disclosure_head), and an unknown role
 	// grants nothing at all.
 	for _, by := range []string{rbac.CountyAdmin, "ghost", "", "Country_Admin"} {
 		for _, r := range rbac.Roles {
-			want := by == rbac.CountyAdmin && (r.Name == rbac.CountyClerk || r.Name == rbac.CountyReviewer || r.Name == rbac.CountyLeader)
+			want := by == rbac.CountyAdmin && (r.Name == rbac.CountyClerk || r.Name == rbac.CountyReviewer ||
+				r.Name == rbac.CountyLeader || r.Name == rbac.DisclosureHead)
 			t.Run("by "+by+" gives "+r.Name, func(t *testing.T) {
 				if got := rbac.CanGrant(by, r.Name); got != want {
 					t.Errorf("CanGrant(%q, %q) = %v, want %v", by, r.Name, got, want)
@@ -199,6 +203,7 @@ func TestRoleTable(t *testing.T) {
 		{"province leader has no duty", rbac.ProvinceLeader, rbac.LevelProvince, ""},
 		{"county clerk has no duty", rbac.CountyClerk, rbac.LevelCounty, ""},
 		{"county reviewer has no duty", rbac.CountyReviewer, rbac.LevelCounty, ""},
+		{"disclosure head is a county role without duty", rbac.DisclosureHead, rbac.LevelCounty, ""},
 		{"security admin", rbac.SecurityAdmin, rbac.LevelAny, rbac.DutySecurity},
 		{"audit admin", rbac.AuditAdmin, rbac.LevelAny, rbac.DutyAudit},
 	}

@@ -11,6 +11,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
+	"safetypilot/modules/written"
 	"safetypilot/web"
 )
 
@@ -21,7 +22,14 @@ type ActionInput struct {
 	Reason string `json:"reason"`
 	// Kind names the pause, one of PauseKinds.
 	Kind string `json:"kind"`
+	// ExpectedEnd is the day a pause is expected to end (YYYY-MM-DD): the
+	// time 行政许可法 第四十五条 asks to tell the applicant in writing, so
+	// required of its kinds; for 补正 the last day to correct, optional.
+	ExpectedEnd string `json:"expected_end"`
 }
+
+// maxPauseDays bounds how far ahead a pause may be expected to end.
+const maxPauseDays = 366
 
 func notAllowed(c Case, action string) error {
 	return apperr.Conflict("invalid_transition",
@@ -33,6 +41,7 @@ func notAllowed(c Case, action string) error {
 // The case row is locked for the whole transition.
 func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in ActionInput) (Detail, error) {
 	in.Note, in.Reason, in.Kind = strings.TrimSpace(in.Note), strings.TrimSpace(in.Reason), strings.TrimSpace(in.Kind)
+	in.ExpectedEnd = strings.TrimSpace(in.ExpectedEnd)
 	if utf8.RuneCountInString(in.Note) > 2000 || utf8.RuneCountInString(in.Reason) > 2000 {
 		return Detail{}, apperr.Invalid("说明过长", map[string]string{"note": "不能超过2000个字"})
 	}
@@ -44,6 +53,9 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 	var completed *Case
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		completed = nil
+		// notice is the written notice the action gives the applicant; it is
+		// issued once the deadlines are recomputed.
+		var notice *written.Notice
 		c, err := s.store.lock(ctx, tx, county, id)
 		if err != nil {
 			return err
@@ -97,10 +109,17 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 				return apperr.InvalidField("kind", "暂停类型应为："+strings.Join(PauseKinds, "、")+"之一（行政许可法第四十五条）")
 			}
 			if in.Reason == "" {
-				return apperr.InvalidField("reason", "暂停计时须说明理由")
+				msg := "暂停计时须说明理由"
+				if in.Kind == "补正" {
+					msg = "须一次告知申请人需要补正的全部内容（行政许可法第三十二条）"
+				}
+				return apperr.InvalidField("reason", msg)
 			}
-			if err := s.store.insertPause(ctx, tx, county, Pause{CaseID: c.ID, Kind: in.Kind, Reason: in.Reason,
-				StartedOn: todayStr, StartedBy: by.ID}); err != nil {
+			p := Pause{CaseID: c.ID, Kind: in.Kind, Reason: in.Reason, StartedOn: todayStr, StartedBy: by.ID}
+			if notice, err = s.pauseNotice(c, pauses, p, in.ExpectedEnd, today); err != nil {
+				return err
+			}
+			if err := s.store.insertPause(ctx, tx, county, p); err != nil {
 				return err
 			}
 			if in.Kind == "补正" {
@@ -144,6 +163,9 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 			}
 			c.Extended, c.ExtensionDays = true, allowed
 			note = joinNote(fmt.Sprintf("延长%d个工作日：%s", allowed, in.Reason), in.Note)
+			// 第四十二条: "应当将延长期限的理由告知申请人"; the new deadline is
+			// set below, once recomputed.
+			notice = &written.Notice{Kind: written.KindCaseExtension, Reason: in.Reason, PeriodWorkdays: allowed}
 		case ActionApprove, ActionDeny:
 			if in.Action == ActionDeny && in.Reason == "" {
 				return apperr.InvalidField("reason", "不予许可须说明理由")
@@ -204,6 +226,16 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 		if err := s.store.update(ctx, tx, &c); err != nil {
 			return err
 		}
+		if notice != nil {
+			if notice.Kind == written.KindCaseExtension {
+				notice.Deadline, notice.DeadlineProvisional = c.Deadline, c.Provisional
+			}
+			notice.CountyCode, notice.Subject, notice.SubjectID = county, written.SubjectCase, c.ID
+			notice.IssuedOn, notice.IssuedBy = todayStr, by.ID
+			if err := s.written.Issue(ctx, tx, notice); err != nil {
+				return err
+			}
+		}
 		return s.store.insertEvent(ctx, tx, c, in.Action, from, c.Status, by.ID, by.Username, note)
 	})
 	if err != nil {
@@ -213,6 +245,46 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 		s.metrics.completed(*completed, s.clock)
 	}
 	return s.Get(ctx, county, id)
+}
+
+// pauseNotice validates the expected end of pause p, which starts today, and
+// writes the notice the applicant is given: for the periods of 行政许可法
+// 第四十五条 the time needed (required) and the statutory deadline should
+// the pause end that day, counted by the case's clock; for 补正 the content
+// to correct and, when given, the last day for it (第三十二条).
+func (s *Service) pauseNotice(c Case, pauses []Pause, p Pause, expectedEnd string, today time.Time) (*written.Notice, error) {
+	n := &written.Notice{Kind: written.KindCasePause, PauseKind: p.Kind, Reason: p.Reason, PeriodStart: p.StartedOn}
+	if p.Kind == "补正" {
+		n.Kind, n.PeriodStart = written.KindCaseCorrection, ""
+	}
+	if expectedEnd == "" {
+		if p.Kind == "补正" {
+			return n, nil
+		}
+		return nil, apperr.InvalidField("expected_end", "须填写"+p.Kind+"预计结束日期：所需时间应书面告知申请人（行政许可法第四十五条）")
+	}
+	end, err := calendar.ParseDate(expectedEnd)
+	switch {
+	case err != nil:
+		return nil, apperr.InvalidField("expected_end", "日期格式应为 YYYY-MM-DD")
+	case end.Before(today):
+		return nil, apperr.InvalidField("expected_end", "预计结束日期不能早于今天")
+	case end.Sub(today) > maxPauseDays*24*time.Hour:
+		return nil, apperr.InvalidField("expected_end", "预计结束日期不能晚于一年后")
+	}
+	n.PeriodEnd = calendar.FormatDate(end)
+	if n.Kind == written.KindCaseCorrection {
+		return n, nil
+	}
+	n.PeriodWorkdays = s.clock.WorkdaysBetween(c.CountyCode, today, end)
+	ended := p
+	ended.EndedOn = &n.PeriodEnd
+	dl, err := s.clock.Compute(c, append(pauses[:len(pauses):len(pauses)], ended), today)
+	if err != nil {
+		return nil, err
+	}
+	n.Deadline, n.DeadlineProvisional = calendar.FormatDate(dl.Statutory), dl.Provisional
+	return n, nil
 }
 
 // checkRole keeps decisions and extensions with approvers and the handling of

@@ -1,12 +1,14 @@
 package cases
 
 import (
+	"context"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"safetypilot/modules/apperr"
+	"safetypilot/modules/written"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
@@ -151,6 +153,22 @@ func (a *API) showCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return a.sendCase(c, d)
+}
+
+// countyName is the county's name, which numbers its written notices.
+func (a *API) countyName(ctx context.Context, code string) (string, error) {
+	county, err := a.tenants.County(ctx, code)
+	return county.Name, err
+}
+
+// sendCase answers with a case, its written notices numbered.
+func (a *API) sendCase(c *fiber.Ctx, d Detail) error {
+	name, err := a.countyName(c.UserContext(), d.CountyCode)
+	if err != nil {
+		return err
+	}
+	written.Fill(d.Notices, name)
 	return c.JSON(d)
 }
 
@@ -173,11 +191,15 @@ func (a *API) actOnCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(d)
+	return a.sendCase(c, d)
 }
 
 func (a *API) trackCase(c *fiber.Ctx) error {
-	v, err := a.svc.Public(c.UserContext(), c.Params("county"), c.Params("tracking"))
+	name, err := a.countyName(c.UserContext(), c.Params("county"))
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.Public(c.UserContext(), c.Params("county"), name, c.Params("tracking"))
 	if err != nil {
 		return err
 	}

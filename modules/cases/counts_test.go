@@ -233,7 +233,7 @@ func TestCaseCountsFollowActions(t *testing.T) {
 		}
 		f.act(ids[8], clerk, ActionInput{Action: ActionPause, Kind: "补正", Reason: "材料不齐全"})
 		f.act(ids[9], clerk, ActionInput{Action: ActionPause, Kind: "补正", Reason: "材料不齐全"})
-		f.act(ids[10], clerk, ActionInput{Action: ActionPause, Kind: "专家评审", Reason: "需专家评审"})
+		f.act(ids[10], clerk, ActionInput{Action: ActionPause, Kind: "专家评审", Reason: "需专家评审", ExpectedEnd: "2026-11-27"})
 		f.act(ids[11], clerk, ActionInput{Action: ActionPause, Kind: "补正", Reason: "材料不齐全"})
 		// A recent licence case (274): 第四十二条's extension is granted before
 		// the statutory deadline passes, which the older ones' has.

@@ -7,6 +7,8 @@ package cases
 
 import (
 	"time"
+
+	"safetypilot/modules/written"
 )
 
 // Case statuses.
@@ -223,6 +225,9 @@ type Detail struct {
 	Paused              bool      `json:"paused"`
 	DeadlineExplanation string    `json:"deadline_explanation"`
 	AllowedActions      []string  `json:"allowed_actions"`
+	// Notices are the written notices the applicant was given (pauses, 补正,
+	// the extension), oldest first; their numbers are set by the API (Fill).
+	Notices []written.Notice `json:"notices"`
 }
 
 // PublicView is what anyone holding the tracking number may see: status and
@@ -244,6 +249,10 @@ type PublicView struct {
 	// no sign-in.
 	Pauses        []PublicPause `json:"pauses"`
 	ExtensionDays int           `json:"extension_workdays"`
+	// Notices are the written notices of the case as the public may see
+	// them: the kind, dates, period and reason, with the applicant's own
+	// data masked, never the addressee (written.PublicOf).
+	Notices []written.Public `json:"notices"`
 }
 
 // PublicPause is one stop of the clock as the tracking page shows it.

@@ -14,6 +14,7 @@ import (
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/catalog"
+	"safetypilot/modules/written"
 	"safetypilot/web"
 	"safetypilot/web/challenge"
 )
@@ -69,6 +70,7 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Get("/counties/:county/cases", read, p.showCaseList)
 	app.Post("/counties/:county/cases", handle, p.submitNewCase)
 	app.Get("/counties/:county/cases/:id", read, p.showCasePage)
+	app.Get("/counties/:county/cases/:id/notices/:notice", read, p.showNoticePrint)
 	// Like the API: reading the case lets one try; the role each action
 	// needs is checked by the service (403 on the page).
 	app.Post("/counties/:county/cases/:id/actions", read, p.submitAction)
@@ -265,6 +267,8 @@ type actionForm struct {
 	ReasonLabel string
 	// Kinds are the pause kinds (pause only).
 	Kinds []option
+	// ExpectedEnd asks when the pause is expected to end (pause only).
+	ExpectedEnd bool
 	// Secondary marks actions that end or interrupt the case.
 	Secondary bool
 }
@@ -295,7 +299,8 @@ func actionForms(d Detail, act Actor, in ActionInput, failed string) (simple, re
 		f := actionForm{Action: a, Title: ActionTitle(a)}
 		switch a {
 		case ActionPause:
-			f.Reason, f.ReasonLabel = "required", "暂停理由（将告知申请人需要补正或等待的内容）"
+			f.Reason, f.ReasonLabel = "required", "暂停理由（补正须列明需要补正的全部内容；将写入书面告知书，并在办件查询页面向申请人显示，请勿填写个人信息）"
+			f.ExpectedEnd = true
 			kind := "补正" // the most common stop
 			if failed == a && in.Kind != "" {
 				kind = in.Kind
@@ -308,7 +313,7 @@ func actionForms(d Detail, act Actor, in ActionInput, failed string) (simple, re
 		case ActionDeny:
 			f.Reason, f.ReasonLabel, f.Secondary = "required", "不予许可的理由和依据", true
 		case ActionExtend:
-			f.Reason, f.ReasonLabel = "required", "延期理由（须告知申请人，行政许可法第四十二条）"
+			f.Reason, f.ReasonLabel = "required", "延期理由（将写入延期告知书并告知申请人，行政许可法第四十二条；请勿填写个人信息）"
 		case ActionWithdraw:
 			f.Reason, f.ReasonLabel, f.Secondary = "optional", "撤回说明（选填）", true
 		}
@@ -327,6 +332,11 @@ func (p *Pages) renderCase(c *fiber.Ctx, d Detail, v caseView, flash string) err
 	if err != nil {
 		return err
 	}
+	name, err := p.api.countyName(c.UserContext(), county)
+	if err != nil {
+		return err
+	}
+	written.Fill(d.Notices, name)
 	v.County, v.Case = county, d
 	v.Simple, v.Reasons, v.Others = actionForms(d, act, v.Input, v.Failed)
 	return p.pages.Render(c, p.show, web.View{Title: d.ItemName + " " + d.TrackingNo, Region: county, Flash: flash, Data: v})
@@ -366,7 +376,8 @@ func (p *Pages) submitAction(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, county := c.UserContext(), c.Params("county")
-	in := ActionInput{Action: c.FormValue("action"), Note: c.FormValue("note"), Reason: c.FormValue("reason"), Kind: c.FormValue("kind")}
+	in := ActionInput{Action: c.FormValue("action"), Note: c.FormValue("note"), Reason: c.FormValue("reason"), Kind: c.FormValue("kind"),
+		ExpectedEnd: c.FormValue("expected_end")}
 	act, err := p.api.ActorOf(c, county)
 	if err != nil {
 		return err
@@ -472,7 +483,7 @@ func (p *Pages) showTrackPage(c *fiber.Ctx) error {
 		var pv PublicView
 		var err error = apperr.ErrNotFound
 		if len(v.No) <= maxTrackingNo {
-			pv, err = p.api.svc.Public(ctx, county.Code, v.No)
+			pv, err = p.api.svc.Public(ctx, county.Code, county.Name, v.No)
 		}
 		switch {
 		case err == nil:
@@ -485,6 +496,36 @@ func (p *Pages) showTrackPage(c *fiber.Ctx) error {
 		}
 	}
 	return p.pages.Render(c, p.track, web.View{Title: "办件查询 · " + county.Name, Data: v})
+}
+
+// showNoticePrint is the print-ready page of a written notice of the case,
+// addressed to the applicant (so for staff only; the tracking page shows
+// the notice without the addressee).
+func (p *Pages) showNoticePrint(c *fiber.Ctx) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	nid, err := strconv.ParseInt(c.Params("notice"), 10, 64)
+	if err != nil || nid <= 0 {
+		return apperr.ErrNotFound
+	}
+	ctx, county := c.UserContext(), c.Params("county")
+	k, n, err := p.api.svc.Notice(ctx, county, id, nid)
+	if err != nil {
+		return err
+	}
+	name, err := p.api.countyName(ctx, county)
+	if err != nil {
+		return err
+	}
+	page, err := written.PrintHTML(written.Compose(n, written.Addressing{CountyName: name, Addressee: k.ApplicantName,
+		TrackingLabel: "受理编号", TrackingNo: k.TrackingNo, SubjectLabel: "申请事项", SubjectText: k.ItemName, ReceivedOn: k.ReceivedOn}))
+	if err != nil {
+		return err
+	}
+	c.Type("html", "utf-8")
+	return c.Send(page)
 }
 
 // eventTitle names an entry of the timeline.

@@ -14,6 +14,7 @@ import (
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
+	"safetypilot/modules/written"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
@@ -39,13 +40,15 @@ type Service struct {
 	clock   *Clock
 	catalog *catalog.Service
 	metrics *Metrics
+	written *written.Store
 	// Now is the wall clock; tests replace it to travel in time.
 	Now func() time.Time
 }
 
 // NewService wires the case rules.
 func NewService(database *db.DB, cal *calendar.Calendar, cat *catalog.Service, metrics *Metrics) *Service {
-	return &Service{db: database, store: NewStore(database), clock: NewClock(cal), catalog: cat, metrics: metrics, Now: time.Now}
+	return &Service{db: database, store: NewStore(database), clock: NewClock(cal), catalog: cat, metrics: metrics,
+		written: written.NewStore(database), Now: time.Now}
 }
 
 // Store exposes the SQL layer to the overdue job and reports.
@@ -257,7 +260,21 @@ func (s *Service) detail(ctx context.Context, c Case) (Detail, error) {
 	}
 	d.DeadlineExplanation = dl.Explanation
 	d.AllowedActions = allowedActions(c, d.Paused)
+	if d.Notices, err = s.written.List(ctx, s.db, c.CountyCode, written.SubjectCase, c.ID); err != nil {
+		return Detail{}, err
+	}
 	return d, nil
+}
+
+// Notice returns a written notice of a case of the county with what its
+// print page needs of the case.
+func (s *Service) Notice(ctx context.Context, county string, caseID, id int64) (Case, written.Notice, error) {
+	c, err := s.store.get(ctx, s.db, county, caseID)
+	if err != nil {
+		return Case{}, written.Notice{}, err
+	}
+	n, err := s.written.Get(ctx, county, written.SubjectCase, caseID, id)
+	return c, n, err
 }
 
 // allowedActions lists what the status machine allows now (permissions aside).
@@ -285,8 +302,9 @@ func allowedActions(c Case, paused bool) []string {
 	return out
 }
 
-// Public returns what the tracking page may show.
-func (s *Service) Public(ctx context.Context, county, trackingNo string) (PublicView, error) {
+// Public returns what the tracking page may show; countyName numbers the
+// written notices.
+func (s *Service) Public(ctx context.Context, county, countyName, trackingNo string) (PublicView, error) {
 	c, err := s.store.byTracking(ctx, county, trackingNo)
 	if err != nil {
 		return PublicView{}, err
@@ -301,9 +319,14 @@ func (s *Service) Public(ctx context.Context, county, trackingNo string) (Public
 		paused = paused || p.EndedOn == nil
 		shown = append(shown, PublicPause{Kind: p.Kind, StartedOn: p.StartedOn, EndedOn: p.EndedOn})
 	}
+	notices, err := s.written.List(ctx, s.db, county, written.SubjectCase, c.ID)
+	if err != nil {
+		return PublicView{}, err
+	}
 	return PublicView{TrackingNo: c.TrackingNo, ItemName: c.ItemName, Status: c.Status, StatusTitle: StatusTitle(c.Status),
 		ReceivedOn: c.ReceivedOn, Deadline: c.Deadline, PromisedDeadline: c.PromisedDeadline, Provisional: c.Provisional,
-		Paused: paused, CompletedOn: c.CompletedOn, Pauses: shown, ExtensionDays: c.ExtensionDays}, nil
+		Paused: paused, CompletedOn: c.CompletedOn, Pauses: shown, ExtensionDays: c.ExtensionDays,
+		Notices: written.PublicOf(notices, countyName, c.ApplicantName, c.ApplicantCreditCode, c.ApplicantContact, c.ApplicantPhone)}, nil
 }
 
 // List returns a page of a county's cases.

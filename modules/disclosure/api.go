@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"safetypilot/modules/apperr"
+	"safetypilot/modules/written"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
@@ -57,7 +58,7 @@ func (a *API) Mount(app *fiber.App) {
 	c.Get("/info-requests", perm("disclosure:read"), a.listRequests)
 	c.Get("/info-requests/:id", perm("disclosure:read"), a.showRequest)
 	c.Post("/info-requests/:id/answer", perm("disclosure:write"), a.answerRequest)
-	c.Post("/info-requests/:id/extend", perm("disclosure:review"), a.extendRequest)
+	c.Post("/info-requests/:id/extend", perm("disclosure:extend"), a.extendRequest)
 	c.Post("/info-requests/:id/correction", perm("disclosure:write"), a.askCorrection)
 	c.Post("/info-requests/:id/corrected", perm("disclosure:write"), a.recordCorrected)
 	c.Post("/info-requests/:id/consultation", perm("disclosure:write"), a.startConsultation)
@@ -310,6 +311,22 @@ func (a *API) showRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return a.sendRequest(c, r)
+}
+
+// countyName is the county's name, which numbers its written notices.
+func (a *API) countyName(ctx context.Context, code string) (string, error) {
+	county, err := a.tenants.County(ctx, code)
+	return county.Name, err
+}
+
+// sendRequest answers with a request, its written notices numbered.
+func (a *API) sendRequest(c *fiber.Ctx, r InfoRequest) error {
+	name, err := a.countyName(c.UserContext(), r.CountyCode)
+	if err != nil {
+		return err
+	}
+	written.Fill(r.Notices, name)
 	return c.JSON(r)
 }
 
@@ -326,7 +343,7 @@ func (a *API) answerRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(r)
+	return a.sendRequest(c, r)
 }
 
 func (a *API) extendRequest(c *fiber.Ctx) error {
@@ -334,20 +351,15 @@ func (a *API) extendRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in reasonInput
+	var in ExtensionInput
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	r, err := a.svc.ExtendRequest(c.UserContext(), c.Params("county"), id, ActorOf(c), in.Reason)
+	r, err := a.svc.ExtendRequest(c.UserContext(), c.Params("county"), id, ActorOf(c), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(r)
-}
-
-// correctionInput is the day the requester was told to correct the request.
-type correctionInput struct {
-	NotifiedOn string `json:"notified_on"`
+	return a.sendRequest(c, r)
 }
 
 func (a *API) askCorrection(c *fiber.Ctx) error {
@@ -355,15 +367,15 @@ func (a *API) askCorrection(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in correctionInput
+	var in CorrectionInput
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	r, err := a.svc.AskCorrection(c.UserContext(), c.Params("county"), id, ActorOf(c), in.NotifiedOn)
+	r, err := a.svc.AskCorrection(c.UserContext(), c.Params("county"), id, ActorOf(c), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(r)
+	return a.sendRequest(c, r)
 }
 
 // correctedInput is the day the corrected request arrived.
@@ -384,7 +396,7 @@ func (a *API) recordCorrected(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(r)
+	return a.sendRequest(c, r)
 }
 
 // consultationInput is the first or the last day of a consultation.
@@ -418,7 +430,7 @@ func (a *API) consultationStep(c *fiber.Ctx, do func(context.Context, string, in
 	if err != nil {
 		return err
 	}
-	return c.JSON(r)
+	return a.sendRequest(c, r)
 }
 
 func (a *API) listPublished(c *fiber.Ctx) error {
@@ -459,7 +471,11 @@ func (a *API) fileRequest(c *fiber.Ctx) error {
 }
 
 func (a *API) trackRequest(c *fiber.Ctx) error {
-	st, err := a.svc.TrackRequest(c.UserContext(), c.Params("county"), c.Params("tracking"))
+	name, err := a.countyName(c.UserContext(), c.Params("county"))
+	if err != nil {
+		return err
+	}
+	st, err := a.svc.TrackRequest(c.UserContext(), c.Params("county"), name, c.Params("tracking"))
 	if err != nil {
 		return err
 	}

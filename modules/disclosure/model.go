@@ -7,6 +7,8 @@ package disclosure
 
 import (
 	"time"
+
+	"safetypilot/modules/written"
 )
 
 // Record statuses.
@@ -249,11 +251,14 @@ type InfoRequest struct {
 	PreferredForm    string `db:"preferred_form" json:"preferred_form"`
 	// RequesterType is one of RequesterTypes; "" for a request filed before
 	// the type was asked (counted in the annual report's 总计 only).
-	RequesterType       string  `db:"requester_type" json:"requester_type"`
-	ReceivedOn          string  `db:"received_on" json:"received_on"`
-	Deadline            string  `db:"deadline" json:"deadline"`
-	DeadlineProvisional bool    `db:"deadline_provisional" json:"deadline_provisional"`
-	Extended            bool    `db:"extended" json:"extended"`
+	RequesterType       string `db:"requester_type" json:"requester_type"`
+	ReceivedOn          string `db:"received_on" json:"received_on"`
+	Deadline            string `db:"deadline" json:"deadline"`
+	DeadlineProvisional bool   `db:"deadline_provisional" json:"deadline_provisional"`
+	Extended            bool   `db:"extended" json:"extended"`
+	// ExtensionWorkdays is how far the answer period was extended (at most
+	// ExtensionWorkdays, 条例 第三十三条第二款); 0 when not extended.
+	ExtensionWorkdays   int     `db:"extension_workdays" json:"extension_workdays"`
 	ExtensionReason     string  `db:"extension_reason" json:"extension_reason"`
 	ExtensionApprovedBy int64   `db:"extension_approved_by" json:"extension_approved_by"`
 	Status              string  `db:"status" json:"status"`
@@ -268,13 +273,17 @@ type InfoRequest struct {
 	CorrectionNotifiedOn *string `db:"correction_notified_on" json:"correction_notified_on"`
 	CorrectedOn          *string `db:"corrected_on" json:"corrected_on"`
 	// The consultation of third parties or other bodies (条例 第三十二条):
-	// its days do not count (第三十三条第二款); while it runs the request
+	// its days do not count (第三十三条第三款); while it runs the request
 	// has no deadline.
 	ConsultationStartedOn *string   `db:"consultation_started_on" json:"consultation_started_on"`
 	ConsultationEndedOn   *string   `db:"consultation_ended_on" json:"consultation_ended_on"`
 	Warning               string    `db:"warning" json:"-"`
 	CreatedAt             time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt             time.Time `db:"updated_at" json:"updated_at"`
+	// Notices are the written notices the requester was given (补正,
+	// extension, consultation), oldest first: filled for one request, not
+	// in lists.
+	Notices []written.Notice `db:"-" json:"notices,omitempty"`
 }
 
 // RequesterTypes are who may ask, as the columns of the annual report's table

@@ -19,6 +19,7 @@ import (
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/catalog"
+	"safetypilot/modules/written"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
@@ -140,7 +141,7 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 // or the cases' /portal/:county pages.
 func (p *Pages) Mount(app *fiber.App) {
 	perm := func(name string) fiber.Handler { return web.Require(p.api.enforcer, name, web.CountyScope) }
-	read, write, review := perm("disclosure:read"), perm("disclosure:write"), perm("disclosure:review")
+	read, write, review, extend := perm("disclosure:read"), perm("disclosure:write"), perm("disclosure:review"), perm("disclosure:extend")
 	publish, configure := perm("disclosure:publish"), perm("disclosure:configure")
 	c := app.Group("/counties/:county")
 	c.Get("/disclosures", read, p.showList)
@@ -158,7 +159,8 @@ func (p *Pages) Mount(app *fiber.App) {
 	c.Get("/info-requests", read, p.showRequests)
 	c.Get("/info-requests/:id", read, p.showRequest)
 	c.Post("/info-requests/:id/answer", write, p.submitAnswer)
-	c.Post("/info-requests/:id/extend", review, p.submitExtend)
+	c.Post("/info-requests/:id/extend", extend, p.submitExtend)
+	c.Get("/info-requests/:id/notices/:notice", read, p.showNoticePrint)
 	c.Post("/info-requests/:id/correction", write, p.submitCorrection)
 	c.Post("/info-requests/:id/corrected", write, p.submitCorrected)
 
@@ -216,13 +218,13 @@ func (p *Pages) can(c *fiber.Ctx, perm string) (bool, error) {
 
 // perms are what the signed-in user may do in the county.
 type perms struct {
-	Write, Review, Publish, Configure bool
+	Write, Review, Publish, Configure, Extend bool
 }
 
 func (p *Pages) perms(c *fiber.Ctx) (perms, error) {
 	var out perms
 	for perm, dst := range map[string]*bool{"disclosure:write": &out.Write, "disclosure:review": &out.Review,
-		"disclosure:publish": &out.Publish, "disclosure:configure": &out.Configure} {
+		"disclosure:publish": &out.Publish, "disclosure:configure": &out.Configure, "disclosure:extend": &out.Extend} {
 		ok, err := p.can(c, perm)
 		if err != nil {
 			return out, err
@@ -1282,9 +1284,14 @@ type requestView struct {
 	Outcomes     []outcomeGroup
 	Answer       string
 	ExtendReason string
-	Date         string // the date typed into a correction form that failed
-	CanAnswer    bool
-	CanExtend    bool
+	// ExtendWorkdays is the length typed into the extension form.
+	ExtendWorkdays string
+	Date           string // the date typed into a correction form that failed
+	// CorrectionContent and DueOn are what the correction form asks: what
+	// to correct and by when (条例 第三十条).
+	CorrectionContent, DueOn string
+	CanAnswer                bool
+	CanExtend                bool
 	// CanAskCorrection: the 7 working days of 条例 第三十条 may not have run
 	// out (the service checks); CanRecordCorrected: the request awaits it.
 	CanAskCorrection, CanRecordCorrected bool
@@ -1307,9 +1314,17 @@ func (p *Pages) renderRequest(c *fiber.Ctx, v requestView, choice, flash string)
 	if err != nil {
 		return err
 	}
+	name, err := p.api.countyName(c.UserContext(), county)
+	if err != nil {
+		return err
+	}
+	written.Fill(r.Notices, name)
 	v.County, v.R, v.Light, v.Outcomes = county, r, p.light(r), outcomeGroups(choice)
 	v.CanAnswer = pm.Write && (r.Status == RequestReceived || r.Status == RequestAwaitingCorrection)
-	v.CanExtend = pm.Review && r.Status == RequestReceived && !r.Extended
+	v.CanExtend = pm.Extend && r.Status == RequestReceived && !r.Extended && r.Deadline != ""
+	if v.ExtendWorkdays == "" {
+		v.ExtendWorkdays = strconv.Itoa(ExtensionWorkdays)
+	}
 	v.CanAskCorrection = pm.Write && r.Status == RequestReceived && r.CorrectionNotifiedOn == nil
 	v.CanRecordCorrected = pm.Write && r.Status == RequestAwaitingCorrection
 	if v.Date == "" {
@@ -1350,42 +1365,88 @@ func (p *Pages) submitExtend(c *fiber.Ctx) error {
 		return err
 	}
 	county := c.Params("county")
-	reason := c.FormValue("reason")
-	if _, err := p.api.svc.ExtendRequest(c.UserContext(), county, id, ActorOf(c), reason); err != nil {
+	reason, days := c.FormValue("reason"), strings.TrimSpace(c.FormValue("workdays"))
+	in := ExtensionInput{Reason: reason}
+	if days != "" {
+		if in.Workdays, err = strconv.Atoi(days); err != nil || in.Workdays == 0 {
+			in.Workdays = -1 // refused by the service, naming the field
+		}
+	}
+	if _, err := p.api.svc.ExtendRequest(c.UserContext(), county, id, ActorOf(c), in); err != nil {
 		msg, fields, err := formError(c, err)
 		if err != nil {
 			return err
 		}
-		return p.renderRequest(c, requestView{Failed: "extend", Error: msg, Errors: fields, ExtendReason: reason}, "", "")
+		return p.renderRequest(c, requestView{Failed: "extend", Error: msg, Errors: fields, ExtendReason: reason, ExtendWorkdays: days}, "", "")
 	}
 	return c.Redirect("/counties/"+county+"/info-requests/"+strconv.FormatInt(id, 10)+"?done=extended", fiber.StatusSeeOther)
 }
 
-// submitCorrection records that the requester was told to correct the request.
+// submitCorrection records that the requester was told to correct the
+// request, what to correct and by when, and issues the notice.
 func (p *Pages) submitCorrection(c *fiber.Ctx) error {
-	return p.submitCorrectionStep(c, "correction", "notified_on", p.api.svc.AskCorrection)
+	in := CorrectionInput{NotifiedOn: c.FormValue("notified_on"), Content: c.FormValue("content"), DueOn: c.FormValue("due_on")}
+	return p.submitCorrectionStep(c, "correction", func(ctx context.Context, county string, id int64, by Actor) (InfoRequest, error) {
+		return p.api.svc.AskCorrection(ctx, county, id, by, in)
+	}, requestView{Date: in.NotifiedOn, CorrectionContent: in.Content, DueOn: in.DueOn})
 }
 
 // submitCorrected records the corrected request's arrival.
 func (p *Pages) submitCorrected(c *fiber.Ctx) error {
-	return p.submitCorrectionStep(c, "corrected", "received_on", p.api.svc.Corrected)
+	date := c.FormValue("received_on")
+	return p.submitCorrectionStep(c, "corrected", func(ctx context.Context, county string, id int64, by Actor) (InfoRequest, error) {
+		return p.api.svc.Corrected(ctx, county, id, by, date)
+	}, requestView{Date: date})
 }
 
-func (p *Pages) submitCorrectionStep(c *fiber.Ctx, step, field string,
-	do func(context.Context, string, int64, Actor, string) (InfoRequest, error)) error {
+// submitCorrectionStep runs one step of a correction and goes back to the
+// request page; a refusal comes back on the page with typed (what was typed).
+func (p *Pages) submitCorrectionStep(c *fiber.Ctx, step string,
+	do func(context.Context, string, int64, Actor) (InfoRequest, error), typed requestView) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	county, date := c.Params("county"), c.FormValue(field)
-	if _, err := do(c.UserContext(), county, id, ActorOf(c), date); err != nil {
+	county := c.Params("county")
+	if _, err := do(c.UserContext(), county, id, ActorOf(c)); err != nil {
 		msg, fields, err := formError(c, err)
 		if err != nil {
 			return err
 		}
-		return p.renderRequest(c, requestView{Failed: step, Error: msg, Errors: fields, Date: date}, "", "")
+		typed.Failed, typed.Error, typed.Errors = step, msg, fields
+		return p.renderRequest(c, typed, "", "")
 	}
 	return c.Redirect("/counties/"+county+"/info-requests/"+strconv.FormatInt(id, 10)+"?done="+step, fiber.StatusSeeOther)
+}
+
+// showNoticePrint is the print-ready page of a written notice of the
+// request, addressed to the requester (so for staff only; the tracking page
+// shows the notice without the addressee).
+func (p *Pages) showNoticePrint(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	nid, err := idParam(c, "notice")
+	if err != nil {
+		return err
+	}
+	ctx, county := c.UserContext(), c.Params("county")
+	r, n, err := p.api.svc.RequestNotice(ctx, county, id, nid)
+	if err != nil {
+		return err
+	}
+	name, err := p.api.countyName(ctx, county)
+	if err != nil {
+		return err
+	}
+	page, err := written.PrintHTML(written.Compose(n, written.Addressing{CountyName: name, Addressee: r.RequesterName,
+		TrackingLabel: "申请编号", TrackingNo: r.TrackingNo, SubjectLabel: "所需信息", SubjectText: r.Description, ReceivedOn: r.ReceivedOn}))
+	if err != nil {
+		return err
+	}
+	c.Type("html", "utf-8")
+	return c.Send(page)
 }
 
 // --- the public portal ---
@@ -1570,7 +1631,7 @@ func (p *Pages) showTrack(c *fiber.Ctx) error {
 		var st RequestStatus
 		var err error = apperr.ErrNotFound
 		if len(v.No) <= maxTrackingNo {
-			st, err = p.api.svc.TrackRequest(c.UserContext(), county.Code, v.No)
+			st, err = p.api.svc.TrackRequest(c.UserContext(), county.Code, county.Name, v.No)
 		}
 		switch {
 		case err == nil:

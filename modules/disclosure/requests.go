@@ -12,19 +12,21 @@ import (
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/db"
+	"safetypilot/modules/written"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 )
 
-// Request limits of the Regulations (Art. 33): an answer within 20 working
-// days of receipt, extendable once by 20 with approval.
+// Request limits of the Regulations (条例 第三十三条第二款): an answer within
+// 20 working days of receipt, extendable once, with the consent of the head
+// of the disclosure office, by at most 20.
 const (
 	RequestWorkdays   = 20
 	ExtensionWorkdays = 20
 )
 
 const requestColumns = `id, county_code, tracking_no, requester_name, requester_contact, description, preferred_form, requester_type,
-	received_on, deadline, deadline_provisional, extended, extension_reason, extension_approved_by, status, outcome,
+	received_on, deadline, deadline_provisional, extended, extension_workdays, extension_reason, extension_approved_by, status, outcome,
 	outcome_reason, answer, answered_on, answered_by, on_time, correction_notified_on, corrected_on, consultation_started_on,
 	consultation_ended_on, warning, created_at, updated_at`
 
@@ -82,14 +84,14 @@ func (r InfoRequest) clockStart() string {
 }
 
 // requestDeadline counts the answer deadline of r from the day after its
-// clock started: 20 working days, 40 when extended (第三十三条), not counting
-// the days of a finished consultation (第三十三条第二款: from the day after it
+// clock started: 20 working days plus an extension (第三十三条第二款), not
+// counting the days of a finished consultation (第三十三条第三款: from the day after it
 // began through the day it ended, as a case's pauses). While a consultation
 // runs there is no deadline ("").
 func (s *Service) requestDeadline(r InfoRequest) (string, bool) {
 	days := RequestWorkdays
 	if r.Extended {
-		days += ExtensionWorkdays
+		days += r.ExtensionWorkdays
 	}
 	var consulting func(time.Time) bool
 	if r.ConsultationStartedOn != nil {
@@ -116,10 +118,10 @@ func (s *Service) FileRequest(ctx context.Context, county string, in RequestInpu
 	for attempt := 0; ; attempt++ {
 		r.TrackingNo = tenants.NewTrackingNo("GK" + county)
 		res, err := s.db.NamedExecContext(ctx, `INSERT INTO info_requests (county_code, tracking_no, requester_name, requester_contact,
-			description, preferred_form, requester_type, received_on, deadline, deadline_provisional, extended, extension_reason,
+			description, preferred_form, requester_type, received_on, deadline, deadline_provisional, extended, extension_workdays, extension_reason,
 			extension_approved_by, status, outcome, outcome_reason, answer, answered_by, warning, created_at, updated_at) VALUES
 			(:county_code, :tracking_no, :requester_name, :requester_contact, :description, :preferred_form, :requester_type, :received_on,
-			:deadline, :deadline_provisional, 0, '', 0, :status, '', '', '', 0, :warning, :created_at, :updated_at)`, r)
+			:deadline, :deadline_provisional, 0, 0, '', 0, :status, '', '', '', 0, :warning, :created_at, :updated_at)`, r)
 		if err == nil {
 			r.ID, _ = res.LastInsertId()
 			return r, nil
@@ -142,18 +144,44 @@ func (s *Service) request(ctx context.Context, q sqlx.QueryerContext, county str
 	return r, nil
 }
 
-// GetRequest returns one request of a county.
+// GetRequest returns one request of a county with its written notices.
 func (s *Service) GetRequest(ctx context.Context, county string, id int64) (InfoRequest, error) {
-	return s.request(ctx, s.db, county, id)
+	r, err := s.request(ctx, s.db, county, id)
+	if err != nil {
+		return r, err
+	}
+	r.Notices, err = s.written.List(ctx, s.db, county, written.SubjectRequest, id)
+	return r, err
+}
+
+// RequestNotice returns a written notice of a request of the county, with
+// the request it is addressed about.
+func (s *Service) RequestNotice(ctx context.Context, county string, requestID, id int64) (InfoRequest, written.Notice, error) {
+	r, err := s.request(ctx, s.db, county, requestID)
+	if err != nil {
+		return r, written.Notice{}, err
+	}
+	n, err := s.written.Get(ctx, county, written.SubjectRequest, requestID, id)
+	return r, n, err
+}
+
+// issue stores a written notice about request r inside the transaction
+// that records the event it tells of.
+func (s *Service) issue(ctx context.Context, tx *sqlx.Tx, r InfoRequest, by Actor, n written.Notice) error {
+	n.CountyCode, n.Subject, n.SubjectID, n.IssuedBy = r.CountyCode, written.SubjectRequest, r.ID, by.ID
+	return s.written.Issue(ctx, tx, &n)
 }
 
 // RequestStatus is what a requester sees by tracking number.
 type RequestStatus struct {
-	TrackingNo  string `json:"tracking_no"`
-	Status      string `json:"status"`
-	StatusTitle string `json:"status_title"`
-	ReceivedOn  string `json:"received_on"`
-	Deadline    string `json:"deadline"`
+	// Notices are the written notices of the request as the public may see
+	// them: kind, dates, period and reason, the requester's own data masked.
+	Notices     []written.Public `json:"notices"`
+	TrackingNo  string           `json:"tracking_no"`
+	Status      string           `json:"status"`
+	StatusTitle string           `json:"status_title"`
+	ReceivedOn  string           `json:"received_on"`
+	Deadline    string           `json:"deadline"`
 	// DeadlineProvisional: the deadline crosses a year whose holidays are
 	// not loaded yet, as the staff page marks it too.
 	DeadlineProvisional bool    `json:"deadline_provisional"`
@@ -162,8 +190,9 @@ type RequestStatus struct {
 	AnsweredOn          *string `json:"answered_on"`
 }
 
-// TrackRequest returns the status of a request by its tracking number.
-func (s *Service) TrackRequest(ctx context.Context, county, trackingNo string) (RequestStatus, error) {
+// TrackRequest returns the status of a request by its tracking number;
+// countyName numbers the written notices.
+func (s *Service) TrackRequest(ctx context.Context, county, countyName, trackingNo string) (RequestStatus, error) {
 	var r InfoRequest
 	err := s.db.GetContext(ctx, &r, `SELECT `+requestColumns+` FROM info_requests WHERE tracking_no = ? AND county_code = ?`, trackingNo, county)
 	if db.IsNoRows(err) {
@@ -184,9 +213,13 @@ func (s *Service) TrackRequest(ctx context.Context, county, trackingNo string) (
 			title = "办理中：正在征求第三方或其他机关意见，所需时间不计入答复期限"
 		}
 	}
+	notices, err := s.written.List(ctx, s.db, county, written.SubjectRequest, r.ID)
+	if err != nil {
+		return RequestStatus{}, err
+	}
 	return RequestStatus{TrackingNo: r.TrackingNo, Status: r.Status, StatusTitle: title, ReceivedOn: r.ReceivedOn,
 		Deadline: r.Deadline, DeadlineProvisional: r.DeadlineProvisional, Extended: r.Extended, Outcome: r.Outcome,
-		AnsweredOn: r.AnsweredOn}, nil
+		AnsweredOn: r.AnsweredOn, Notices: written.PublicOf(notices, countyName, r.RequesterName, r.RequesterContact)}, nil
 }
 
 // ListRequests returns a page of a county's requests, open ones first by deadline.
@@ -258,16 +291,38 @@ func (s *Service) Answer(ctx context.Context, county string, id int64, by Actor,
 	})
 }
 
-// ExtendRequest extends the answer deadline once by 20 working days; the
-// caller must hold the approving permission.
-func (s *Service) ExtendRequest(ctx context.Context, county string, id int64, by Actor, reason string) (InfoRequest, error) {
-	reason = strings.TrimSpace(reason)
+// ExtensionInput is an extension of a request's answer period.
+type ExtensionInput struct {
+	Reason string `json:"reason"`
+	// Workdays is the length of the extension, 1 to ExtensionWorkdays;
+	// 0 (left out) means the whole ExtensionWorkdays.
+	Workdays int `json:"workdays"`
+}
+
+// ExtendRequest extends the answer deadline once, by at most 20 working
+// days and before it has passed, and issues the notice the requester is
+// given (条例 第三十三条第二款: "需要延长答复期限的，应当经政府信息公开工作机构
+// 负责人同意并告知申请人，延长的期限最长不得超过20个工作日"). The caller must
+// hold disclosure:extend, the consent of the head of the disclosure office.
+func (s *Service) ExtendRequest(ctx context.Context, county string, id int64, by Actor, in ExtensionInput) (InfoRequest, error) {
+	reason := strings.TrimSpace(in.Reason)
+	f := map[string]string{}
 	if reason == "" || utf8.RuneCountInString(reason) > 2000 {
-		return InfoRequest{}, apperr.InvalidField("reason", "延期须说明理由（不超过2000字）")
+		f["reason"] = "延期须说明理由（不超过2000字），理由将告知申请人"
 	}
+	if in.Workdays == 0 {
+		in.Workdays = ExtensionWorkdays
+	}
+	if in.Workdays < 1 || in.Workdays > ExtensionWorkdays {
+		f["workdays"] = fmt.Sprintf("延长的期限最长不得超过%d个工作日（条例第三十三条第二款）", ExtensionWorkdays)
+	}
+	if len(f) > 0 {
+		return InfoRequest{}, apperr.Invalid("延期信息有误", f)
+	}
+	today := s.today()
 	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		if r.Status != RequestReceived {
-			return apperr.Conflict("invalid_transition", "该申请已经答复，不能延期")
+			return apperr.Conflict("invalid_transition", "该申请已经答复或正在等待补正，不能延期")
 		}
 		if r.Extended {
 			return apperr.Conflict("already_extended", "答复期限只能延长一次")
@@ -275,26 +330,58 @@ func (s *Service) ExtendRequest(ctx context.Context, county string, id int64, by
 		if r.Deadline == "" {
 			return apperr.Conflict("consulting", "正在征求第三方或其他机关意见，答复期限暂不计算：意见返回后再决定是否延期")
 		}
-		if s.today().After(mustDate(r.Deadline)) {
-			return apperr.Conflict("deadline_passed", "答复期限已过，不能再延长")
+		// As for a licence case's extension (extension_too_late): an
+		// extension is for an answer that cannot be given in time, so it is
+		// agreed before the period runs out.
+		if today.After(mustDate(r.Deadline)) {
+			return apperr.Conflict("extension_too_late", "答复期限（"+r.Deadline+"）已过，不能再延长（条例第三十三条第二款）")
 		}
-		r.Extended = true
+		r.Extended, r.ExtensionWorkdays = true, in.Workdays
 		deadline, provisional := s.requestDeadline(r)
-		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET extended = ?, extension_reason = ?, extension_approved_by = ?, deadline = ?,
-			deadline_provisional = ?, warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`, true, reason, by.ID, deadline,
-			provisional, db.Now(), id, county)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE info_requests SET extended = ?, extension_workdays = ?, extension_reason = ?,
+			extension_approved_by = ?, deadline = ?, deadline_provisional = ?, warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`,
+			true, in.Workdays, reason, by.ID, deadline, provisional, db.Now(), id, county); err != nil {
+			return err
+		}
+		return s.issue(ctx, tx, r, by, written.Notice{Kind: written.KindRequestExtension, IssuedOn: calendar.FormatDate(today),
+			Reason: reason, PeriodWorkdays: in.Workdays, Deadline: deadline, DeadlineProvisional: provisional})
 	})
 }
 
-// AskCorrection records that the requester was told, on notifiedOn, to
+// CorrectionInput is the 补正 notice of a request: when the requester was
+// told, what to correct, and by when (条例 第三十条: "说明需要补正的事项和
+// 合理的补正期限").
+type CorrectionInput struct {
+	NotifiedOn string `json:"notified_on"`
+	Content    string `json:"content"`
+	DueOn      string `json:"due_on"`
+}
+
+// maxCorrectionDays bounds the 补正 period a clerk may give.
+const maxCorrectionDays = 366
+
+// AskCorrection records that the requester was told, on NotifiedOn, to
 // correct an unclear request (条例 第三十条): within 7 working days of its
-// receipt and once only. The answer period stops; it starts again from the
+// receipt and once only, saying what to correct and by when; it issues the
+// written notice. The answer period stops; it starts again from the
 // day after the corrected request arrives (Corrected).
-func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by Actor, notifiedOn string) (InfoRequest, error) {
-	notified, err := s.pastDate("notified_on", "告知补正日期", notifiedOn)
+func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by Actor, in CorrectionInput) (InfoRequest, error) {
+	notified, err := s.pastDate("notified_on", "告知补正日期", in.NotifiedOn)
 	if err != nil {
 		return InfoRequest{}, err
+	}
+	content := strings.TrimSpace(in.Content)
+	if content == "" || utf8.RuneCountInString(content) > 2000 {
+		return InfoRequest{}, apperr.InvalidField("content", "须一次性说明需要补正的事项（条例第三十条，不超过2000字）")
+	}
+	due, err := calendar.ParseDate(strings.TrimSpace(in.DueOn))
+	switch {
+	case err != nil:
+		return InfoRequest{}, apperr.InvalidField("due_on", "须给出合理的补正期限（条例第三十条），日期格式应为 YYYY-MM-DD")
+	case !due.After(notified):
+		return InfoRequest{}, apperr.InvalidField("due_on", "补正期限应晚于告知补正日期")
+	case due.Sub(notified) > maxCorrectionDays*24*time.Hour:
+		return InfoRequest{}, apperr.InvalidField("due_on", "补正期限不能晚于告知后一年")
 	}
 	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		switch {
@@ -310,10 +397,14 @@ func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by
 			return apperr.Conflict("correction_too_late", fmt.Sprintf(
 				"应自收到申请之日起7个工作日内（%s前）告知补正（条例第三十条），已不能再要求补正", calendar.FormatDate(last)))
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, correction_notified_on = ?, deadline = '',
+		if _, err := tx.ExecContext(ctx, `UPDATE info_requests SET status = ?, correction_notified_on = ?, deadline = '',
 			deadline_provisional = ?, warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`,
-			RequestAwaitingCorrection, calendar.FormatDate(notified), false, db.Now(), id, county)
-		return err
+			RequestAwaitingCorrection, calendar.FormatDate(notified), false, db.Now(), id, county); err != nil {
+			return err
+		}
+		// No deadline runs until the corrected request arrives.
+		return s.issue(ctx, tx, r, by, written.Notice{Kind: written.KindRequestCorrection, IssuedOn: calendar.FormatDate(notified),
+			Reason: content, PeriodEnd: calendar.FormatDate(due)})
 	})
 }
 
@@ -343,7 +434,9 @@ func (s *Service) Corrected(ctx context.Context, county string, id int64, by Act
 
 // Consult records that the opinion of third parties or other bodies was
 // sought on startedOn (条例 第三十二条): once per request, while its answer
-// period runs. Until EndConsultation the request has no deadline.
+// period runs. Until EndConsultation the request has no deadline. The
+// requester is told in writing that the time does not count (see
+// written.KindRequestConsultation).
 func (s *Service) Consult(ctx context.Context, county string, id int64, by Actor, startedOn string) (InfoRequest, error) {
 	started, err := s.pastDate("started_on", "征求意见日期", startedOn)
 	if err != nil {
@@ -360,9 +453,12 @@ func (s *Service) Consult(ctx context.Context, county string, id int64, by Actor
 		case started.After(mustDate(r.Deadline)):
 			return apperr.Conflict("deadline_passed", "答复期限（"+r.Deadline+"）已过，征求意见不能再中止计时")
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE info_requests SET consultation_started_on = ?, deadline = '', deadline_provisional = ?,
-			warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`, calendar.FormatDate(started), false, db.Now(), id, county)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE info_requests SET consultation_started_on = ?, deadline = '', deadline_provisional = ?,
+			warning = 'none', updated_at = ? WHERE id = ? AND county_code = ?`, calendar.FormatDate(started), false, db.Now(), id, county); err != nil {
+			return err
+		}
+		return s.issue(ctx, tx, r, by, written.Notice{Kind: written.KindRequestConsultation, IssuedOn: calendar.FormatDate(started),
+			PeriodStart: calendar.FormatDate(started)})
 	})
 }
 

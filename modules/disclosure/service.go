@@ -16,6 +16,7 @@ import (
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
+	"safetypilot/modules/written"
 	"safetypilot/rbac"
 )
 
@@ -35,6 +36,7 @@ type Service struct {
 	cal       *calendar.Calendar
 	catalog   *catalog.Service
 	sanitizer *bluemonday.Policy
+	written   *written.Store
 	// texts keeps what was read of attachments, by content and type: the
 	// scan runs on every view of a record, reading a file once.
 	texts *lru.Cache[string, attachmentText]
@@ -45,7 +47,8 @@ type Service struct {
 // NewService wires the disclosure rules.
 func NewService(database *db.DB, cal *calendar.Calendar, cat *catalog.Service) *Service {
 	texts, _ := lru.New[string, attachmentText](attachmentTextCacheSize) // errors only on a size <= 0
-	return &Service{db: database, cal: cal, catalog: cat, sanitizer: bluemonday.UGCPolicy(), texts: texts, Now: time.Now}
+	return &Service{db: database, cal: cal, catalog: cat, sanitizer: bluemonday.UGCPolicy(), written: written.NewStore(database),
+		texts: texts, Now: time.Now}
 }
 
 func (s *Service) today() time.Time { return calendar.Today(s.Now()) }

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"safetypilot/cmd/pilotd/internal/e2e"
+	"safetypilot/modules/calendar"
 	"sort"
 	"strings"
 	"testing"
@@ -25,7 +26,8 @@ type isolationCase struct {
 	public bool
 	// object names what :id (or :year, :tracking) stands for: "user" (the
 	// default), "case", "disclosure", "request" or "report"; the test creates
-	// one of each in both counties.
+	// one of each in both counties (and :notice is a written notice of the
+	// case or request).
 	object string
 }
 
@@ -107,6 +109,7 @@ var isolationCases = []isolationCase{
 	{route: "POST /api/v1/public/counties/:county/cases", public: true},
 	{route: "GET /counties/:county/cases", allowed: []string{"admin", "clerk", "reviewer"}},
 	{route: "GET /counties/:county/cases/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "case"},
+	{route: "GET /counties/:county/cases/:id/notices/:notice", allowed: []string{"admin", "clerk", "reviewer"}, object: "case"},
 	{route: "POST /counties/:county/cases", allowed: []string{"clerk"}, body: url.Values{"item_code": {"274"}, "credit_code": {"bad"}}},
 	{route: "POST /counties/:county/cases/:id/actions", allowed: []string{"admin", "clerk", "reviewer"}, object: "case",
 		body: url.Values{"action": {"not_accept"}, "reason": {"probe"}}},
@@ -134,10 +137,11 @@ var isolationCases = []isolationCase{
 	{route: "GET /api/v1/counties/:county/info-requests/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "request"},
 	{route: "POST /api/v1/counties/:county/info-requests/:id/answer", allowed: []string{"clerk"}, object: "request",
 		body: map[string]any{"outcome": "disclosed", "answer": "probe"}},
-	{route: "POST /api/v1/counties/:county/info-requests/:id/extend", allowed: []string{"admin", "reviewer"}, object: "request",
+	// The head of the disclosure office's (disclosure:extend): none of these.
+	{route: "POST /api/v1/counties/:county/info-requests/:id/extend", object: "request",
 		body: map[string]any{"reason": "probe"}},
 	{route: "POST /api/v1/counties/:county/info-requests/:id/correction", allowed: []string{"clerk"}, object: "request",
-		body: map[string]any{"notified_on": "2026-01-05"}},
+		body: map[string]any{"notified_on": "2026-01-05", "content": "probe", "due_on": "2026-01-15"}},
 	{route: "POST /api/v1/counties/:county/info-requests/:id/corrected", allowed: []string{"clerk"}, object: "request",
 		body: map[string]any{"received_on": "2026-01-05"}},
 	{route: "POST /api/v1/counties/:county/info-requests/:id/consultation", allowed: []string{"clerk"}, object: "request",
@@ -203,10 +207,11 @@ var isolationCases = []isolationCase{
 	{route: "GET /counties/:county/info-requests/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "request"},
 	{route: "POST /counties/:county/info-requests/:id/answer", allowed: []string{"clerk"}, object: "request",
 		body: url.Values{"outcome": {"none"}}},
-	{route: "POST /counties/:county/info-requests/:id/extend", allowed: []string{"admin", "reviewer"}, object: "request",
+	{route: "POST /counties/:county/info-requests/:id/extend", object: "request",
 		body: url.Values{"reason": {""}}},
 	{route: "POST /counties/:county/info-requests/:id/correction", allowed: []string{"clerk"}, object: "request",
-		body: url.Values{"notified_on": {"2026-01-05"}}},
+		body: url.Values{"notified_on": {"2026-01-05"}, "content": {"probe"}, "due_on": {"2026-01-15"}}},
+	{route: "GET /counties/:county/info-requests/:id/notices/:notice", allowed: []string{"admin", "clerk", "reviewer"}, object: "request"},
 	{route: "POST /counties/:county/info-requests/:id/corrected", allowed: []string{"clerk"}, object: "request",
 		body: url.Values{"received_on": {"2026-01-05"}}},
 	{route: "GET /portal/:county/disclosures", public: true},
@@ -329,7 +334,7 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 	snap := isoSnapshot{counts: map[string]int{}}
 	for _, table := range []string{"counties", "users", "user_roles", "sessions", "county_events", "catalog_items",
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
-		"reports", "annual_reports", "calendar_days"} {
+		"reports", "annual_reports", "calendar_days", "written_notices"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
 	snap.bCatalog = string(s.Must(200, s.Do("GET", "/api/v1/counties/"+isoCountyB+"/catalog", adminB, nil)).Raw)
@@ -469,7 +474,8 @@ func TestCountyIsolation(t *testing.T) {
 				// :push names a province's catalog push, shared by its counties.
 				return map[string]string{"county": county, "province": "34", "id": objects.ids[object][owner],
 					"code": "274", "role": "county_clerk", "push": "1", "year": "2026",
-					"tracking": objects.tracking[object][owner], "att": objects.ids["attachment"][owner]}
+					"tracking": objects.tracking[object][owner], "att": objects.ids["attachment"][owner],
+					"notice": objects.ids[object+"_notice"][owner]}
 			}
 
 			t.Run(strings.ReplaceAll(c.route, "/", "_"), func(t *testing.T) {
@@ -650,6 +656,10 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 			"applicant": map[string]any{"name": "申请单位" + owner, "credit_code": "91350100M000100Y43", "phone": "13800000000"}}))
 		put(set.ids, "case", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
 		put(set.tracking, "case", owner, r.Body["tracking_no"].(string))
+		// A written notice of the case: it is sent back for 补正.
+		r = s.Must(200, s.Do("POST", base+"/cases/"+set.ids["case"][owner]+"/actions", clerk,
+			map[string]any{"action": "pause", "kind": "补正", "reason": "补正内容" + owner}))
+		put(set.ids, "case_notice", owner, e2e.Itoa(int64(r.Body["notices"].([]any)[0].(map[string]any)["id"].(float64))))
 
 		r = s.Must(201, s.Do("POST", base+"/disclosures", clerk, map[string]any{"title": "通报" + owner, "category": "11",
 			"body": "<p>正文</p>", "formed_on": "2026-11-02"}))
@@ -676,6 +686,11 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 			s.T.Fatalf("request id: %v", err)
 		}
 		put(set.ids, "request", owner, e2e.Itoa(id))
+		// A written notice of the request: the requester is asked to correct it today.
+		today := calendar.Today(s.Svc.Disclosure.Now())
+		r = s.Must(200, s.Do("POST", base+"/info-requests/"+e2e.Itoa(id)+"/correction", clerk, map[string]any{
+			"notified_on": calendar.FormatDate(today), "content": "补正事项" + owner, "due_on": calendar.FormatDate(today.AddDate(0, 0, 10))}))
+		put(set.ids, "request_notice", owner, e2e.Itoa(int64(r.Body["notices"].([]any)[0].(map[string]any)["id"].(float64))))
 
 		r = s.Must(201, s.Do("POST", base+"/reports", admin, map[string]any{"period_kind": "month", "date": "2026-11-01"}))
 		put(set.ids, "report", owner, e2e.Itoa(int64(r.Body["id"].(float64))))

@@ -341,11 +341,13 @@ func TestCasesLifecycle(t *testing.T) {
 			t.Errorf("public view when delivered: %s", pub.Raw)
 		}
 		// The applicant is told of the clock's stops and the extension
-		// (行政许可法 第四十五条, 第四十二条), without staff's reasons.
+		// (行政许可法 第四十五条, 第四十二条), with the reasons the written
+		// notices gave them, and nothing else of staff's.
 		pauses, _ := pub.Body["pauses"].([]any)
+		notices, _ := pub.Body["notices"].([]any)
 		if len(pauses) != 1 || pauses[0].(map[string]any)["kind"] != "补正" || pauses[0].(map[string]any)["started_on"] != "2026-09-29" ||
-			pauses[0].(map[string]any)["ended_on"] != "2026-10-09" || pub.Body["extension_workdays"] != float64(10) ||
-			strings.Contains(string(pub.Raw), "现场核查需延长") || strings.Contains(string(pub.Raw), "缺少零售经营场所租赁证明") {
+			pauses[0].(map[string]any)["ended_on"] != "2026-10-09" || pub.Body["extension_workdays"] != float64(10) || len(notices) != 2 ||
+			notices[0].(map[string]any)["reason"] != "缺少零售经营场所租赁证明" || notices[1].(map[string]any)["reason"] != "现场核查需延长" {
 			t.Errorf("public view of the clock: %s", pub.Raw)
 		}
 	})
@@ -489,9 +491,9 @@ func TestCasesInvalidTransitions(t *testing.T) {
 		ids["paused"] = open() // in review, paused for a hearing (听证)
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "accept")
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "advance")
-		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "pause", "kind", "听证", "reason", "申请人要求听证")
+		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused"], "pause", "kind", "听证", "reason", "申请人要求听证", "expected_end", "2026-10-20")
 		ids["paused_submitted"] = open()
-		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused_submitted"], "pause", "kind", "检测", "reason", "样品送检")
+		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["paused_submitted"], "pause", "kind", "检测", "reason", "样品送检", "expected_end", "2026-10-20")
 		ids["returned"] = open()
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["returned"], "accept")
 		s.MustAct(d.Clerk, e2e.CaseCountyA, ids["returned"], "pause", "kind", "补正", "reason", "材料不全")
@@ -790,7 +792,7 @@ func TestCasesPublicTracking(t *testing.T) {
 		}
 		allowed := map[string]bool{"tracking_no": true, "item_name": true, "status": true, "status_title": true, "received_on": true,
 			"deadline": true, "promised_deadline": true, "deadline_provisional": true, "paused": true, "completed_on": true,
-			"pauses": true, "extension_workdays": true}
+			"pauses": true, "extension_workdays": true, "notices": true}
 		for k := range r.Body {
 			if !allowed[k] {
 				t.Errorf("public view has field %q: %s", k, r.Raw)
@@ -880,7 +882,7 @@ func TestCasesList(t *testing.T) {
 		s.MustAct(d.Clerk, e2e.CaseCountyA, c3.ID, "accept")
 		c4 := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("274", "received_on", "2026-09-14")) // promised 10-08, accepted, paused
 		s.MustAct(d.Clerk, e2e.CaseCountyA, c4.ID, "accept")
-		s.MustAct(d.Clerk, e2e.CaseCountyA, c4.ID, "pause", "kind", "听证", "reason", "听证")
+		s.MustAct(d.Clerk, e2e.CaseCountyA, c4.ID, "pause", "kind", "听证", "reason", "听证", "expected_end", "2026-10-20")
 		c5 := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("281")) // promised 10-12, withdrawn
 		s.MustAct(d.Clerk, e2e.CaseCountyA, c5.ID, "withdraw")
 		c6 := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("281")) // promised 10-12, submitted

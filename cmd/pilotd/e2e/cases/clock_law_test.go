@@ -61,7 +61,9 @@ func TestExtensionFollowsArticle42(t *testing.T) {
 
 // TestPauseKindsOfArticle45: every period 行政许可法 第四十五条 excludes (and
 // 补正) stops the clock; anything else is refused, naming the field; the
-// tracking page lists the stop without the clerk's reason.
+// tracking page lists the stop, and the written notice with the reason the
+// applicant is told (第四十五条: the time needed, in writing), nothing of the
+// applicant's own.
 func TestPauseKindsOfArticle45(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
@@ -70,14 +72,17 @@ func TestPauseKindsOfArticle45(t *testing.T) {
 		for _, kind := range []string{"听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审", "补正"} {
 			c := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("274"))
 			s.MustAct(d.Clerk, e2e.CaseCountyA, c.ID, "accept")
-			c = s.MustAct(d.Clerk, e2e.CaseCountyA, c.ID, "pause", "kind", kind, "reason", "送省级机构检测，约需五个工作日")
+			c = s.MustAct(d.Clerk, e2e.CaseCountyA, c.ID, "pause", "kind", kind, "reason", "送省级机构检测，约需五个工作日",
+				"expected_end", "2026-09-28")
 			if !c.Paused || len(c.Pauses) != 1 || c.Pauses[0].Kind != kind {
 				t.Errorf("pause %s: paused %v, pauses %+v", kind, c.Paused, c.Pauses)
 			}
 			pub := s.Must(200, s.Do("GET", trackPath(e2e.CaseCountyA, c.TrackingNo), "", nil))
 			pauses, _ := pub.Body["pauses"].([]any)
+			notices, _ := pub.Body["notices"].([]any)
 			if len(pauses) != 1 || pauses[0].(map[string]any)["kind"] != kind || pauses[0].(map[string]any)["ended_on"] != nil ||
-				strings.Contains(string(pub.Raw), "省级机构") {
+				len(notices) != 1 || notices[0].(map[string]any)["reason"] != "送省级机构检测，约需五个工作日" ||
+				strings.Contains(string(pub.Raw), e2e.ValidApplicant()["name"].(string)) {
 				t.Errorf("tracking page of a %s pause: %s", kind, pub.Raw)
 			}
 		}

@@ -59,7 +59,7 @@ func TestOverdueJob(t *testing.T) {
 		caseQ := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("274"))
 		caseP := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("274"))
 		s.MustAct(d.Clerk, e2e.CaseCountyA, caseP.ID, "accept")
-		s.MustAct(d.Clerk, e2e.CaseCountyA, caseP.ID, "pause", "kind", "听证", "reason", "申请人要求听证")
+		s.MustAct(d.Clerk, e2e.CaseCountyA, caseP.ID, "pause", "kind", "听证", "reason", "申请人要求听证", "expected_end", "2026-10-20")
 
 		// Only administrators with jobs:run trigger jobs; nothing is recorded otherwise.
 		for _, tok := range []string{d.Clerk, d.Reviewer, d.Admin} {
@@ -319,7 +319,8 @@ func TestOverdueMetrics(t *testing.T) {
 		s.NewCase(a.Clerk, e2e.CaseCountyA, e2e.CaseBody("274")) // received today
 		paused := s.NewCase(a.Clerk, e2e.CaseCountyA, e2e.CaseBody("274", "received_on", calendar.FormatDate(longAgo)))
 		s.MustAct(a.Clerk, e2e.CaseCountyA, paused.ID, "accept")
-		s.MustAct(a.Clerk, e2e.CaseCountyA, paused.ID, "pause", "kind", "检测", "reason", "送检") // late, but its clock stands
+		s.MustAct(a.Clerk, e2e.CaseCountyA, paused.ID, "pause", "kind", "检测", "reason", "送检",
+			"expected_end", calendar.FormatDate(today.AddDate(0, 0, 10))) // late, but its clock stands
 		closed := s.NewCase(a.Clerk, e2e.CaseCountyA, e2e.CaseBody("274", "received_on", calendar.FormatDate(longAgo)))
 		s.MustAct(a.Clerk, e2e.CaseCountyA, closed.ID, "withdraw") // not open
 		s.NewCase(b.Clerk, e2e.CaseCountyB, e2e.CaseBody("274"))

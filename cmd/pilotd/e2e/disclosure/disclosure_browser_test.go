@@ -315,8 +315,10 @@ func disclosureAdminName(s *e2e.Service, county string) string {
 // TestDisclosureBrowserInfoRequest: a citizen files a request for
 // information on the portal and gets a tracking number and the deadline
 // (the county administrator has set the review settings on their page);
-// tracking shows the status and nothing personal; the reviewer extends the
-// deadline once, the clerk answers with an annual-report outcome, and the
+// tracking shows the status and nothing personal; the reviewer may not
+// extend the deadline, the head of the disclosure office does, once; the
+// tracking page then shows the extension notice with its reason and still
+// nothing personal; the clerk answers with an annual-report outcome, and the
 // tracking page follows.
 func TestDisclosureBrowserInfoRequest(t *testing.T) {
 	t.Parallel()
@@ -328,6 +330,7 @@ func TestDisclosureBrowserInfoRequest(t *testing.T) {
 	admin := s.Onboard("34", county)
 	s.AddUser(admin, county, "clerk_r", "county_clerk")
 	s.AddUser(admin, county, "reviewer_r", "county_reviewer")
+	s.AddUser(admin, county, "head_r", "disclosure_head")
 
 	// The county administrator switches on the second review and sets the
 	// county's terms on the settings page.
@@ -400,14 +403,38 @@ func TestDisclosureBrowserInfoRequest(t *testing.T) {
 	if n := reviewer.Count("#answer-submit"); n != 0 {
 		t.Errorf("the reviewer, without disclosure:write, is offered the answer form")
 	}
-	reviewer.Fill("extend-reason", "涉及多个部门，需要会商。")
-	reviewer.Submit("#extend-submit")
-	reviewer.WantPath(page)
-	if got := reviewer.Text("[data-testid=request-deadline]"); strings.Contains(got, deadline) || !strings.Contains(got, "延长20个工作日") {
+	if n := reviewer.Count("#extend-submit"); n != 0 {
+		t.Errorf("the reviewer, without disclosure:extend, is offered the extension form")
+	}
+	head := e2e.NewTab(t, browser, base)
+	head.SignIn("head_r", e2e.CasesUserPassword)
+	head.Open(page)
+	head.Fill("extend-reason", "涉及多个部门，需要会商。")
+	head.Submit("#extend-submit")
+	head.WantPath(page)
+	if got := head.Text("[data-testid=request-deadline]"); strings.Contains(got, deadline) || !strings.Contains(got, "延长20个工作日") {
 		t.Errorf("deadline after the extension: %q (was %s)", got, deadline)
 	}
-	if n := reviewer.Count("#extend-submit"); n != 0 {
+	if n := head.Count("#extend-submit"); n != 0 {
 		t.Errorf("a second extension is offered")
+	}
+	head.WantText("[data-testid=notices]", "延长答复期限告知书")
+
+	// The requester sees the notice on the tracking page: what, when, the
+	// reason and the new deadline, and still nothing personal.
+	citizen.Open(track)
+	citizen.WantText("[data-testid=track-notice]", "延长答复期限告知书")
+	citizen.WantText("[data-testid=track-notice-reason]", "涉及多个部门，需要会商")
+	var extended string
+	if err := s.Svc.DB.Get(&extended, `SELECT deadline FROM info_requests WHERE tracking_no = ?`, no); err != nil {
+		t.Fatal(err)
+	}
+	citizen.WantText("[data-testid=track-notice]", extended)
+	citizen.WantText("[data-testid=track-notice]", "第三十三条第二款")
+	for _, personal := range []string{name, contact, description} {
+		if strings.Contains(citizen.BodyText(), personal) {
+			t.Errorf("the tracking page with the notice shows %q", personal)
+		}
 	}
 
 	// The clerk answers; a sub-reason is part of the outcome.
@@ -461,6 +488,8 @@ func TestDisclosurePagesWorkflow(t *testing.T) {
 		s.AddUser(admin, county, "clerk_p", "county_clerk")
 		s.AddUser(admin, county, "rev_one", "county_reviewer")
 		s.AddUser(admin, county, "rev_two", "county_reviewer")
+		s.AddUser(admin, county, "head_p", "disclosure_head")
+		s.AddUser(admin, county, "leader_p", "county_leader")
 		adm := s.BrowserLogin(disclosureAdminName(s, county), e2e.CountyPassword)
 		clerk := s.BrowserLogin("clerk_p", e2e.CasesUserPassword)
 		one := s.BrowserLogin("rev_one", e2e.CasesUserPassword)
@@ -576,11 +605,24 @@ func TestDisclosurePagesWorkflow(t *testing.T) {
 		wantPage(t, "answer without reason", clerk.Post(req+"/answer", url.Values{"outcome": {"not_disclosed"}, "answer": {"不予公开"}}, true),
 			400, "请选择“不予公开”的具体情形", `id="answer-outcome-error"`)
 		wantPage(t, "answer as reviewer", one.Post(req+"/answer", url.Values{"outcome": {"disclosed"}, "answer": {"x"}}, true), 403)
-		wantPage(t, "extend without reason", one.Post(req+"/extend", url.Values{"reason": {" "}}, true), 400, "延期须说明理由")
-		if r := one.Post(req+"/extend", url.Values{"reason": {"需要会商"}}, true); r.Status != 303 {
+		// The extension is the disclosure office head's (or the bureau's
+		// 负责人's), not a reviewer's: the form is not offered to one either.
+		head := s.BrowserLogin("head_p", e2e.CasesUserPassword)
+		leader := s.BrowserLogin("leader_p", e2e.CasesUserPassword)
+		if page := string(one.Get(req).Raw); strings.Contains(page, `id="extend-submit"`) {
+			t.Errorf("a reviewer is offered the extension form")
+		}
+		wantPage(t, "extend as reviewer", one.Post(req+"/extend", url.Values{"reason": {"需要会商"}}, true), 403)
+		wantPage(t, "extend without reason", head.Post(req+"/extend", url.Values{"reason": {" "}, "workdays": {"10"}}, true), 400,
+			"延期须说明理由", `id="extend-reason-error"`)
+		wantPage(t, "extend by 21 days", head.Post(req+"/extend", url.Values{"reason": {"需要会商"}, "workdays": {"21"}}, true), 400,
+			"最长不得超过20个工作日", `id="extend-workdays-error"`)
+		wantPage(t, "the head's form", head.Get(req), 200, `id="extend-submit"`, `name="workdays"`)
+		if r := head.Post(req+"/extend", url.Values{"reason": {"需要会商"}, "workdays": {"15"}}, true); r.Status != 303 {
 			t.Fatalf("extend: HTTP %d\n%s", r.Status, r.Raw)
 		}
-		wantPage(t, "extend twice", two.Post(req+"/extend", url.Values{"reason": {"再延"}}, true), 409, "答复期限只能延长一次")
+		wantPage(t, "extended request", head.Get(req), 200, "延长15个工作日", "延长答复期限告知书", "需要会商")
+		wantPage(t, "extend twice", leader.Post(req+"/extend", url.Values{"reason": {"再延"}}, true), 409, "答复期限只能延长一次")
 		if r := clerk.Post(req+"/answer", url.Values{"outcome": {"not_disclosed/third_party"}, "answer": {"涉及第三方合法权益"}}, true); r.Status != 303 {
 			t.Fatalf("answer: HTTP %d\n%s", r.Status, r.Raw)
 		}

@@ -19,12 +19,14 @@ const (
 )
 
 // disDesk is a county with its disclosure staff: a clerk who writes, a
-// reviewer, and a writer who holds both the clerk and the reviewer role (so
-// the author-may-not-review rules are reached past the permission check).
+// reviewer, a writer who holds both the clerk and the reviewer role (so
+// the author-may-not-review rules are reached past the permission check),
+// the head of the disclosure office and the bureau's 负责人 (both may agree
+// to extend a request's answer period).
 type disDesk struct {
-	county                                string
-	admin, clerk, reviewer, writer        string
-	adminID, clerkID, reviewerID, writeID int64
+	county                                                  string
+	admin, clerk, reviewer, writer, head, leader            string
+	adminID, clerkID, reviewerID, writeID, headID, leaderID int64
 }
 
 func disclosureDesk(s *e2e.Service, county string) disDesk {
@@ -38,6 +40,8 @@ func disclosureDesk(s *e2e.Service, county string) disDesk {
 	d.clerkID, d.clerk = s.AddUser(d.admin, county, "dclerk_"+county, "county_clerk")
 	d.reviewerID, d.reviewer = s.AddUser(d.admin, county, "dreviewer_"+county, "county_reviewer")
 	d.writeID, d.writer = s.AddUser(d.admin, county, "dwriter_"+county, "county_clerk", "county_reviewer")
+	d.headID, d.head = s.AddUser(d.admin, county, "dhead_"+county, "disclosure_head")
+	d.leaderID, d.leader = s.AddUser(d.admin, county, "dleader_"+county, "county_leader")
 	return d
 }
 
@@ -779,17 +783,17 @@ func TestDisclosureInfoRequests(t *testing.T) {
 			t.Errorf("list %s", l.Raw)
 		}
 
-		// Extension: approving permission only, with a reason, once.
+		// Extension: the head of the disclosure office only, with a reason, once.
 		disWantCode(s, 403, "forbidden", s.Do("POST", rp("/extend"), d.clerk, map[string]any{"reason": "需要协调"}))
-		s.Must(400, s.Do("POST", rp("/extend"), d.reviewer, map[string]any{"reason": ""}))
+		s.Must(400, s.Do("POST", rp("/extend"), d.head, map[string]any{"reason": ""}))
 		disTravel(s, "2026-10-20")
-		ext := s.Must(200, s.Do("POST", rp("/extend"), d.reviewer, map[string]any{"reason": "涉及第三方，需征求意见"}))
+		ext := s.Must(200, s.Do("POST", rp("/extend"), d.head, map[string]any{"reason": "涉及第三方，需征求意见"}))
 		// 40 working days from 09-24: the 20 above to 10-29, then 10-30 (21);
 		// 11-02..06 (26); 09..13 (31); 16..20 (36); 23..26 (40).
-		if ext.Body["deadline"] != "2026-11-26" || ext.Body["extended"] != true || disNum(ext.Body["extension_approved_by"]) != d.reviewerID {
+		if ext.Body["deadline"] != "2026-11-26" || ext.Body["extended"] != true || disNum(ext.Body["extension_approved_by"]) != d.headID {
 			t.Fatalf("extended: %s", ext.Raw)
 		}
-		disWantCode(s, 409, "already_extended", s.Do("POST", rp("/extend"), d.admin, map[string]any{"reason": "再延"}))
+		disWantCode(s, 409, "already_extended", s.Do("POST", rp("/extend"), d.leader, map[string]any{"reason": "再延"}))
 
 		// Answer: the outcome's sub-reason is required where it has some.
 		for _, bad := range []map[string]any{
@@ -810,7 +814,7 @@ func TestDisclosureInfoRequests(t *testing.T) {
 			t.Fatalf("answered: %s", ans.Raw)
 		}
 		disWantCode(s, 409, "invalid_transition", s.Do("POST", rp("/answer"), d.clerk, map[string]any{"outcome": "disclosed", "answer": "改为公开"}))
-		disWantCode(s, 409, "invalid_transition", s.Do("POST", rp("/extend"), d.admin, map[string]any{"reason": "晚了"}))
+		disWantCode(s, 409, "invalid_transition", s.Do("POST", rp("/extend"), d.head, map[string]any{"reason": "晚了"}))
 
 		// Public tracking: status only.
 		tr := s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))
@@ -838,7 +842,7 @@ func TestDisclosureInfoRequests(t *testing.T) {
 		s.Must(404, s.Do("GET", e2e.DisPath(d.county, "/info-requests/"+e2e.Itoa(idB)), d.admin, nil))
 		s.Must(404, s.Do("POST", e2e.DisPath(d.county, "/info-requests/"+e2e.Itoa(idB)+"/answer"), d.clerk,
 			map[string]any{"outcome": "disclosed", "answer": "x"}))
-		s.Must(404, s.Do("POST", e2e.DisPath(d.county, "/info-requests/"+e2e.Itoa(idB)+"/extend"), d.reviewer, map[string]any{"reason": "x"}))
+		s.Must(404, s.Do("POST", e2e.DisPath(d.county, "/info-requests/"+e2e.Itoa(idB)+"/extend"), d.head, map[string]any{"reason": "x"}))
 		if got := s.Must(200, s.Do("GET", e2e.DisPath(b.county, "/info-requests/"+e2e.Itoa(idB)), b.admin, nil)); got.Body["status"] != "received" {
 			t.Fatalf("B's request touched: %s", got.Raw)
 		}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"safetypilot/cmd/pilotd/internal/e2e"
 )
@@ -21,6 +22,17 @@ func fileRequest(s *e2e.Service, county string) (int64, string) {
 		s.T.Fatal(err)
 	}
 	return id, tracking
+}
+
+// correctionBody is a complete 补正 notice dated notified: what to correct
+// and a period of ten days (条例 第三十条).
+func correctionBody(notified string) map[string]any {
+	d, err := time.Parse("2006-01-02", notified)
+	if err != nil {
+		panic(err)
+	}
+	return map[string]any{"notified_on": notified, "content": "请写明所需信息的文件名称、文号或者其他特征描述",
+		"due_on": d.AddDate(0, 0, 10).Format("2006-01-02")}
 }
 
 // TestRequestCorrection: 政府信息公开条例 第三十条. A request received on
@@ -43,14 +55,14 @@ func TestRequestCorrection(t *testing.T) {
 		plain, _ := file()
 
 		disTravel(s, "2026-10-08")
-		s.MustInvalid("a notice dated tomorrow", s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-09"}), "notified_on")
-		s.MustInvalid("a notice before the request", s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{"notified_on": "2026-09-23"}), "notified_on")
+		s.MustInvalid("a notice dated tomorrow", s.Do("POST", path(unclear, "/correction"), d.clerk, correctionBody("2026-10-09")), "notified_on")
+		s.MustInvalid("a notice before the request", s.Do("POST", path(unclear, "/correction"), d.clerk, correctionBody("2026-09-23")), "notified_on")
 		s.MustInvalid("no date", s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{}), "notified_on")
-		r := s.Must(200, s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-08"}))
+		r := s.Must(200, s.Do("POST", path(unclear, "/correction"), d.clerk, correctionBody("2026-10-08")))
 		if r.Body["status"] != "correcting" || r.Body["deadline"] != "" || r.Body["correction_notified_on"] != "2026-10-08" {
 			t.Fatalf("after the correction notice: %s", r.Raw)
 		}
-		if r := s.Do("POST", path(unclear, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-08"}); r.Status != 409 {
+		if r := s.Do("POST", path(unclear, "/correction"), d.clerk, correctionBody("2026-10-08")); r.Status != 409 {
 			t.Errorf("a second correction notice: %d %s", r.Status, r.Raw)
 		}
 		pub := s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))
@@ -64,11 +76,11 @@ func TestRequestCorrection(t *testing.T) {
 
 		// Past the seventh working day it is too late to ask.
 		disTravel(s, "2026-10-13")
-		if r := s.Do("POST", path(late, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-13"}); r.Status != 409 ||
+		if r := s.Do("POST", path(late, "/correction"), d.clerk, correctionBody("2026-10-13")); r.Status != 409 ||
 			r.ErrorCode() != "correction_too_late" {
 			t.Errorf("a notice on the eighth working day: %d %s", r.Status, r.Raw)
 		}
-		s.Must(200, s.Do("POST", path(late, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-12"}))
+		s.Must(200, s.Do("POST", path(late, "/correction"), d.clerk, correctionBody("2026-10-12")))
 
 		// The corrected request restarts the 20 working days.
 		s.MustInvalid("corrected before the notice", s.Do("POST", path(unclear, "/corrected"), d.clerk, map[string]any{"received_on": "2026-10-07"}), "received_on")
@@ -85,7 +97,7 @@ func TestRequestCorrection(t *testing.T) {
 		if r := s.Do("POST", path(plain, "/answer"), d.clerk, noCorrection); r.Status != 409 || r.ErrorCode() != "not_awaiting_correction" {
 			t.Errorf("逾期不补正 of a request never sent back: %d %s", r.Status, r.Raw)
 		}
-		s.Must(200, s.Do("POST", path(abandoned, "/correction"), d.clerk, map[string]any{"notified_on": "2026-10-09"}))
+		s.Must(200, s.Do("POST", path(abandoned, "/correction"), d.clerk, correctionBody("2026-10-09")))
 		disTravel(s, "2026-11-20")
 		if r := s.Must(200, s.Do("POST", path(abandoned, "/answer"), d.clerk, noCorrection)); r.Body["status"] != "answered" {
 			t.Errorf("closed for want of correction: %s", r.Raw)
@@ -140,11 +152,11 @@ func TestRequestCorrectionPages(t *testing.T) {
 		clerk := s.BrowserLogin("dclerk_"+d.county, "User#Pass2026x")
 		disTravel(s, "2026-10-13")
 		wantPage(t, "request page", clerk.Get(page), 200, "告知补正", `name="notified_on"`)
-		wantPage(t, "a late notice", clerk.Post(page+"/correction", url.Values{"notified_on": {"2026-10-13"}}, true), 409,
+		wantPage(t, "a late notice", clerk.Post(page+"/correction", url.Values{"notified_on": {"2026-10-13"}, "content": {"写明文号"}, "due_on": {"2026-10-23"}}, true), 409,
 			"7个工作日内", "条例第三十条")
-		wantPage(t, "a malformed date", clerk.Post(page+"/correction", url.Values{"notified_on": {"十月十二日"}}, true), 400,
+		wantPage(t, "a malformed date", clerk.Post(page+"/correction", url.Values{"notified_on": {"十月十二日"}, "content": {"写明文号"}, "due_on": {"2026-10-23"}}, true), 400,
 			`id="correction-date-error"`, "十月十二日")
-		if r := clerk.Post(page+"/correction", url.Values{"notified_on": {"2026-10-12"}}, true); r.Status != 303 {
+		if r := clerk.Post(page+"/correction", url.Values{"notified_on": {"2026-10-12"}, "content": {"写明文号"}, "due_on": {"2026-10-23"}}, true); r.Status != 303 {
 			t.Fatalf("correction notice: HTTP %d\n%s", r.Status, r.Raw)
 		}
 		wantPage(t, "awaiting correction", clerk.Get(page), 200, "待申请人补正", "等待申请人补正，暂不计算", `name="received_on"`)
@@ -180,7 +192,7 @@ func TestRequestConsultation(t *testing.T) {
 		if r := s.Do("POST", path(id, "/consultation"), d.clerk, map[string]any{"started_on": "2026-10-12"}); r.Status != 409 {
 			t.Errorf("a second consultation: %d %s", r.Status, r.Raw)
 		}
-		if r := s.Do("POST", path(id, "/extend"), d.reviewer, map[string]any{"reason": "情况复杂"}); r.Status != 409 || r.ErrorCode() != "consulting" {
+		if r := s.Do("POST", path(id, "/extend"), d.head, map[string]any{"reason": "情况复杂"}); r.Status != 409 || r.ErrorCode() != "consulting" {
 			t.Errorf("an extension while consulting: %d %s", r.Status, r.Raw)
 		}
 		pub := s.Must(200, s.Do("GET", e2e.DisPublic(d.county, "/info-requests/"+tracking), "", nil))

@@ -285,7 +285,7 @@ func seedSeptember(s *e2e.Service) (reportDesks, map[string]int64) {
 	// R5 is unclear: the requester is told to correct it (条例 第三十条),
 	// and never does (closed as 逾期不补正 on 09-30).
 	s.Must(200, s.Do("POST", "/api/v1/counties/"+a.County+"/info-requests/"+e2e.Itoa(ids["R5"])+"/correction", a.Clerk,
-		map[string]string{"notified_on": "2026-09-22"}))
+		map[string]string{"notified_on": "2026-09-22", "content": "请写明所需信息的名称或文号", "due_on": "2026-09-29"}))
 	s.RunOverdue(s.AdminToken())
 	repExec(s, `UPDATE case_events SET at = ? WHERE kind LIKE '%flag_%'`, cst("2026-09-22 10:00"))
 	for _, w := range []struct {

@@ -202,9 +202,27 @@ type CaseView struct {
 		Contact    string `json:"contact"`
 		Phone      string `json:"phone"`
 	} `json:"applicant"`
-	Steps  []stepView  `json:"steps"`
-	Pauses []pauseView `json:"pauses"`
-	Events []eventView `json:"events"`
+	Steps   []stepView   `json:"steps"`
+	Pauses  []pauseView  `json:"pauses"`
+	Events  []eventView  `json:"events"`
+	Notices []NoticeView `json:"notices"`
+}
+
+// NoticeView is a written notice as the staff API returns it.
+type NoticeView struct {
+	ID                  int64  `json:"id"`
+	Kind                string `json:"kind"`
+	PauseKind           string `json:"pause_kind"`
+	Title               string `json:"title"`
+	DocNo               string `json:"doc_no"`
+	IssuedOn            string `json:"issued_on"`
+	Reason              string `json:"reason"`
+	PeriodStart         string `json:"period_start"`
+	PeriodEnd           string `json:"period_end"`
+	PeriodWorkdays      int    `json:"period_workdays"`
+	Deadline            string `json:"deadline"`
+	DeadlineProvisional bool   `json:"deadline_provisional"`
+	Basis               string `json:"legal_basis"`
 }
 
 type stepView struct {

@@ -1,0 +1,12 @@
+-- The numbers of written notices (see the MySQL migration).
+-- +goose Up
+CREATE TABLE written_notice_numbers (
+  county_code TEXT NOT NULL,
+  series TEXT NOT NULL,
+  doc_year INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  PRIMARY KEY (county_code, series, doc_year)
+);
+
+-- +goose Down
+DROP TABLE written_notice_numbers;
