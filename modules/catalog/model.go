@@ -306,6 +306,7 @@ var stepFields = []struct{ key, label string }{
 	{"name", "环节名称"}, {"post", "办理岗位"}, {"authority", "办理权限"}, {"procedure", "办理程序"},
 }
 
+// text is the part of the step a key of stepFields names.
 func (s Step) text(key string) string {
 	switch key {
 	case "name":
