@@ -58,9 +58,16 @@ func newCountsFixture(t *testing.T, dialect db.Dialect) *countsFixture {
 		t.Fatal(err)
 	}
 	cat := catalog.NewService(d)
+	// Each step is complete, as publishing asks: post, authority, procedure and limit.
+	parts := map[string][3]string{
+		"受理": {"受理窗口", "对申请材料是否齐全、是否符合法定形式进行审查", "收到申请材料后当场核对，材料齐全的出具受理通知书"},
+		"审查": {"业务科室审查岗", "审查申请事项是否符合法定条件", "书面审查申请材料，必要时现场核查，提出审查意见"},
+		"决定": {"分管局长", "作出准予或者不予许可、备案的决定", "审核审查意见后签发决定，不予许可的书面说明理由"},
+		"送达": {"受理窗口", "向申请人送达决定文书", "通知申请人领取或者邮寄送达，制作送达回证"},
+	}
 	step := func(name string, days int, excluded bool) catalog.Step {
-		return catalog.Step{Name: name, Post: "岗位", Authority: "职权", Procedure: "按照办事指南办理", LimitWorkdays: days,
-			ExcludedFromLimit: excluded}
+		p := parts[name]
+		return catalog.Step{Name: name, Post: p[0], Authority: p[1], Procedure: p[2], LimitWorkdays: days, ExcludedFromLimit: excluded}
 	}
 	for _, it := range []struct {
 		code, powerType          string

@@ -313,23 +313,44 @@ func (c *Content) validateLimits(f fieldErrors) {
 	}
 }
 
+// stepFields are the parts of a flowchart step a clerk writes, with the
+// editor's names for them. Point 三 of the 2011 notice (安监总厅〔2011〕209号)
+// asks that every step's 岗位、权限、程序和时限 be clear; the name labels the
+// step in the chart.
+var stepFields = []struct{ key, label string }{
+	{"name", "环节名称"}, {"post", "办理岗位"}, {"authority", "办理权限"}, {"procedure", "办理程序"},
+}
+
+// text is the part of the step a key of stepFields names.
+func (s Step) text(key string) string {
+	switch key {
+	case "name":
+		return s.Name
+	case "post":
+		return s.Post
+	case "authority":
+		return s.Authority
+	}
+	return s.Procedure
+}
+
+// validateSteps checks what a draft's steps hold; a step may still lack
+// parts (publishing demands them), so nothing a clerk typed is refused for
+// what is not typed yet. Every message names the step, as the editor's list
+// of errors shows it away from the field.
 func (c *Content) validateSteps(f fieldErrors) {
 	counted := 0
 	for i, s := range c.Steps {
 		p := fmt.Sprintf("steps[%d]", i)
-		if strings.TrimSpace(s.Name) == "" {
-			f.add(p+".name", "环节名称不能为空")
-		}
-		if strings.TrimSpace(s.Post) == "" {
-			f.add(p+".post", "请填写办理岗位")
-		}
 		if s.LimitWorkdays < 0 {
-			f.add(p+".limit_workdays", "环节时限不能为负数")
+			f.add(p+".limit_workdays", "第%d步的时限不能为负数", i+1)
 		} else if s.LimitWorkdays > MaxLimitWorkdays {
-			f.add(p+".limit_workdays", "环节时限过长（不超过%d个工作日）", MaxLimitWorkdays)
+			f.add(p+".limit_workdays", "第%d步的时限过长（不超过%d个工作日）", i+1, MaxLimitWorkdays)
 		}
-		for field, v := range map[string]string{"name": s.Name, "post": s.Post, "authority": s.Authority, "procedure": s.Procedure} {
-			f.checkText(p+"."+field, v, 2000)
+		for _, field := range stepFields {
+			if utf8.RuneCountInString(s.text(field.key)) > maxStepText {
+				f.add(p+"."+field.key, "第%d步的%s不能超过%d个字", i+1, field.label, maxStepText)
+			}
 		}
 		if !s.ExcludedFromLimit {
 			counted += s.LimitWorkdays
@@ -343,7 +364,29 @@ func (c *Content) validateSteps(f fieldErrors) {
 	}
 }
 
-// ValidateForPublishing also demands what the public must be able to read.
+const maxStepText = 2000
+
+// requireCompleteSteps asks of every step of a published flowchart its name,
+// post, authority, procedure and a time limit of at least one working day
+// (an excluded step too: the public is told how long it takes, even if the
+// item's clock does not count it).
+func (c *Content) requireCompleteSteps(f fieldErrors) {
+	for i, s := range c.Steps {
+		p := fmt.Sprintf("steps[%d]", i)
+		for _, field := range stepFields {
+			if strings.TrimSpace(s.text(field.key)) == "" {
+				f.add(p+"."+field.key, "请填写第%d步的%s", i+1, field.label)
+			}
+		}
+		if s.LimitWorkdays < 1 {
+			f.add(p+".limit_workdays", "请填写第%d步的办理时限（至少1个工作日）", i+1)
+		}
+	}
+}
+
+// ValidateForPublishing also demands what the public must be able to read,
+// among it a complete flowchart: every step with its post, authority,
+// procedure and time limit.
 func (c *Content) ValidateForPublishing(category string) error {
 	if err := c.Validate(category); err != nil {
 		return err
@@ -381,6 +424,7 @@ func (c *Content) ValidateForPublishing(category string) error {
 		if c.PowerType == "CF" && len(c.Discretion) == 0 {
 			f.add("discretion", "行政处罚事项须填写裁量基准")
 		}
+		c.requireCompleteSteps(f)
 	}
 	return f.err()
 }

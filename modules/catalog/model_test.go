@@ -3,6 +3,8 @@ package catalog
 import (
 	"strings"
 	"testing"
+
+	"safetypilot/modules/apperr"
 )
 
 // completePower is a power item that may be published as it is.
@@ -23,9 +25,12 @@ func completePower() Content {
 		Consultation:           "0551-12345678",
 		Complaint:              "12345 政务服务热线",
 		Steps: []Step{
-			{Name: "受理", Post: "窗口受理岗", Authority: "审查材料是否齐全", Procedure: "当场受理或一次性告知补正", LimitWorkdays: 1},
-			{Name: "审查", Post: "业务科室审查岗", LimitWorkdays: 10},
-			{Name: "决定", Post: "分管局长", LimitWorkdays: 2},
+			{Name: "受理", Post: "受理窗口", Authority: "对申请材料是否齐全、是否符合法定形式进行审查",
+				Procedure: "收到申请材料后当场核对，材料齐全的出具受理通知书；不齐全的一次性告知需要补正的全部内容", LimitWorkdays: 1},
+			{Name: "审查", Post: "业务科室审查岗", Authority: "审查经营场所和储存设施是否符合安全条件",
+				Procedure: "书面审查申请材料，必要时组织两名以上执法人员现场核查，提出审查意见", LimitWorkdays: 10},
+			{Name: "决定", Post: "分管局长", Authority: "作出准予或者不予许可的决定",
+				Procedure: "审核审查意见后签发决定；不予许可的书面说明理由，并告知申请人依法申请行政复议或者提起行政诉讼的权利", LimitWorkdays: 2},
 		},
 		InventoryStatus: "kept",
 	}
@@ -85,13 +90,15 @@ func TestContentValidate(t *testing.T) {
 		{"absurdly long limit", CategoryPower, completePower,
 			func(c *Content) { c.ExtensionWorkdays = 3651 }, []string{"extension_workdays"}},
 
-		// Flowchart steps.
-		{"empty step post", CategoryPower, completePower,
-			func(c *Content) { c.Steps[0].Post = "" }, []string{"steps[0].post"}},
-		{"blank step post", CategoryPower, completePower,
-			func(c *Content) { c.Steps[2].Post = "  \t" }, []string{"steps[2].post"}},
-		{"empty step name", CategoryPower, completePower,
-			func(c *Content) { c.Steps[1].Name = "" }, []string{"steps[1].name"}},
+		// Flowchart steps. A draft keeps incomplete steps; publishing asks for the rest.
+		{"draft step without post", CategoryPower, completePower,
+			func(c *Content) { c.Steps[0].Post = "" }, nil},
+		{"draft step without name, authority, procedure or limit", CategoryPower, completePower,
+			func(c *Content) { c.Steps[1] = Step{Post: "业务科室审查岗"} }, nil},
+		{"draft step with nothing but a procedure", CategoryPower, completePower,
+			func(c *Content) {
+				c.Steps = append(c.Steps, Step{Procedure: "制作送达回证，直接送达或邮寄送达"})
+			}, nil},
 		{"negative step limit", CategoryPower, completePower,
 			func(c *Content) { c.Steps[1].LimitWorkdays = -1 }, []string{"steps[1].limit_workdays"}},
 		{"excluded step beyond any limit", CategoryPower, completePower,
@@ -125,6 +132,10 @@ func TestContentValidate(t *testing.T) {
 			}, []string{"steps"}},
 		{"overlong step procedure", CategoryPower, completePower,
 			func(c *Content) { c.Steps[0].Procedure = strings.Repeat("程", 2001) }, []string{"steps[0].procedure"}},
+		{"overlong step authority", CategoryPower, completePower,
+			func(c *Content) { c.Steps[2].Authority = strings.Repeat("权", 2001) }, []string{"steps[2].authority"}},
+		{"step procedure of 2000 characters", CategoryPower, completePower,
+			func(c *Content) { c.Steps[0].Procedure = strings.Repeat("程", 2000) }, nil},
 
 		// Inventory and power type.
 		{"cancelled without reason", CategoryPower, completePower,
@@ -242,10 +253,10 @@ func TestContentValidate(t *testing.T) {
 		{"several errors", CategoryPower, completePower,
 			func(c *Content) {
 				c.PromisedLimitWorkdays = 14
-				c.Steps[0].Post = ""
+				c.Steps[0].LimitWorkdays = -1
 				c.InventoryStatus = "cancelled"
 				c.PowerType = "ZZ"
-			}, []string{"promised_limit_workdays", "steps[0].post", "inventory_reason", "power_type"}},
+			}, []string{"promised_limit_workdays", "steps[0].limit_workdays", "inventory_reason", "power_type"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -304,6 +315,42 @@ func TestContentValidateForPublishing(t *testing.T) {
 			func(c *Content) { c.PromisedLimitWorkdays = 14; c.LegalBasis = "" }, []string{"promised_limit_workdays"}},
 		{"information item with a step", CategoryInformation, completeInformation,
 			func(c *Content) { c.Steps = []Step{{Name: "审核", Post: "办公室"}} }, []string{"power_type"}},
+
+		// Every step of a published flowchart has its 岗位、权限、程序和时限 (and a name).
+		{"step without post", CategoryPower, completePower,
+			func(c *Content) { c.Steps[0].Post = "" }, []string{"steps[0].post"}},
+		{"step with a blank post", CategoryPower, completePower,
+			func(c *Content) { c.Steps[2].Post = "  \t" }, []string{"steps[2].post"}},
+		{"step without authority", CategoryPower, completePower,
+			func(c *Content) { c.Steps[1].Authority = "" }, []string{"steps[1].authority"}},
+		{"step without procedure", CategoryPower, completePower,
+			func(c *Content) { c.Steps[2].Procedure = "" }, []string{"steps[2].procedure"}},
+		{"step with a blank procedure", CategoryPower, completePower,
+			func(c *Content) { c.Steps[0].Procedure = "　" }, []string{"steps[0].procedure"}},
+		{"step without time limit", CategoryPower, completePower,
+			func(c *Content) { c.Steps[1].LimitWorkdays = 0 }, []string{"steps[1].limit_workdays"}},
+		{"step without name", CategoryPower, completePower,
+			func(c *Content) { c.Steps[1].Name = "" }, []string{"steps[1].name"}},
+		{"excluded step without time limit", CategoryPower, completePower,
+			func(c *Content) {
+				c.Steps = append(c.Steps, Step{Name: "专家评审", Post: "专家组", Authority: "对技术问题提出评审意见",
+					Procedure: "组织三名以上专家书面评审", ExcludedFromLimit: true})
+			}, []string{"steps[3].limit_workdays"}},
+		{"empty step reports each part", CategoryPower, completePower,
+			func(c *Content) { c.Steps = append(c.Steps, Step{}) },
+			[]string{"steps[3].name", "steps[3].post", "steps[3].authority", "steps[3].procedure", "steps[3].limit_workdays"}},
+		{"missing parts of several steps", CategoryPower, completePower,
+			func(c *Content) { c.Steps[0].Authority, c.Steps[2].Procedure, c.Steps[2].LimitWorkdays = "", "", 0 },
+			[]string{"steps[0].authority", "steps[2].procedure", "steps[2].limit_workdays"}},
+		{"cancelled item with an incomplete step", CategoryPower, completePower,
+			func(c *Content) {
+				c.InventoryStatus, c.InventoryReason = "cancelled", "国发〔2013〕19号取消"
+				c.Steps[1].Procedure = ""
+			}, []string{"steps[1].procedure"}},
+		{"step limits summing to the statutory limit", CategoryPower, completePower,
+			func(c *Content) { c.Steps[1].LimitWorkdays = 17 }, nil},
+		{"step limits over the statutory limit", CategoryPower, completePower,
+			func(c *Content) { c.Steps[1].LimitWorkdays = 18 }, []string{"steps"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -318,6 +365,33 @@ func TestContentValidateForPublishing(t *testing.T) {
 			}
 			assertFields(t, err, c.fields...)
 		})
+	}
+}
+
+// TestStepMessagesNameTheStep: the editor lists the errors at the top of a
+// long form, away from the fields, so each message of a step says which step
+// (counted from 1, as the form shows them) and which part is missing.
+func TestStepMessagesNameTheStep(t *testing.T) {
+	c := completePower()
+	c.Steps[0].Post, c.Steps[1].Authority, c.Steps[2].Procedure, c.Steps[2].LimitWorkdays = "", "", "", 0
+	e, ok := apperr.As(c.ValidateForPublishing(CategoryPower))
+	if !ok {
+		t.Fatalf("no validation error")
+	}
+	for field, want := range map[string]string{
+		"steps[0].post":           "请填写第1步的办理岗位",
+		"steps[1].authority":      "请填写第2步的办理权限",
+		"steps[2].procedure":      "请填写第3步的办理程序",
+		"steps[2].limit_workdays": "请填写第3步的办理时限（至少1个工作日）",
+	} {
+		if got := e.Fields[field]; got != want {
+			t.Errorf("%s: %q, want %q", field, got, want)
+		}
+	}
+	c = completePower()
+	c.Steps[1].LimitWorkdays = -2
+	if e, _ := apperr.As(c.Validate(CategoryPower)); e == nil || !strings.Contains(e.Fields["steps[1].limit_workdays"], "第2步") {
+		t.Errorf("draft message of a negative step limit does not name the step: %v", e)
 	}
 }
 

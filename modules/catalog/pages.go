@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"sort"
@@ -45,6 +47,7 @@ var pageFuncs = template.FuncMap{
 	},
 	"add":            func(a, b int) int { return a + b },
 	"pushFieldLabel": pushFieldLabel,
+	"errorLinks":     errorLinks,
 }
 
 // pushFieldLabel names a field of a push's validation errors in Chinese:
@@ -265,13 +268,164 @@ func (p *Pages) renderItemFailure(c *fiber.Ctx, err error, prefix string, keep f
 	return p.renderItem(c, it, itemView{Form: form, BaseVersion: base, Errors: errs, Error: prefix + e.Message})
 }
 
+// submitPublish publishes the latest version. From the edit form's 保存并发布
+// button the request carries the form, which is saved as the next draft
+// first (unless it is what the latest version holds): a refusal then shows
+// what was typed again, with the errors beside the fields, and loses nothing.
 func (p *Pages) submitPublish(c *fiber.Ctx) error {
-	county, code := c.Params("county"), c.Params("code")
-	_, err := p.api.svc.Publish(c.UserContext(), county, code, web.CurrentUser(c).UserID)
-	if err == nil {
-		return c.Redirect("/counties/"+county+"/catalog/"+code+"?published=1", fiber.StatusSeeOther)
+	ctx, county, code := c.UserContext(), c.Params("county"), c.Params("code")
+	me := web.CurrentUser(c).UserID
+	published := "/counties/" + county + "/catalog/" + code + "?published=1"
+	if c.FormValue("base_version") == "" {
+		if _, err := p.api.svc.Publish(ctx, county, code, me); err != nil {
+			return p.renderItemFailure(c, err, "发布失败：", func(it ItemView) (Content, int) { return it.Content, it.LatestVersion })
+		}
+		return c.Redirect(published, fiber.StatusSeeOther)
 	}
-	return p.renderItemFailure(c, err, "发布失败：", func(it ItemView) (Content, int) { return it.Content, it.LatestVersion })
+	canEdit, err := web.Allowed(c, p.api.enforcer, me, county, "catalog:edit")
+	if err != nil {
+		return err
+	}
+	if !canEdit {
+		return apperr.ErrForbidden
+	}
+	form, formErrs := parseContentForm(c)
+	base, _ := strconv.Atoi(c.FormValue("base_version"))
+	prefix := "发布失败："
+	if err = formErrs.err(); err == nil {
+		var saved ItemView
+		if saved, err = p.saveIfChanged(c, form, base); err == nil {
+			if saved.LatestVersion != base {
+				prefix = fmt.Sprintf("已保存为第 %d 版草稿，但未发布：", saved.LatestVersion)
+				base = saved.LatestVersion
+			}
+			_, err = p.api.svc.Publish(ctx, county, code, me)
+		}
+	}
+	if err != nil {
+		return p.renderItemFailure(c, err, prefix, func(ItemView) (Content, int) { return form, base })
+	}
+	return c.Redirect(published, fiber.StatusSeeOther)
+}
+
+// saveIfChanged saves the form as the item's next version unless it holds
+// exactly what the version it was edited from holds, so publishing an
+// unchanged form adds no version.
+func (p *Pages) saveIfChanged(c *fiber.Ctx, form Content, base int) (ItemView, error) {
+	ctx, county, code := c.UserContext(), c.Params("county"), c.Params("code")
+	it, err := p.api.svc.Get(ctx, county, code)
+	if err != nil {
+		return it, err
+	}
+	if base == it.LatestVersion && base > 0 {
+		a, aerr := json.Marshal(form)
+		b, berr := json.Marshal(it.Content)
+		if aerr == nil && berr == nil && bytes.Equal(a, b) {
+			return it, nil
+		}
+	}
+	return p.api.svc.Save(ctx, county, code, web.CurrentUser(c).UserID, SaveInput{Content: form, BaseVersion: &base})
+}
+
+// errorLink is one entry of the list of errors at the top of the item form,
+// which links to the field (or the section) each error is marked beside: the
+// form is long, and the field may be far below the button that was pressed.
+type errorLink struct {
+	Anchor string // the HTML id to jump to; "" for an error of no field
+	Text   string
+}
+
+// formFields are the item form's single fields in the order it shows them,
+// with their labels; each field's HTML id is its key.
+var formFields = []struct{ key, label string }{
+	{"summary", "事项说明"}, {"responsible_unit", "责任单位"}, {"channel", "公开渠道"}, {"time_limit", "公开时限"},
+	{"disclosure_mode", "公开方式"}, {"power_type", "职权类型"}, {"item_code", "事项编码"}, {"implementing_body", "实施主体"},
+	{"legal_basis", "设定依据"}, {"legal_basis_version", "依据版本"}, {"conditions", "受理条件"}, {"fees", "收费标准及依据"},
+	{"statutory_limit_workdays", "法定时限"}, {"promised_limit_workdays", "承诺时限"}, {"extension_workdays", "可延长期限"},
+	{"consultation", "咨询方式"}, {"complaint", "监督投诉渠道"}, {"inventory_status", "职权清理结果"},
+	{"inventory_reason", "清理理由"},
+}
+
+// formSections are the form's lists, after the single fields and in order:
+// the key of their errors, the id of their fieldset, the label of the list
+// and of one of its rows.
+var formSections = []struct{ key, id, label, row string }{
+	{"materials", "materials", "申请材料", "第%d项材料"},
+	{"steps", "steps", "办理环节", "第%d步"},
+	{"special_steps", "special-steps", "特别程序", "第%d项特别程序"},
+	{"discretion", "discretion", "裁量基准", "第%d个违法行为的裁量基准"},
+}
+
+// stepInputs are the HTML id suffixes of a step row's fields, in form order.
+var stepInputs = []struct{ key, id string }{
+	{"name", "name"}, {"post", "post"}, {"limit_workdays", "limit"}, {"authority", "authority"}, {"procedure", "procedure"},
+}
+
+// errorLinks orders an item form's errors as the form shows the fields and
+// says what each is about when its message does not ("第3步", "承诺时限").
+func errorLinks(errs map[string]string, category string) []errorLink {
+	type entry struct {
+		section, row, part int
+		key                string
+		link               errorLink
+	}
+	list := make([]entry, 0, len(errs))
+	for key, msg := range errs {
+		e := entry{section: len(formFields) + len(formSections), key: key}
+		label := ""
+		for i, f := range formFields {
+			if f.key == key {
+				e.section, e.link.Anchor, label = i, key, f.label
+				if key == "summary" && category == CategoryInformation {
+					label = "公开的具体内容"
+				}
+			}
+		}
+		head, rest, _ := strings.Cut(key, "[")
+		for i, sec := range formSections {
+			if sec.key != head {
+				continue
+			}
+			e.section, e.link.Anchor, label = len(formFields)+i, sec.id, sec.label
+			n, part, _ := strings.Cut(rest, "]")
+			row, err := strconv.Atoi(n)
+			if rest == "" || err != nil {
+				break
+			}
+			e.row, label = row+1, fmt.Sprintf(sec.row, row+1)
+			if head == "steps" {
+				e.link.Anchor = fmt.Sprintf("step-%d", row)
+				for j, in := range stepInputs {
+					if "."+in.key == part {
+						e.part, e.link.Anchor = j, fmt.Sprintf("step-%d-%s", row, in.id)
+					}
+				}
+			}
+		}
+		e.link.Text = msg
+		if label != "" && !strings.Contains(msg, label) {
+			e.link.Text = label + "：" + msg
+		}
+		list = append(list, e)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.section != b.section {
+			return a.section < b.section
+		}
+		if a.row != b.row {
+			return a.row < b.row
+		}
+		if a.part != b.part {
+			return a.part < b.part
+		}
+		return a.key < b.key
+	})
+	out := make([]errorLink, len(list))
+	for i, e := range list {
+		out[i] = e.link
+	}
+	return out
 }
 
 // parseContentForm reads the edit form. Rows left entirely blank are dropped;

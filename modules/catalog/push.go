@@ -18,7 +18,9 @@ import (
 // counties: items they lack are added as drafts, items whose name changed are
 // renamed, and each county is shown what changed until it acknowledges.
 // Items left out of a push are not removed: a county retires a power through
-// its inventory status (取消), with a reason.
+// its inventory status (取消), with a reason. A push carries names only, so an
+// added item is an empty draft that the county fills in and publishes with
+// the same checks as any other (a complete flowchart among them).
 
 // Change kinds shown to a county.
 const (

@@ -145,7 +145,7 @@ func seedProvince(s *seed, counties []string) {
 		// Published versions: item k has k steps' worth of content; item 1's
 		// second version is published after the period, so version 1 counts.
 		for k := 1; k <= n; k++ {
-			content := fmt.Sprintf(`{"power_type":%q,"inventory_status":"kept","steps":[{"name":"受理"}],"discretion":%s}`,
+			content := fmt.Sprintf(`{"power_type":%q,"inventory_status":"kept","steps":[{"name":"受理","post":"受理窗口","authority":"对申请材料是否齐全、是否符合法定形式进行审查","procedure":"收到申请材料后当场核对，材料齐全的出具受理通知书","limit_workdays":1}],"discretion":%s}`,
 				catalog.PowerTypes[(i+k)%3].Code, []string{`[]`, `[{}]`, `[{},{}]`}[k%3])
 			s.version(code, fmt.Sprintf("I%02d", k), 1, content, ptr(at("2025-02-10", 9)))
 		}

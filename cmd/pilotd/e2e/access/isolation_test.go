@@ -645,11 +645,7 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 	for _, owner := range []string{"A", "B"} {
 		c, admin, clerk := county[owner], staff[owner][0], staff[owner][1]
 		base := "/api/v1/counties/" + c
-		s.Must(200, s.Do("PUT", base+"/catalog/274", admin, map[string]any{
-			"power_type": "XK", "implementing_body": "应急管理局", "legal_basis": "《烟花爆竹安全管理条例》",
-			"statutory_limit_workdays": 20, "promised_limit_workdays": 10, "inventory_status": "kept", "complaint": "12345",
-			"steps": []map[string]any{{"name": "受理", "post": "窗口", "limit_workdays": 1}, {"name": "审查", "post": "科室", "limit_workdays": 5}},
-		}))
+		s.Must(200, s.Do("PUT", base+"/catalog/274", admin, e2e.FireworksContent()))
 		s.Must(200, s.Do("POST", base+"/catalog/274/publish", admin, nil))
 
 		r := s.Must(201, s.Do("POST", base+"/cases", clerk, map[string]any{"item_code": "274",

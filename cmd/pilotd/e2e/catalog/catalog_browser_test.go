@@ -29,6 +29,25 @@ func imageWidth(b *e2e.Tab, css string) int {
 	}
 }
 
+// fieldInView waits up to two seconds for the page's location to name the
+// field with the HTML id and for the field to be on screen.
+func fieldInView(b *e2e.Tab, id string) bool {
+	b.T.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		ok, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+			const r = document.getElementById(%q).getBoundingClientRect();
+			return location.hash === "#" + %q && r.top >= 0 && r.bottom <= window.innerHeight; })()`, id, id)))
+		if err != nil {
+			b.T.Fatalf("position of #%s: %v", id, err)
+		}
+		if ok || time.Now().After(deadline) {
+			return ok
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // publicItemText opens an item's public page in t's anonymous tab, checks its
 // flowchart image loaded, and returns the page's text.
 func publicItemText(t *testing.T, pub *e2e.Tab, county, code string) string {
@@ -45,9 +64,12 @@ func publicItemText(t *testing.T, pub *e2e.Tab, county, code string) string {
 
 // TestBrowserCatalogEditAndPublish: a county administrator fills in item 274
 // on its console page (a promised limit of 14 of 20 days is refused next to
-// the field, 13 is saved), adds three steps, the clean-up result and the
-// complaint channel, publishes it, and the public portal shows the item with
-// its flowchart; an unpublished item is a 404 page.
+// the field, 13 is saved), adds three steps with their posts and limits, the
+// clean-up result and the complaint channel; publishing is refused until every
+// step has its authority and procedure too (marked beside each field and
+// listed at the top, linked to it); 保存并发布 saves and publishes them, and
+// the public portal shows the item with its flowchart; an unpublished item is
+// a 404 page.
 func TestBrowserCatalogEditAndPublish(t *testing.T) {
 	t.Parallel()
 	browser := e2e.Browser(t)
@@ -131,9 +153,43 @@ func TestBrowserCatalogEditAndPublish(t *testing.T) {
 	}
 	b.Screenshots("catalog-item")
 
-	b.Submit("#publish")
+	// The steps lack their authority and procedure: publishing is refused,
+	// each message beside its field and listed at the top, linked to it.
+	if status := b.Click("#publish"); status != http.StatusBadRequest {
+		t.Fatalf("publishing steps without authority and procedure: HTTP %d, want 400\n%s", status, b.BodyText())
+	}
+	for i := range steps {
+		for _, part := range []struct{ id, msg string }{{"authority", "办理权限"}, {"procedure", "办理程序"}} {
+			want := fmt.Sprintf("请填写第%d步的%s", i+1, part.msg)
+			css := fmt.Sprintf("#step-%d-%s", i, part.id)
+			if msg := b.Text(css + " + .field-error"); msg != want {
+				t.Errorf("message beside %s %q, want %q", css, msg, want)
+			}
+			if got := b.Text(`[data-testid=error-list] a[href="` + css + `"]`); got != want {
+				t.Errorf("top list entry for %s %q, want %q", css, got, want)
+			}
+		}
+	}
+	if n := b.Count("[data-testid=error-list] li"); n != 2*len(steps) {
+		t.Errorf("%d errors listed at the top, want %d", n, 2*len(steps))
+	}
+	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.CSS(`[data-testid=error-list] a[href="#step-2-procedure"]`))); err != nil {
+		t.Fatalf("follow the link to step 3's procedure: %v", err)
+	}
+	if !fieldInView(b, "step-2-procedure") {
+		t.Errorf("the link does not bring step 3's procedure into view")
+	}
+
+	// Typed in and saved with 保存并发布: version 3 is saved and published.
+	authorities := []string{"对申请材料是否齐全、是否符合法定形式进行审查", "审查经营场所是否符合安全条件", "作出准予或者不予许可的决定"}
+	procedures := []string{"收到申请材料后当场核对，材料齐全的出具受理通知书", "书面审查并组织现场核查", "审核审查意见后签发许可证"}
+	for i := range steps {
+		b.Fill(fmt.Sprintf("step-%d-authority", i), authorities[i])
+		b.Fill(fmt.Sprintf("step-%d-procedure", i), procedures[i])
+	}
+	b.Submit("#save-publish")
 	b.WantPath(itemPage)
-	if msg := b.Text("main .flash"); !strings.Contains(msg, "已发布") || !strings.Contains(msg, "第 2 版") {
+	if msg := b.Text("main .flash"); !strings.Contains(msg, "已发布") || !strings.Contains(msg, "第 3 版") {
 		t.Errorf("flash after publishing %q", msg)
 	}
 	if n := b.Count("#publish"); n != 0 {
@@ -151,9 +207,11 @@ func TestBrowserCatalogEditAndPublish(t *testing.T) {
 	if !strings.Contains(text, "承诺时限") || !strings.Contains(text, "行政许可") || !strings.Contains(text, "瑶海区应急管理局") {
 		t.Errorf("public page lacks the limit label, power type or body:\n%s", text)
 	}
-	for _, st := range steps {
-		if !strings.Contains(text, st.post) {
-			t.Errorf("public page lacks the post %q:\n%s", st.post, text)
+	for i, st := range steps {
+		for _, want := range []string{st.post, authorities[i], procedures[i]} {
+			if !strings.Contains(text, want) {
+				t.Errorf("public page lacks step %d's %q:\n%s", i+1, want, text)
+			}
 		}
 	}
 	if n := anon.Count("[data-testid=current-user]"); n != 0 {

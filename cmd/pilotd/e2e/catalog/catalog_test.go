@@ -206,8 +206,7 @@ func TestCatalogValidation(t *testing.T) {
 			{"negative limits", "274", e2e.With(e2e.FireworksContent(), "statutory_limit_workdays", -20, "promised_limit_workdays", -1, "extension_workdays", -5),
 				[]string{"statutory_limit_workdays", "promised_limit_workdays", "extension_workdays"}},
 			{"promised without statutory", "274", e2e.With(e2e.FireworksContent(), "statutory_limit_workdays", 0), []string{"statutory_limit_workdays"}},
-			{"empty step post", "274", e2e.With(e2e.FireworksContent(), "steps", steps(func(st []map[string]any) { st[1]["post"] = "" })), []string{"steps[1].post"}},
-			{"blank step post", "274", e2e.With(e2e.FireworksContent(), "steps", steps(func(st []map[string]any) { st[0]["post"] = "   " })), []string{"steps[0].post"}},
+			{"overlong step procedure", "274", e2e.With(e2e.FireworksContent(), "steps", steps(func(st []map[string]any) { st[1]["procedure"] = strings.Repeat("程", 2001) })), []string{"steps[1].procedure"}},
 			{"negative step limit", "274", e2e.With(e2e.FireworksContent(), "steps", steps(func(st []map[string]any) { st[2]["limit_workdays"] = -1 })), []string{"steps[2].limit_workdays"}},
 			{"counted steps over the statutory limit", "274", e2e.With(e2e.FireworksContent(), "steps", steps(func(st []map[string]any) { st[1]["limit_workdays"] = 17 })), []string{"steps"}},
 			{"cancelled without reason", "274", e2e.With(e2e.FireworksContent(), "inventory_status", "cancelled"), []string{"inventory_reason"}},
@@ -233,8 +232,8 @@ func TestCatalogValidation(t *testing.T) {
 				l[2]["fine"] = map[string]any{"min": 25000, "max": 50000, "min_inclusive": true, "max_inclusive": true}
 			})), []string{"discretion[0].tiers[2].fine"}},
 			{"several errors at once", "274", e2e.With(e2e.FireworksContent(), "promised_limit_workdays", 14,
-				"steps", steps(func(st []map[string]any) { st[0]["post"] = "" }), "inventory_status", "delegated"),
-				[]string{"promised_limit_workdays", "steps[0].post", "inventory_reason"}},
+				"steps", steps(func(st []map[string]any) { st[0]["limit_workdays"] = -1 }), "inventory_status", "delegated"),
+				[]string{"promised_limit_workdays", "steps[0].limit_workdays", "inventory_reason"}},
 		}
 		for _, c := range cases {
 			before := versionCount(s, e2e.CatCountyA)

@@ -82,15 +82,18 @@ func CatPath(county, rest string) string { return "/api/v1/counties/" + county +
 
 func PubPath(county, rest string) string { return "/api/v1/public/counties/" + county + rest }
 
-// FireworksSteps are the three steps of item 274; the first post holds
-// characters that must be escaped in the SVG.
+// FireworksSteps are the three steps of item 274, each complete as
+// publishing asks (post, authority, procedure, time limit); the first post
+// holds characters that must be escaped in the SVG. Every test that publishes
+// an item takes its steps from here.
 func FireworksSteps() []map[string]any {
 	return []map[string]any{
 		{"name": "受理", "post": "政务服务中心应急窗口<A&B>", "authority": "审查申请材料是否齐全、符合法定形式",
 			"procedure": "材料齐全的当场受理；不齐全的一次性告知需要补正的全部内容", "limit_workdays": 1},
 		{"name": "审查", "post": "危险化学品安全监管股", "authority": "审查经营场所是否符合安全条件",
 			"procedure": "书面审查并组织现场核查", "limit_workdays": 8},
-		{"name": "决定", "post": "分管副局长", "authority": "作出准予或不予许可的决定", "limit_workdays": 3},
+		{"name": "决定", "post": "分管副局长", "authority": "作出准予或不予许可的决定",
+			"procedure": "审核审查意见后签发许可证；不予许可的书面说明理由并告知申请人依法享有的救济权利", "limit_workdays": 3},
 	}
 }
 

@@ -86,14 +86,23 @@ var genItems = []genItem{
 		legal: "《职业病防治法》第十七条", summary: "职业病危害预评价报告审核", materials: "预评价报告审核申请书"},
 }
 
-var genStepNames = [3]string{"受理", "审查", "决定"}
+// genSteps are the three steps of every generated item, complete as
+// publishing asks (岗位、权限、程序; the limits are the item's); the cases'
+// step rows copy their names, posts and authorities.
+var genSteps = [3]catalog.Step{
+	{Name: "受理", Post: "受理窗口", Authority: "对申请材料是否齐全、是否符合法定形式进行审查",
+		Procedure: "收到申请材料后当场核对，材料齐全的出具受理通知书；不齐全的当场或者五日内一次性告知需要补正的全部内容"},
+	{Name: "审查", Post: "业务科室审查岗", Authority: "审查申请事项是否符合法定条件，必要时组织现场核查",
+		Procedure: "书面审查申请材料，需要现场核查的指派两名以上工作人员核查并制作记录，提出审查意见"},
+	{Name: "决定", Post: "分管负责人", Authority: "作出准予或者不予许可、备案的决定",
+		Procedure: "审核审查意见后签发决定并送达申请人；不予许可的书面说明理由，并告知依法申请行政复议或者提起行政诉讼的权利"},
+}
 
 func (it genItem) content() catalog.Content {
 	steps := make([]catalog.Step, 3)
 	for i := range steps {
-		steps[i] = catalog.Step{Name: genStepNames[i], Post: []string{"窗口受理岗", "业务审查岗", "分管负责人"}[i],
-			Authority: []string{"接收申请材料，当场或五日内作出受理决定", "审查申请材料，必要时现场核查", "作出决定并送达"}[i],
-			Procedure: "按照办事指南办理", LimitWorkdays: it.stepLimits[i]}
+		steps[i] = genSteps[i]
+		steps[i].LimitWorkdays = it.stepLimits[i]
 	}
 	c := catalog.Content{Summary: it.summary, PowerType: it.powerType, ItemCode: it.powerType + "-" + it.code,
 		ImplementingBody: "县级应急管理部门", LegalBasis: it.legal, LegalBasisVersion: "现行有效版本",
@@ -654,7 +663,7 @@ func (g *generator) loadCases(ctx context.Context) error {
 					done = stepStart[seq+1]
 				}
 				due, _ := g.addWorkdays(c.province, stepStart[seq], it.stepLimits[seq])
-				st.add(id, seq+1, c.code, genStepNames[seq], "岗位", "职权", it.stepLimits[seq], false, false,
+				st.add(id, seq+1, c.code, genSteps[seq].Name, genSteps[seq].Post, genSteps[seq].Authority, it.stepLimits[seq], false, false,
 					dayStr(stepStart[seq]), dayStr(due), dayStr(done), cases.WarningNone)
 			}
 			kind := cases.ActionDeliver
@@ -704,7 +713,7 @@ func (g *generator) loadCases(ctx context.Context) error {
 			for seq := 0; seq < 3; seq++ {
 				switch {
 				case seq+1 < current:
-					st.add(id, seq+1, c.code, genStepNames[seq], "岗位", "职权", it.stepLimits[seq], false, false,
+					st.add(id, seq+1, c.code, genSteps[seq].Name, genSteps[seq].Post, genSteps[seq].Authority, it.stepLimits[seq], false, false,
 						dayStr(stepStart[seq]), dayStr(stepStart[seq+1]), dayStr(stepStart[seq+1]), cases.WarningNone)
 				case seq+1 == current:
 					startDay := stepStart[seq]
@@ -712,10 +721,10 @@ func (g *generator) loadCases(ctx context.Context) error {
 						startDay = g.asOf
 					}
 					due, _ := g.addWorkdays(c.province, startDay, it.stepLimits[seq])
-					st.add(id, seq+1, c.code, genStepNames[seq], "岗位", "职权", it.stepLimits[seq], false, true,
+					st.add(id, seq+1, c.code, genSteps[seq].Name, genSteps[seq].Post, genSteps[seq].Authority, it.stepLimits[seq], false, true,
 						dayStr(startDay), dayStr(due), nil, g.light(c.province, due, lightDay))
 				default:
-					st.add(id, seq+1, c.code, genStepNames[seq], "岗位", "职权", it.stepLimits[seq], false, false, nil, nil, nil, cases.WarningNone)
+					st.add(id, seq+1, c.code, genSteps[seq].Name, genSteps[seq].Post, genSteps[seq].Authority, it.stepLimits[seq], false, false, nil, nil, nil, cases.WarningNone)
 				}
 			}
 		}
