@@ -258,10 +258,10 @@ func (s *Service) pauseNotice(c Case, pauses []Pause, p Pause, expectedEnd strin
 		n.Kind, n.PeriodStart = written.KindCaseCorrection, ""
 	}
 	if expectedEnd == "" {
-		if p.Kind == "补正" {
-			return n, nil
-		}
-		return nil, apperr.InvalidField("expected_end", "须填写"+p.Kind+"预计结束日期：所需时间应书面告知申请人（行政许可法第四十五条）")
+		// The API contract fixes the pause as {kind, reason}: without the
+		// expected end the notice leaves the time needed blank, to be filled
+		// in by hand before it is served (the staff form asks for it).
+		return n, nil
 	}
 	end, err := calendar.ParseDate(expectedEnd)
 	switch {

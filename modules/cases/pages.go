@@ -383,7 +383,14 @@ func (p *Pages) submitAction(c *fiber.Ctx) error {
 		return err
 	}
 	web.SetAuditDetail(c, in.Action)
-	d, err := p.api.svc.Act(ctx, county, id, act, in)
+	var d Detail
+	if in.Action == "pause" && in.Kind != "补正" && strings.TrimSpace(in.ExpectedEnd) == "" {
+		// The time needed is told in writing (行政许可法 第四十五条): the form
+		// asks for it; the API takes it optionally (its contract is older).
+		err = apperr.InvalidField("expected_end", "请填写预计结束日期：所需时间应书面告知申请人（行政许可法第四十五条）")
+	} else {
+		d, err = p.api.svc.Act(ctx, county, id, act, in)
+	}
 	if err == nil {
 		return c.Redirect("/counties/"+county+"/cases/"+strconv.FormatInt(id, 10)+"?done="+url.QueryEscape(in.Action), fiber.StatusSeeOther)
 	}

@@ -1387,6 +1387,18 @@ func (p *Pages) submitExtend(c *fiber.Ctx) error {
 func (p *Pages) submitCorrection(c *fiber.Ctx) error {
 	in := CorrectionInput{NotifiedOn: c.FormValue("notified_on"), Content: c.FormValue("content"), DueOn: c.FormValue("due_on")}
 	return p.submitCorrectionStep(c, "correction", func(ctx context.Context, county string, id int64, by Actor) (InfoRequest, error) {
+		// The form asks for what 第三十条 says the notice must state; the
+		// API takes them optionally (its contract is older).
+		missing := map[string]string{}
+		if strings.TrimSpace(in.Content) == "" {
+			missing["content"] = "请一次性说明需要补正的事项（条例第三十条）"
+		}
+		if strings.TrimSpace(in.DueOn) == "" {
+			missing["due_on"] = "请给出合理的补正期限（条例第三十条）"
+		}
+		if len(missing) > 0 {
+			return InfoRequest{}, apperr.Invalid("补正告知内容不全", missing)
+		}
 		return p.api.svc.AskCorrection(ctx, county, id, by, in)
 	}, requestView{Date: in.NotifiedOn, CorrectionContent: in.Content, DueOn: in.DueOn})
 }

@@ -357,6 +357,14 @@ type CorrectionInput struct {
 	DueOn      string `json:"due_on"`
 }
 
+// optionalDate writes a date, or "" for the zero time (a date not given).
+func optionalDate(d time.Time) string {
+	if d.IsZero() {
+		return ""
+	}
+	return calendar.FormatDate(d)
+}
+
 // maxCorrectionDays bounds the 补正 period a clerk may give.
 const maxCorrectionDays = 366
 
@@ -370,18 +378,24 @@ func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by
 	if err != nil {
 		return InfoRequest{}, err
 	}
+	// The API contract fixes the body as {notified_on}: what to correct and
+	// by when are taken when given (the staff form asks for both), and the
+	// printed notice leaves them blank to be filled in by hand otherwise.
 	content := strings.TrimSpace(in.Content)
-	if content == "" || utf8.RuneCountInString(content) > 2000 {
-		return InfoRequest{}, apperr.InvalidField("content", "须一次性说明需要补正的事项（条例第三十条，不超过2000字）")
+	if utf8.RuneCountInString(content) > 2000 {
+		return InfoRequest{}, apperr.InvalidField("content", "需要补正的事项不超过2000字")
 	}
-	due, err := calendar.ParseDate(strings.TrimSpace(in.DueOn))
-	switch {
-	case err != nil:
-		return InfoRequest{}, apperr.InvalidField("due_on", "须给出合理的补正期限（条例第三十条），日期格式应为 YYYY-MM-DD")
-	case !due.After(notified):
-		return InfoRequest{}, apperr.InvalidField("due_on", "补正期限应晚于告知补正日期")
-	case due.Sub(notified) > maxCorrectionDays*24*time.Hour:
-		return InfoRequest{}, apperr.InvalidField("due_on", "补正期限不能晚于告知后一年")
+	var due time.Time
+	if raw := strings.TrimSpace(in.DueOn); raw != "" {
+		due, err = calendar.ParseDate(raw)
+		switch {
+		case err != nil:
+			return InfoRequest{}, apperr.InvalidField("due_on", "日期格式应为 YYYY-MM-DD")
+		case !due.After(notified):
+			return InfoRequest{}, apperr.InvalidField("due_on", "补正期限应晚于告知补正日期")
+		case due.Sub(notified) > maxCorrectionDays*24*time.Hour:
+			return InfoRequest{}, apperr.InvalidField("due_on", "补正期限不能晚于告知后一年")
+		}
 	}
 	return s.changeRequest(ctx, county, id, func(tx *sqlx.Tx, r InfoRequest) error {
 		switch {
@@ -404,7 +418,7 @@ func (s *Service) AskCorrection(ctx context.Context, county string, id int64, by
 		}
 		// No deadline runs until the corrected request arrives.
 		return s.issue(ctx, tx, r, by, written.Notice{Kind: written.KindRequestCorrection, IssuedOn: calendar.FormatDate(notified),
-			Reason: content, PeriodEnd: calendar.FormatDate(due)})
+			Reason: content, PeriodEnd: optionalDate(due)})
 	})
 }
 

@@ -55,12 +55,18 @@ func Compose(n Notice, a Addressing) Letter {
 	case KindCasePause:
 		p("你（单位）于%s提出的%s申请（%s：%s），因%s，需要进行%s。依照%s的规定，%s所需时间不计算在行政许可期限内。",
 			received, a.SubjectText, a.TrackingLabel, a.TrackingNo, trimEnd(n.Reason), n.PauseKind, info.Basis, n.PauseKind)
-		p("%s自%s开始，预计所需时间为%d个工作日（至%s）。办理期限相应顺延：%s如期结束的，法定办理期限顺延至%s；实际顺延时间以%s实际所需时间为准。",
-			n.PauseKind, dateText(n.PeriodStart), n.PeriodWorkdays, dateText(n.PeriodEnd), n.PauseKind, deadline, n.PauseKind)
+		if n.PeriodEnd == "" {
+			// Issued without the expected end: the time needed is written in by hand.
+			p("%s自%s开始，预计所需时间为____个工作日（至%s）。办理期限相应顺延，实际顺延时间以%s实际所需时间为准。",
+				n.PauseKind, dateText(n.PeriodStart), dateText(""), n.PauseKind)
+		} else {
+			p("%s自%s开始，预计所需时间为%d个工作日（至%s）。办理期限相应顺延：%s如期结束的，法定办理期限顺延至%s；实际顺延时间以%s实际所需时间为准。",
+				n.PauseKind, dateText(n.PeriodStart), n.PeriodWorkdays, dateText(n.PeriodEnd), n.PauseKind, deadline, n.PauseKind)
+		}
 	case KindCaseCorrection:
 		p("你（单位）于%s提交的%s申请（%s：%s），申请材料不齐全或者不符合法定形式。依照%s的规定，现一次告知需要补正的全部内容如下：",
 			received, a.SubjectText, a.TrackingLabel, a.TrackingNo, info.Basis)
-		l.Quoted = n.Reason
+		l.Quoted = blankIfEmpty(n.Reason)
 		if n.PeriodEnd != "" {
 			p("请于%s前向本机关提交全部补正材料。", dateText(n.PeriodEnd))
 		}
@@ -71,7 +77,7 @@ func Compose(n Notice, a Addressing) Letter {
 	case KindRequestCorrection:
 		p("你（单位）于%s提出的政府信息公开申请（%s：%s），申请内容不明确。依照%s的规定，现一次性告知需要补正的事项如下：",
 			received, a.TrackingLabel, a.TrackingNo, info.Basis)
-		l.Quoted = n.Reason
+		l.Quoted = blankIfEmpty(n.Reason)
 		p("请于%s前向本机关提交补正后的申请。答复期限自本机关收到补正后的申请之日起计算；无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。",
 			dateText(n.PeriodEnd))
 	case KindRequestExtension:
@@ -96,6 +102,14 @@ func PrintHTML(l Letter) ([]byte, error) {
 		return nil, fmt.Errorf("written: render: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// blankIfEmpty is text to quote, or lines to write on by hand when none was entered.
+func blankIfEmpty(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "________________________________________\n________________________________________"
+	}
+	return s
 }
 
 // dateText is a YYYY-MM-DD date as Chinese text, or "____年__月__日" for none.

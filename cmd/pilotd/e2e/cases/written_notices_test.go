@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -32,7 +33,6 @@ func TestCaseWrittenNotices(t *testing.T) {
 			name, field string
 			kv          []string
 		}{
-			{"a 第四十五条 pause without the time it needs", "expected_end", []string{"kind", "专家评审", "reason", "专家评审"}},
 			{"an expected end before today", "expected_end", []string{"kind", "专家评审", "reason", "专家评审", "expected_end", "2026-09-18"}},
 			{"an expected end more than a year away", "expected_end", []string{"kind", "鉴定", "reason", "鉴定", "expected_end", "2027-10-01"}},
 			{"a malformed expected end", "expected_end", []string{"kind", "检验", "reason", "送检", "expected_end", "9月30日"}},
@@ -117,6 +117,31 @@ func TestCaseWrittenNotices(t *testing.T) {
 				}
 			})
 		}
+		// The API's fixed form of a pause, {kind, reason}, still pauses: the
+		// notice leaves the time needed blank, to be written in by hand.
+		bare := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("274"))
+		s.MustAct(d.Clerk, e2e.CaseCountyA, bare.ID, "accept")
+		barePause := s.MustAct(d.Clerk, e2e.CaseCountyA, bare.ID, "pause", "kind", "检测", "reason", "样品送检。")
+		if len(barePause.Notices) != 1 || barePause.Notices[0].PeriodEnd != "" || !barePause.Paused {
+			t.Fatalf("a pause without its expected end: %+v", barePause)
+		}
+		if p := string(s.Must(200, s.Do("GET", printPage(bare.ID, barePause.Notices[0].ID), d.Clerk, nil)).Raw); !strings.Contains(p, "预计所需时间为____个工作日（至____年__月__日）") {
+			t.Errorf("the notice of a pause without its expected end does not leave the time blank")
+		}
+
+		// The staff form asks for the expected end of a 第四十五条 pause.
+		form := s.BrowserLogin("clerk_"+e2e.CaseCountyA, "User#Pass2026x")
+		formCase := s.NewCase(d.Clerk, e2e.CaseCountyA, e2e.CaseBody("274"))
+		s.MustAct(d.Clerk, e2e.CaseCountyA, formCase.ID, "accept")
+		casePage := "/counties/" + e2e.CaseCountyA + "/cases/" + e2e.Itoa(formCase.ID)
+		if r := form.Post(casePage+"/actions", url.Values{"action": {"pause"}, "kind": {"鉴定"}, "reason": {"委托鉴定。"}}, true); r.Status != 400 ||
+			!strings.Contains(string(r.Raw), "请填写预计结束日期") {
+			t.Errorf("the form paused without the expected end: %d", r.Status)
+		}
+		if got := s.GetCase(d.Clerk, e2e.CaseCountyA, formCase.ID); got.Paused || len(got.Notices) != 0 {
+			t.Errorf("a refused form paused the case: %+v", got.Notices)
+		}
+
 		// A notice is found only under its own case.
 		if r := s.Do("GET", printPage(c.ID, returned.Notices[0].ID), d.Clerk, nil); r.Status != 404 {
 			t.Errorf("another case's notice under this case: %d", r.Status)
@@ -173,8 +198,8 @@ func TestCaseWrittenNotices(t *testing.T) {
 				}
 			})
 		}
-		if n := s.CountRows(`SELECT COUNT(*) FROM written_notices WHERE county_code = ?`, e2e.CaseCountyA); n != 3 {
-			t.Errorf("%d notices stored, want 3", n)
+		if n := s.CountRows(`SELECT COUNT(*) FROM written_notices WHERE county_code = ?`, e2e.CaseCountyA); n != 4 {
+			t.Errorf("%d notices stored, want 4 (three of the case, one of the bare pause)", n)
 		}
 	})
 }

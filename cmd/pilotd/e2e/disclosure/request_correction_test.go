@@ -156,6 +156,9 @@ func TestRequestCorrectionPages(t *testing.T) {
 			"7个工作日内", "条例第三十条")
 		wantPage(t, "a malformed date", clerk.Post(page+"/correction", url.Values{"notified_on": {"十月十二日"}, "content": {"写明文号"}, "due_on": {"2026-10-23"}}, true), 400,
 			`id="correction-date-error"`, "十月十二日")
+		// The form asks for what 第三十条 says the notice must state.
+		wantPage(t, "a notice without content or period", clerk.Post(page+"/correction", url.Values{"notified_on": {"2026-10-12"}}, true), 400,
+			"请一次性说明需要补正的事项", "请给出合理的补正期限")
 		if r := clerk.Post(page+"/correction", url.Values{"notified_on": {"2026-10-12"}, "content": {"写明文号"}, "due_on": {"2026-10-23"}}, true); r.Status != 303 {
 			t.Fatalf("correction notice: HTTP %d\n%s", r.Status, r.Raw)
 		}

@@ -140,8 +140,6 @@ func TestRequestWrittenNotices(t *testing.T) {
 			name, field string
 			body        map[string]any
 		}{
-			{"no content", "content", map[string]any{"notified_on": "2026-10-08", "due_on": "2026-10-18"}},
-			{"no period", "due_on", map[string]any{"notified_on": "2026-10-08", "content": content}},
 			{"a period ending the day of the notice", "due_on", map[string]any{"notified_on": "2026-10-08", "content": content, "due_on": "2026-10-08"}},
 			{"a malformed period", "due_on", map[string]any{"notified_on": "2026-10-08", "content": content, "due_on": "十天内"}},
 		} {
@@ -233,5 +231,17 @@ func TestRequestWrittenNotices(t *testing.T) {
 				}
 			})
 		}
+		// The API's fixed form, {notified_on}, still asks for the correction:
+		// the printed notice leaves what to correct and by when blank, to be
+		// written in by hand.
+		bare := s.Must(200, s.Do("POST", e2e.DisPath(d.county, "/info-requests/"+e2e.Itoa(other)+"/correction"), d.clerk,
+			map[string]any{"notified_on": "2026-10-08"}))
+		notes, _ := bare.Body["notices"].([]any)
+		if bare.Body["status"] != "correcting" || len(notes) != 1 {
+			t.Fatalf("a bare correction: %s", bare.Raw)
+		}
+		noticeID := e2e.Itoa(e2e.Num(notes[0].(map[string]any)["id"]))
+		wantPage(t, "bare correction notice", s.Do("GET", printPath(other, noticeID), d.reviewer, nil), 200,
+			"________________________________________", "请于____年__月__日前")
 	})
 }
