@@ -177,7 +177,8 @@ func (s *Service) attachmentTexts(ctx context.Context, q sqlx.QueryerContext, co
 			county, a.RecordID, a.ID); err != nil {
 			return nil, fmt.Errorf("disclosure: attachment data: %w", err)
 		}
-		t := extractText(a.FileName, data)
+		name := a.FileName
+		t := withinTime(extractTimeout, func() attachmentText { return extractText(name, data) })
 		s.texts.Add(key, t)
 		out[a.ID] = t
 	}

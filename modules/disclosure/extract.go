@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -73,6 +74,26 @@ func extractText(fileName string, data []byte) (out attachmentText) {
 		return attachmentText{Problem: "为 OFD 版式文件，无法自动读取内容"}
 	}
 	return attachmentText{Problem: "的格式无法自动读取内容"}
+}
+
+// extractTimeout bounds the reading of one attachment: a file crafted to send
+// a reader into a loop (the PDF reader cannot be guarded against every cycle
+// beforehand) comes back as unreadable instead of holding the request; the
+// reader's goroutine is left to end on its own.
+const extractTimeout = 10 * time.Second
+
+// withinTime runs read and waits at most limit for its result.
+func withinTime(limit time.Duration, read func() attachmentText) attachmentText {
+	done := make(chan attachmentText, 1)
+	go func() { done <- read() }()
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case t := <-done:
+		return t
+	case <-timer.C:
+		return attachmentText{Problem: "读取超时，无法自动读取内容"}
+	}
 }
 
 // collector gathers located text up to maxExtractedBytes.

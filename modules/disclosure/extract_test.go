@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/xuri/excelize/v2"
@@ -408,5 +409,20 @@ func TestCheckAttachmentsConfirmed(t *testing.T) {
 				t.Errorf("message %q should name what is unconfirmed, only that", e.Fields[c.wantField])
 			}
 		})
+	}
+}
+
+// TestExtractWithinTime: a reader that never finishes comes back as
+// unreadable once the limit passes; one that finishes gives its text.
+func TestExtractWithinTime(t *testing.T) {
+	stuck := make(chan struct{})
+	defer close(stuck)
+	got := withinTime(20*time.Millisecond, func() attachmentText { <-stuck; return attachmentText{} })
+	if !strings.Contains(got.Problem, "读取超时") {
+		t.Errorf("a stuck reader: %+v", got)
+	}
+	ok := withinTime(time.Minute, func() attachmentText { return attachmentText{Parts: []textPart{{}}} })
+	if ok.Problem != "" || len(ok.Parts) != 1 {
+		t.Errorf("a finished reader: %+v", ok)
 	}
 }
