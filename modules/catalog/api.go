@@ -37,6 +37,7 @@ func (a *API) Mount(app *fiber.App) {
 	c.Get("/catalog/:code", read, a.showItem)
 	c.Put("/catalog/:code", edit, a.saveItem)
 	c.Post("/catalog/:code/publish", publish, a.publishItem)
+	c.Put("/catalog/:code/applicability", publish, a.setApplicability)
 	c.Get("/catalog/:code/versions", read, a.listVersions)
 	c.Get("/catalog/:code/flowchart.svg", read, a.showFlowchart)
 	c.Post("/catalog/:code/discretion/calculate", read, a.calculate)
@@ -104,6 +105,18 @@ func (a *API) saveItem(c *fiber.Ctx) error {
 
 func (a *API) publishItem(c *fiber.Ctx) error {
 	it, err := a.svc.Publish(c.UserContext(), c.Params("county"), c.Params("code"), web.CurrentUser(c).UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(it)
+}
+
+func (a *API) setApplicability(c *fiber.Ctx) error {
+	var in ApplicabilityInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	it, err := a.svc.SetApplicability(c.UserContext(), c.Params("county"), c.Params("code"), in)
 	if err != nil {
 		return err
 	}

@@ -30,10 +30,14 @@ func CategoryTitle(c string) string {
 	return c
 }
 
-// Item statuses as the API reports them.
+// Item statuses as the API reports them. An information item the bureau
+// holds nothing of (a 2008 county-government item such as 乡（镇）债权债务)
+// is marked not applicable with a reason: it leaves the public catalog and
+// the publication figures but stays in the staff catalog with its reason.
 const (
-	StatusDraft     = "draft"
-	StatusPublished = "published"
+	StatusDraft         = "draft"
+	StatusPublished     = "published"
+	StatusNotApplicable = "not_applicable"
 )
 
 // PowerType is a kind of administrative power with its stable code (the
@@ -150,11 +154,13 @@ type Content struct {
 
 // Item is an item of a county's catalog with its latest content.
 type Item struct {
-	CountyCode       string    `db:"county_code" json:"county_code"`
-	Code             string    `db:"code" json:"code"`
-	Category         string    `db:"category" json:"category"`
-	Name             string    `db:"name" json:"name"`
-	Status           string    `db:"status" json:"status"`
+	CountyCode string `db:"county_code" json:"county_code"`
+	Code       string `db:"code" json:"code"`
+	Category   string `db:"category" json:"category"`
+	Name       string `db:"name" json:"name"`
+	Status     string `db:"status" json:"status"`
+	// StatusReason says why an item is not applicable ("" otherwise).
+	StatusReason     string    `db:"status_reason" json:"status_reason,omitempty"`
 	SortOrder        int       `db:"sort_order" json:"-"`
 	LatestVersion    int       `db:"latest_version" json:"version"`
 	PublishedVersion int       `db:"published_version" json:"published_version"`

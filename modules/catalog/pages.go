@@ -100,6 +100,7 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Get("/counties/:county/catalog/:code", read, p.showItemPage)
 	app.Post("/counties/:county/catalog/:code", edit, p.submitItem)
 	app.Post("/counties/:county/catalog/:code/publish", publish, p.submitPublish)
+	app.Post("/counties/:county/catalog/:code/applicability", publish, p.submitApplicability)
 	// Calculating needs catalog:read, like the API; recording a decision
 	// also needs cases:handle, checked in the handler.
 	app.Post("/counties/:county/catalog/:code/discretion", read, p.submitDiscretion)
@@ -306,6 +307,17 @@ func (p *Pages) submitPublish(c *fiber.Ctx) error {
 		return p.renderItemFailure(c, err, prefix, func(ItemView) (Content, int) { return form, base })
 	}
 	return c.Redirect(published, fiber.StatusSeeOther)
+}
+
+// submitApplicability marks an information item not applicable (with its
+// reason) or applicable again.
+func (p *Pages) submitApplicability(c *fiber.Ctx) error {
+	applicable := c.FormValue("applicable") == "1"
+	in := ApplicabilityInput{Applicable: &applicable, Reason: c.FormValue("reason")}
+	if _, err := p.api.svc.SetApplicability(c.UserContext(), c.Params("county"), c.Params("code"), in); err != nil {
+		return p.renderItemFailure(c, err, "", func(it ItemView) (Content, int) { return it.Content, it.LatestVersion })
+	}
+	return c.Redirect("/counties/"+c.Params("county")+"/catalog/"+c.Params("code"), fiber.StatusSeeOther)
 }
 
 // saveIfChanged saves the form as the item's next version unless it holds

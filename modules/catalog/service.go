@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -50,7 +51,7 @@ func (s *Service) GetPublished(ctx context.Context, county, code string) (ItemVi
 	if err != nil {
 		return ItemView{}, err
 	}
-	if it.PublishedVersion == 0 {
+	if it.PublishedVersion == 0 || it.Status == StatusNotApplicable {
 		return ItemView{}, apperr.ErrNotFound
 	}
 	return s.view(ctx, it, it.PublishedVersion)
@@ -64,7 +65,7 @@ func (s *Service) ListPublished(ctx context.Context, county string) ([]ItemView,
 	}
 	out := []ItemView{}
 	for _, it := range items {
-		if it.PublishedVersion == 0 {
+		if it.PublishedVersion == 0 || it.Status == StatusNotApplicable {
 			continue
 		}
 		v, err := s.view(ctx, it, it.PublishedVersion)
@@ -148,6 +149,9 @@ func (s *Service) Publish(ctx context.Context, county, code string, by int64) (I
 		if err != nil {
 			return err
 		}
+		if it.Status == StatusNotApplicable {
+			return apperr.Conflict("not_applicable", "该事项已标记为不适用，请先恢复适用再发布")
+		}
 		if it.LatestVersion == 0 {
 			return apperr.InvalidField("content", "该事项尚未填写内容，不能发布")
 		}
@@ -162,6 +166,53 @@ func (s *Service) Publish(ctx context.Context, county, code string, by int64) (I
 			return err
 		}
 		return s.store.markPublished(ctx, tx, it, it.LatestVersion, by)
+	})
+	if err != nil {
+		return ItemView{}, err
+	}
+	return s.Get(ctx, county, code)
+}
+
+// maxStatusReason bounds the reason an item is not applicable.
+const maxStatusReason = 500
+
+// ApplicabilityInput marks an information item applicable or not, with the
+// reason when it is not.
+type ApplicabilityInput struct {
+	Applicable *bool  `json:"applicable"`
+	Reason     string `json:"reason"`
+}
+
+// SetApplicability marks an information item not applicable to the bureau
+// (with its reason) or applicable again. Only information items can be: a
+// power that does not apply is answered by the clean-up (取消, 转移 …).
+// Restoring gives back the status the item had: published if a version was.
+func (s *Service) SetApplicability(ctx context.Context, county, code string, in ApplicabilityInput) (ItemView, error) {
+	reason := strings.TrimSpace(in.Reason)
+	switch {
+	case in.Applicable == nil:
+		return ItemView{}, apperr.InvalidField("applicable", "请说明该事项是否适用")
+	case !*in.Applicable && reason == "":
+		return ItemView{}, apperr.InvalidField("reason", "请说明不适用的理由")
+	case utf8.RuneCountInString(reason) > maxStatusReason:
+		return ItemView{}, apperr.InvalidField("reason", "理由不能超过500字")
+	}
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		it, err := s.store.Item(ctx, tx, county, code)
+		if err != nil {
+			return err
+		}
+		if it.Category != CategoryInformation {
+			return apperr.InvalidField("applicable", "只有政府信息公开事项可以标记为不适用；行政职权事项请在职权清理中说明取消、下放或转移")
+		}
+		if !*in.Applicable {
+			return s.store.setStatus(ctx, tx, county, code, StatusNotApplicable, reason)
+		}
+		status := StatusDraft
+		if it.PublishedVersion > 0 {
+			status = StatusPublished
+		}
+		return s.store.setStatus(ctx, tx, county, code, status, "")
 	})
 	if err != nil {
 		return ItemView{}, err

@@ -54,7 +54,7 @@ type Store struct{ db *db.DB }
 // NewStore wraps the database handle.
 func NewStore(database *db.DB) *Store { return &Store{db: database} }
 
-const itemColumns = `county_code, code, category, name, status, sort_order, latest_version, published_version, created_at, updated_at`
+const itemColumns = `county_code, code, category, name, status, status_reason, sort_order, latest_version, published_version, created_at, updated_at`
 
 // Items lists a county's catalog in the basic catalog's order.
 func (s *Store) Items(ctx context.Context, county string) ([]Item, error) {
@@ -167,6 +167,15 @@ func (s *Store) markPublished(ctx context.Context, tx *sqlx.Tx, it Item, version
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return apperr.Conflict("edit_conflict", "发布期间该事项被他人修改，请刷新后重试")
+	}
+	return nil
+}
+
+// setStatus records an item's status and its reason.
+func (s *Store) setStatus(ctx context.Context, tx *sqlx.Tx, county, code, status, reason string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE catalog_items SET status = ?, status_reason = ?, updated_at = ? WHERE county_code = ? AND code = ?`,
+		status, reason, db.Now(), county, code); err != nil {
+		return fmt.Errorf("catalog: set status: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -58,13 +59,31 @@ func NewMigrator(d *DB, seeds ...Seed) (*Migrator, error) {
 	return &Migrator{provider: p}, nil
 }
 
+// migrateAttempts bounds the retries of Up on a version table found without
+// its zero row.
+const migrateAttempts = 8
+
 // Up applies every pending migration and returns how many ran.
+//
+// Three replicas starting together on a Galera cluster once failed here
+// with goose's "missing zero version migration" (CI, session 8): the
+// replica holding the migration lock found the version table but not its
+// zero row. We have not found how the row went missing from its view; the
+// check comes before any migration runs and Up is idempotent under the lock,
+// so Up tries again a few times before giving up with that error.
 func (m *Migrator) Up(ctx context.Context) (int, error) {
-	results, err := m.provider.Up(ctx)
-	if err != nil {
-		return len(results), fmt.Errorf("db: migrate: %w", err)
+	for attempt := 1; ; attempt++ {
+		results, err := m.provider.Up(ctx)
+		if err == nil {
+			return len(results), nil
+		}
+		if !strings.Contains(err.Error(), "missing zero version migration") || attempt == migrateAttempts {
+			return len(results), fmt.Errorf("db: migrate: %w", err)
+		}
+		if err := Backoff(ctx, attempt+3); err != nil {
+			return 0, fmt.Errorf("db: migrate: %w", err)
+		}
 	}
-	return len(results), nil
 }
 
 // Current reports whether the schema is at the newest version this binary knows.

@@ -257,9 +257,14 @@ func categoryNames(items []catalog.ItemView) map[string]string {
 	return out
 }
 
+// categoryOptions are the items a record can be filed under: an item marked
+// not applicable is offered only to the record already filed under it.
 func categoryOptions(items []catalog.ItemView, selected string) []option {
 	out := make([]option, 0, len(items))
 	for _, it := range items {
+		if it.Status == catalog.StatusNotApplicable && it.Code != selected {
+			continue
+		}
 		out = append(out, option{Value: it.Code, Title: it.Code + " " + it.Name, Selected: it.Code == selected})
 	}
 	return out

@@ -91,6 +91,8 @@ func (s *Service) validate(ctx context.Context, county string, in *RecordInput) 
 		f["category"] = "请选择所属公开事项"
 	} else if it, err := s.catalog.Store().Item(ctx, s.db, county, in.Category); err != nil || it.Category != catalog.CategoryInformation {
 		f["category"] = "所属事项应为本县目录中的政府信息公开事项（1至20项或本县自有事项）"
+	} else if it.Status == catalog.StatusNotApplicable {
+		f["category"] = "该公开事项已标记为不适用本局，请选择其他事项"
 	}
 	if d, err := calendar.ParseDate(in.FormedOn); err != nil {
 		f["formed_on"] = "信息形成或变更日期格式应为 YYYY-MM-DD"

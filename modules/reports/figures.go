@@ -236,8 +236,10 @@ func (c *compiler) catalogFigures(ctx context.Context, s countySet, p Period) er
 		Code     string `db:"code"`
 		Category string `db:"category"`
 	}
-	if err := c.selectIn(ctx, &items, `SELECT county_code, code, category FROM catalog_items WHERE county_code IN (?) AND created_at < ?`,
-		s.codes, endTS); err != nil {
+	// Items marked not applicable are out of the figures (and so are their
+	// published versions, which the category map below leaves out).
+	if err := c.selectIn(ctx, &items, `SELECT county_code, code, category FROM catalog_items WHERE county_code IN (?) AND created_at < ?
+		AND status <> ?`, s.codes, endTS, catalog.StatusNotApplicable); err != nil {
 		return fmt.Errorf("reports: catalog items: %w", err)
 	}
 	category := map[[2]string]string{}
