@@ -55,7 +55,9 @@ func rtAccepted(s *e2e.Service, d e2e.CaseDesk) e2e.CaseView {
 	return c
 }
 
-func rtPath(county, rest string) string { return "/api/v1/counties/" + county + "/rectifications" + rest }
+func rtPath(county, rest string) string {
+	return "/api/v1/counties/" + county + "/rectifications" + rest
+}
 
 // rtAct takes a step on a rectification.
 func rtAct(s *e2e.Service, token, county string, id int64, body map[string]any) e2e.Response {
