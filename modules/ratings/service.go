@@ -2,6 +2,7 @@ package ratings
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -401,9 +402,16 @@ func (s *Service) Act(ctx context.Context, county string, id int64, act Actor, i
 		if len(f) > 0 {
 			return apperr.Invalid("请检查填写的内容", f)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE rectifications SET `+update+`, updated_at = ? WHERE county_code = ? AND id = ?`,
-			append(args, now, county, id)...); err != nil {
+		// Guarded on the state read above, so two concurrent requests do not
+		// both close, or both appeal, the same rectification.
+		res, err := tx.ExecContext(ctx, `UPDATE rectifications SET `+update+`, updated_at = ?
+			WHERE county_code = ? AND id = ? AND status = ? AND appeal_status = ?`,
+			append(args, now, county, id, StatusOpen, v.AppealStatus)...)
+		if err != nil {
 			return fmt.Errorf("ratings: act: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return apperr.Conflict("rectification_changed", "该整改刚被他人更新，请刷新后重试")
 		}
 		web.SetAuditSubject(ctx, "rectification "+strconv.FormatInt(id, 10)+" "+v.TrackingNo)
 		if out, err = s.store.get(ctx, tx, county, id); err != nil {
@@ -468,19 +476,26 @@ func (s *Service) Review(ctx context.Context, province, county string, id, by in
 		now := db.Now()
 		web.SetAuditSubject(ctx, "rectification "+strconv.FormatInt(id, 10)+" "+v.TrackingNo)
 		web.AddAuditDetail(ctx, "appeal "+in.Decision+": "+reason)
+		var res sql.Result
 		if in.Decision == "reject" {
-			_, err = tx.ExecContext(ctx, `UPDATE rectifications SET appeal_status = ?, review_reason = ?, reviewed_on = ?,
-				reviewed_by = ?, updated_at = ? WHERE county_code = ? AND id = ?`, AppealRejected, reason, today, by, now, county, id)
+			res, err = tx.ExecContext(ctx, `UPDATE rectifications SET appeal_status = ?, review_reason = ?, reviewed_on = ?,
+				reviewed_by = ?, updated_at = ? WHERE county_code = ? AND id = ? AND appeal_status = ?`,
+				AppealRejected, reason, today, by, now, county, id, AppealPending)
 		} else {
-			if _, err = tx.ExecContext(ctx, `UPDATE ratings SET excluded = ? WHERE county_code = ? AND id = ?`, true, county, v.RatingID); err != nil {
-				return fmt.Errorf("ratings: exclude: %w", err)
-			}
-			_, err = tx.ExecContext(ctx, `UPDATE rectifications SET appeal_status = ?, review_reason = ?, reviewed_on = ?,
-				reviewed_by = ?, status = ?, closed_on = ?, closed_by = ?, updated_at = ? WHERE county_code = ? AND id = ?`,
-				AppealExcluded, reason, today, by, StatusExcluded, today, by, now, county, id)
+			res, err = tx.ExecContext(ctx, `UPDATE rectifications SET appeal_status = ?, review_reason = ?, reviewed_on = ?,
+				reviewed_by = ?, status = ?, closed_on = ?, closed_by = ?, updated_at = ? WHERE county_code = ? AND id = ?
+				AND appeal_status = ?`, AppealExcluded, reason, today, by, StatusExcluded, today, by, now, county, id, AppealPending)
 		}
 		if err != nil {
 			return fmt.Errorf("ratings: review: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return apperr.Conflict("no_pending_appeal", "该评价没有待复核的申诉")
+		}
+		if in.Decision == "exclude" {
+			if _, err = tx.ExecContext(ctx, `UPDATE ratings SET excluded = ? WHERE county_code = ? AND id = ?`, true, county, v.RatingID); err != nil {
+				return fmt.Errorf("ratings: exclude: %w", err)
+			}
 		}
 		out, err = s.store.get(ctx, tx, county, id)
 		return err
