@@ -27,6 +27,7 @@ type Pages struct {
 	api                                *API
 	pages                              *web.Pages
 	list, show, appeals, rate, figures *template.Template
+	counter                            *template.Template
 	// form is the rating form alone, put into the cases module's tracking page.
 	form *template.Template
 }
@@ -56,7 +57,7 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 	p := &Pages{api: api, pages: pages}
 	for name, dst := range map[string]**template.Template{
 		"console_rectifications": &p.list, "console_rectification": &p.show, "province_appeals": &p.appeals,
-		"portal_rate": &p.rate, "portal_ratings": &p.figures,
+		"portal_rate": &p.rate, "portal_ratings": &p.figures, "console_counter_rating": &p.counter,
 	} {
 		t, err := pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
@@ -87,6 +88,9 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Get("/counties/:county/rectifications", read, p.showList)
 	app.Get("/counties/:county/rectifications/:id", read, p.showRectification)
 	app.Post("/counties/:county/rectifications/:id", read, p.submitAction)
+	handle := web.Require(e, "cases:handle", web.CountyScope)
+	app.Get("/counties/:county/cases/:id/rating", handle, p.showCounterRating)
+	app.Post("/counties/:county/cases/:id/rating", handle, p.submitCounterRating)
 	review := web.Require(e, ReviewPermission, web.ProvinceScope)
 	app.Get("/provinces/:province/rating-appeals", review, p.showAppeals)
 	app.Post("/provinces/:province/counties/:county/rectifications/:id/review", review, p.submitReview)
@@ -110,6 +114,8 @@ func formError(c *fiber.Ctx, err error) (string, map[string]string, error) {
 // rateForm is the rating form as typed.
 type rateForm struct {
 	County, No string
+	// CaseID is set for a counter rating.
+	CaseID     int64
 	Phone      string
 	Level      int
 	Indicators map[string]int
@@ -118,7 +124,11 @@ type rateForm struct {
 
 // formData is what the rating form template needs.
 type formData struct {
-	Form       rateForm
+	Form rateForm
+	// Action is where the form posts; Counter marks staff entering a
+	// counter rating (no phone, the counter indicators).
+	Action     string
+	Counter    bool
 	Indicators []Indicator
 	Levels     []int
 	CSRF       string
@@ -127,7 +137,11 @@ type formData struct {
 }
 
 func (p *Pages) formData(c *fiber.Ctx, f rateForm, msg string, errs map[string]string) formData {
-	d := formData{Form: f, Indicators: OnlineIndicators, Levels: []int{5, 4, 3, 2, 1}, Error: msg, Errors: errs}
+	d := formData{Form: f, Action: "/portal/" + f.County + "/track/rating", Indicators: OnlineIndicators,
+		Levels: []int{5, 4, 3, 2, 1}, Error: msg, Errors: errs}
+	if f.CaseID != 0 {
+		d.Action, d.Counter, d.Indicators = "/counties/"+f.County+"/cases/"+strconv.FormatInt(f.CaseID, 10)+"/rating", true, CounterIndicators
+	}
 	if u := web.CurrentUser(c); u != nil {
 		d.CSRF = u.CSRFToken
 	}
@@ -161,34 +175,10 @@ func (p *Pages) TrackFragment(c *fiber.Ctx, county, tracking string) (template.H
 // to it; a refused rating shows the form again with what was typed.
 func (p *Pages) submitRating(c *fiber.Ctx) error {
 	county := c.Params("county")
-	f := rateForm{County: county, No: strings.ToUpper(strings.TrimSpace(c.FormValue("no"))), Phone: c.FormValue("phone"),
-		Comment: c.FormValue("comment"), Indicators: map[string]int{}}
-	in := RateInput{Phone: f.Phone, Comment: f.Comment, Indicators: map[string]int{}}
-	var parseErr map[string]string
-	if v := c.FormValue("level"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil {
-			f.Level, in.Level = n, n
-		} else {
-			parseErr = map[string]string{"level": "请选择评价等级"}
-		}
-	}
-	for _, i := range OnlineIndicators {
-		if v := c.FormValue("indicator_" + i.Code); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				parseErr = map[string]string{"indicators." + i.Code: "指标评价应为1至5"}
-				continue
-			}
-			f.Indicators[i.Code], in.Indicators[i.Code] = n, n
-		}
-	}
-	var err error = apperr.Invalid("请检查填写的内容", parseErr)
-	if parseErr == nil {
-		if in.Level == 0 {
-			err = apperr.InvalidField("level", "请选择评价等级")
-		} else {
-			_, err = p.api.svc.RatePublic(c.UserContext(), county, f.No, in)
-		}
+	f := rateForm{County: county, No: strings.ToUpper(strings.TrimSpace(c.FormValue("no")))}
+	in, err := readRating(c, &f, OnlineIndicators)
+	if err == nil {
+		_, err = p.api.svc.RatePublic(c.UserContext(), county, f.No, in)
 	}
 	if err == nil {
 		return c.Redirect("/portal/"+county+"/track?rated=1&no="+url.QueryEscape(f.No), fiber.StatusSeeOther)
@@ -206,6 +196,85 @@ func (p *Pages) submitRating(c *fiber.Ctx) error {
 			F          formData
 			CountyName string
 		}{p.formData(c, f, msg, fields), name}})
+}
+
+// readRating reads the rating form's level, indicators of the set, comment
+// and phone into f (as typed, for showing it again) and the input; a level
+// or indicator that is not a number is a 400 naming it.
+func readRating(c *fiber.Ctx, f *rateForm, set []Indicator) (RateInput, error) {
+	f.Phone, f.Comment, f.Indicators = c.FormValue("phone"), c.FormValue("comment"), map[string]int{}
+	in := RateInput{Phone: f.Phone, Comment: f.Comment, Indicators: map[string]int{}}
+	fields := map[string]string{}
+	if n, err := strconv.Atoi(c.FormValue("level")); err == nil {
+		f.Level, in.Level = n, n
+	} else {
+		fields["level"] = "请选择评价等级"
+	}
+	for _, i := range set {
+		if v := c.FormValue("indicator_" + i.Code); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				fields["indicators."+i.Code] = "指标评价应为1至5"
+				continue
+			}
+			f.Indicators[i.Code], in.Indicators[i.Code] = n, n
+		}
+	}
+	if len(fields) > 0 {
+		return in, apperr.Invalid("请检查填写的内容", fields)
+	}
+	return in, nil
+}
+
+// counterView is the staff page for entering a counter rating.
+type counterView struct {
+	County     string
+	CaseID     int64
+	TrackingNo string
+	State      CaseState
+	// Just: the rating was recorded by the request before (the "rated" block).
+	Just bool
+	F    formData
+}
+
+func (p *Pages) renderCounter(c *fiber.Ctx, f rateForm, msg string, errs map[string]string) error {
+	st, tracking, err := p.api.svc.StateOfCase(c.UserContext(), f.County, f.CaseID)
+	if err != nil {
+		return err
+	}
+	v := counterView{County: f.County, CaseID: f.CaseID, TrackingNo: tracking, State: st, Just: c.Query("done") == "1",
+		F: p.formData(c, f, msg, errs)}
+	return p.pages.Render(c, p.counter, web.View{Title: "现场评价代录 · " + tracking, Region: f.County, Data: v})
+}
+
+func (p *Pages) showCounterRating(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	return p.renderCounter(c, rateForm{County: c.Params("county"), CaseID: id}, "", nil)
+}
+
+// submitCounterRating records a counter rating entered by staff.
+func (p *Pages) submitCounterRating(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	county := c.Params("county")
+	f := rateForm{County: county, CaseID: id}
+	in, err := readRating(c, &f, CounterIndicators)
+	if err == nil {
+		_, err = p.api.svc.RateCounter(c.UserContext(), county, id, web.CurrentUser(c).UserID, in)
+	}
+	if err == nil {
+		return c.Redirect("/counties/"+county+"/cases/"+strconv.FormatInt(id, 10)+"/rating?done=1", fiber.StatusSeeOther)
+	}
+	msg, fields, err := formError(c, err)
+	if err != nil {
+		return err
+	}
+	return p.renderCounter(c, f, msg, fields)
 }
 
 func (p *Pages) countyName(c *fiber.Ctx, code string) (string, error) {

@@ -244,6 +244,16 @@ func (s *Service) StateOf(ctx context.Context, county, tracking string) (CaseSta
 	return CaseState{Rateable: Rateable(c.Status), Rated: rated}, err
 }
 
+// StateOfCase is StateOf for a case by id, with its tracking number.
+func (s *Service) StateOfCase(ctx context.Context, county string, id int64) (CaseState, string, error) {
+	c, err := s.store.caseByID(ctx, county, id)
+	if err != nil {
+		return CaseState{}, "", err
+	}
+	rated, err := s.store.rated(ctx, county, c.ID)
+	return CaseState{Rateable: Rateable(c.Status), Rated: rated}, c.TrackingNo, err
+}
+
 // light judges a rectification's light today: red once past due, yellow from
 // the working day before it (as on cases), none when it is no longer open.
 func (s *Service) light(v *View, today time.Time) {

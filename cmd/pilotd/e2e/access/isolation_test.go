@@ -136,6 +136,9 @@ var isolationCases = []isolationCase{
 	{route: "GET /provinces/:province/rating-appeals"},
 	{route: "POST /provinces/:province/counties/:county/rectifications/:id/review", object: "rectification",
 		body: url.Values{"decision": {"exclude"}, "reason": {"probe"}}},
+	{route: "GET /counties/:county/cases/:id/rating", allowed: []string{"clerk"}, object: "case"},
+	{route: "POST /counties/:county/cases/:id/rating", allowed: []string{"clerk"}, object: "case",
+		body: url.Values{"level": {"5"}}},
 	{route: "POST /portal/:county/track/rating", public: true},
 	{route: "GET /portal/:county/ratings", public: true},
 

@@ -89,3 +89,48 @@ func TestRatingPages(t *testing.T) {
 		}
 	})
 }
+
+// TestCounterRatingPage: staff with cases:handle enter a counter rating on
+// the person's behalf from the case page: the counter indicators, a 差评
+// refused without its reason (what was typed kept), then recorded.
+func TestCounterRatingPage(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		const county = e2e.CaseCountyA
+		d := s.CaseDesk(county)
+		c := rtDecided(s, d)
+		casePage := string(s.Must(200, s.Do("GET", "/counties/"+county+"/cases/"+e2e.Itoa(c.ID), d.Clerk, nil)).Raw)
+		path := "/counties/" + county + "/cases/" + e2e.Itoa(c.ID) + "/rating"
+		if !strings.Contains(casePage, `href="`+path+`"`) {
+			t.Errorf("the case page does not link the counter rating")
+		}
+		page := string(s.Must(200, s.Do("GET", path, d.Clerk, nil)).Raw)
+		if !strings.Contains(page, "服务态度") || strings.Contains(page, "平台操作性") || strings.Contains(page, `name="phone"`) {
+			t.Errorf("counter form:\n%.2000s", page)
+		}
+		if r := s.Do("GET", path, d.Reviewer, nil); r.Status != 403 {
+			t.Errorf("reviewer: %d", r.Status)
+		}
+		r := e2e.IsoRequest(s, "POST", path, d.Clerk, url.Values{"level": {"2"}, "indicator_service_attitude": {"1"}})
+		if r.Status != 400 || !strings.Contains(string(r.Raw), "请写明不满意的原因") {
+			t.Fatalf("差评 without a reason: %d", r.Status)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM ratings`); n != 0 {
+			t.Fatalf("%d ratings stored by a refused form", n)
+		}
+		r = e2e.IsoRequest(s, "POST", path, d.Clerk, url.Values{"level": {"2"}, "indicator_service_attitude": {"1"}, "comment": {"窗口人员态度生硬"}})
+		if r.Status != 303 {
+			t.Fatalf("counter rating: %d %.300s", r.Status, r.Raw)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM ratings WHERE channel = 'counter' AND level = 2 AND rated_by = ?`, d.ClerkID); n != 1 {
+			t.Errorf("%d counter ratings stored", n)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM rectifications WHERE case_id = ?`, c.ID); n != 1 {
+			t.Errorf("%d rectifications of the counter 差评", n)
+		}
+		page = string(s.Must(200, s.Do("GET", path+"?done=1", d.Clerk, nil)).Raw)
+		if !strings.Contains(page, "已评价") || strings.Contains(page, `id="rate-submit"`) {
+			t.Errorf("after the rating:\n%.2000s", page)
+		}
+	})
+}
