@@ -203,7 +203,27 @@ func timelinessDashboard() *dashboard.DashboardBuilder {
 			query("B", selectedGauge("pilot_info_requests_due_soon"), "临近到期"),
 			query("C", selectedGauge("pilot_info_requests_overdue"), "已超期"),
 		)))
+
+	b.WithRow(dashboard.NewRowBuilder("政务服务好差评").Id(ids.next()))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("满意率（按县区）").
+		Description("评价为非常满意、满意、基本满意的件数 ÷ 评价总数；经省级申诉复核剔除的评价不计。尚无评价的县区没有数值。" + descGauge).
+		Span(12).Height(9).Unit(units.PercentUnit).Min(0).Max(1).Legend(tableLegend()).
+		Thresholds(lowIsBad(0.9, 0.95)).
+		WithTarget(query("A", satisfactionRate(), "{{county}}")))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("差评整改：整改中、已超期").
+		Description("“不满意”“非常不满意”评价的整改，期限为评价后 15 个工作日。所选县区合计。" + descGauge).
+		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Targets(targets(
+			query("A", selectedGauge("pilot_rectifications_open"), "整改中"),
+			query("B", selectedGauge("pilot_rectifications_overdue"), "已超期"),
+		)))
 	return b
+}
+
+// satisfactionRate is satisfied / ratings per county (好差评 满意率); a county
+// without ratings has no rate rather than 0.
+func satisfactionRate() string {
+	return fmt.Sprintf("%s / (%s > 0)", countyGauge("pilot_ratings_satisfied"), countyGauge("pilot_ratings"))
 }
 
 // lowIsBad colours a rate red below bad, yellow below good and green above.

@@ -28,6 +28,10 @@ type Pages struct {
 	api                      *API
 	pages                    *web.Pages
 	list, show, apply, track *template.Template
+	// TrackExtra, when set, adds a part to the tracking page of a found
+	// case (the rating form of modules/ratings, wired in main, so this
+	// module does not know it).
+	TrackExtra func(c *fiber.Ctx, county, tracking string) (template.HTML, error)
 }
 
 // pageFuncs are the case pages' template helpers.
@@ -474,6 +478,8 @@ type trackView struct {
 	Submitted  bool
 	Found      *PublicView
 	NotFound   bool
+	// Extra is what TrackExtra adds below a found case.
+	Extra template.HTML
 }
 
 // maxTrackingNo bounds what is looked up (a county code, a dash and ten characters).
@@ -495,6 +501,11 @@ func (p *Pages) showTrackPage(c *fiber.Ctx) error {
 		switch {
 		case err == nil:
 			v.Found, v.Submitted = &pv, c.Query("submitted") == "1"
+			if p.TrackExtra != nil {
+				if v.Extra, err = p.TrackExtra(c, county.Code, pv.TrackingNo); err != nil {
+					return err
+				}
+			}
 		case errors.Is(err, apperr.ErrNotFound):
 			v.NotFound = true
 			c.Status(fiber.StatusNotFound)

@@ -38,6 +38,15 @@ const KindYellowDigest = "yellow_digest"
 // annual disclosure report; it links to the county's annual reports.
 const KindAnnualReport = "annual_report"
 
+// Kinds of the notices of 差评 rectifications (modules/ratings): one was
+// opened, its due date is a working day away, it is overdue. They link to
+// the county's rectifications.
+const (
+	KindRectification       = "rectification"
+	KindRectificationYellow = "rectification_yellow"
+	KindRectificationRed    = "rectification_red"
+)
+
 // Link is the page a notice points to: its case; for a digest the county's
 // case list, which puts the nearest deadlines first (a digest may count only
 // steps, which the list's yellow filter, judged by the case's deadline, would
@@ -50,6 +59,8 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/cases"
 	case n.Kind == KindAnnualReport:
 		return "/counties/" + n.CountyCode + "/annual-reports"
+	case n.Kind == KindRectification || n.Kind == KindRectificationYellow || n.Kind == KindRectificationRed:
+		return "/counties/" + n.CountyCode + "/rectifications"
 	}
 	return ""
 }

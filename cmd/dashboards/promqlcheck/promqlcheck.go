@@ -246,6 +246,7 @@ var DatabaseGauges = []string{
 	"pilot_info_requests_open", "pilot_info_requests_due_soon", "pilot_info_requests_overdue",
 	"pilot_job_last_success_timestamp_seconds", "pilot_job_last_duration_seconds",
 	"pilot_calendar_year_loaded",
+	"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue",
 }
 
 // IsDatabaseGauge tells whether name is one of DatabaseGauges.

@@ -118,6 +118,31 @@ var isolationCases = []isolationCase{
 	{route: "POST /portal/:county/apply", public: true},
 	{route: "GET /portal/:county/track", public: true},
 
+	// Ratings (好差评) and the rectification of 差评.
+	{route: "POST /api/v1/counties/:county/cases/:id/rating", allowed: []string{"clerk"}, object: "case",
+		body: map[string]any{"level": 5}},
+	{route: "GET /api/v1/counties/:county/rectifications", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "GET /api/v1/counties/:county/rectifications/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "rectification"},
+	{route: "POST /api/v1/counties/:county/rectifications/:id/actions", allowed: []string{"admin", "clerk", "reviewer"},
+		object: "rectification", body: map[string]any{"action": "appeal", "reason": "probe"}},
+	{route: "GET /api/v1/provinces/:province/rating-appeals"},
+	{route: "POST /api/v1/provinces/:province/counties/:county/rectifications/:id/review", object: "rectification",
+		body: map[string]any{"decision": "exclude", "reason": "probe"}},
+	{route: "POST /api/v1/public/counties/:county/cases/:tracking/rating", public: true, object: "case"},
+	{route: "GET /api/v1/public/counties/:county/ratings/summary", public: true},
+	{route: "GET /counties/:county/rectifications", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "GET /counties/:county/rectifications/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "rectification"},
+	{route: "POST /counties/:county/rectifications/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "rectification",
+		body: url.Values{"action": {"appeal"}, "reason": {"probe"}}},
+	{route: "GET /provinces/:province/rating-appeals"},
+	{route: "POST /provinces/:province/counties/:county/rectifications/:id/review", object: "rectification",
+		body: url.Values{"decision": {"exclude"}, "reason": {"probe"}}},
+	{route: "GET /counties/:county/cases/:id/rating", allowed: []string{"clerk"}, object: "case"},
+	{route: "POST /counties/:county/cases/:id/rating", allowed: []string{"clerk"}, object: "case",
+		body: url.Values{"level": {"5"}}},
+	{route: "POST /portal/:county/track/rating", public: true},
+	{route: "GET /portal/:county/ratings", public: true},
+
 	// Disclosure.
 	{route: "GET /api/v1/counties/:county/disclosures", allowed: []string{"admin", "clerk", "reviewer"}},
 	{route: "GET /api/v1/counties/:county/disclosures/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "disclosure"},
@@ -336,7 +361,7 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 	snap := isoSnapshot{counts: map[string]int{}}
 	for _, table := range []string{"counties", "users", "user_roles", "sessions", "county_events", "catalog_items",
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
-		"reports", "annual_reports", "calendar_days", "written_notices"} {
+		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
 	snap.bCatalog = string(s.Must(200, s.Do("GET", "/api/v1/counties/"+isoCountyB+"/catalog", adminB, nil)).Raw)
@@ -689,6 +714,21 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 		r = s.Must(200, s.Do("POST", base+"/info-requests/"+e2e.Itoa(id)+"/correction", clerk, map[string]any{
 			"notified_on": calendar.FormatDate(today), "content": "补正事项" + owner, "due_on": calendar.FormatDate(today.AddDate(0, 0, 10))}))
 		put(set.ids, "request_notice", owner, e2e.Itoa(int64(r.Body["notices"].([]any)[0].(map[string]any)["id"].(float64))))
+
+		// A rectification: a decided case the applicant rates 非常不满意.
+		r = s.Must(201, s.Do("POST", base+"/cases", clerk, map[string]any{"item_code": "274",
+			"applicant": map[string]any{"name": "评价单位" + owner, "credit_code": "91350100M000100Y43", "phone": "13800000000"}}))
+		rated := e2e.Itoa(int64(r.Body["id"].(float64)))
+		s.Must(200, s.Do("POST", base+"/cases/"+rated+"/actions", clerk, map[string]any{"action": "accept"}))
+		s.Must(200, s.Do("POST", base+"/cases/"+rated+"/actions", admin, map[string]any{"action": "approve"}))
+		resetRateLimits(s)
+		s.Must(201, s.Do("POST", "/api/v1/public/counties/"+c+"/cases/"+r.Body["tracking_no"].(string)+"/rating", "",
+			map[string]any{"phone": "13800000000", "level": 1, "comment": "差评理由" + owner}))
+		var rect int64
+		if err := s.Svc.DB.Get(&rect, `SELECT id FROM rectifications WHERE county_code = ?`, c); err != nil {
+			s.T.Fatalf("rectification id: %v", err)
+		}
+		put(set.ids, "rectification", owner, e2e.Itoa(rect))
 
 		r = s.Must(201, s.Do("POST", base+"/reports", admin, map[string]any{"period_kind": "month", "date": "2026-11-01"}))
 		put(set.ids, "report", owner, e2e.Itoa(int64(r.Body["id"].(float64))))

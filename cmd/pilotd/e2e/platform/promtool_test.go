@@ -94,6 +94,12 @@ func observe(s *e2e.Service) {
 	s.Must(201, s.Do("POST", e2e.DisPublic(b.County, "/info-requests"), "",
 		map[string]any{"name": "李四", "contact": "lisi@example.com", "description": "辖区烟花爆竹经营许可发放情况"}))
 
+	// A 差评 of a delivered case: the rating gauges and an open rectification.
+	rated := s.NewCase(a.Clerk, a.County, e2e.CaseBody("274"))
+	deliver(a, rated)
+	s.Must(201, s.Do("POST", "/api/v1/public/counties/"+a.County+"/cases/"+rated.TrackingNo+"/rating", "",
+		map[string]any{"phone": e2e.ApplicantPhone, "level": 2, "comment": "等候时间过长"}))
+
 	s.RunOverdue(admin)
 	s.Must(404, s.Do("GET", "/no/such/page", "", nil))
 }
@@ -308,7 +314,8 @@ func TestDashboardMetricsExported(t *testing.T) {
 	for _, n := range []string{"pilot_cases_open", "pilot_cases_due_soon", "pilot_cases_overdue", "pilot_cases_completed_total",
 		"pilot_case_processing_workdays_bucket", "pilot_disclosure_review_backlog", "pilot_info_requests_open",
 		"pilot_http_requests_total", "pilot_http_request_duration_seconds_bucket", "go_sql_in_use_connections",
-		"pilot_job_runs_total", "pilot_job_last_success_timestamp_seconds", "pilot_database_ready"} {
+		"pilot_job_runs_total", "pilot_job_last_success_timestamp_seconds", "pilot_database_ready",
+		"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue"} {
 		if !used[n] {
 			t.Errorf("no dashboard or alert uses %s", n)
 		}

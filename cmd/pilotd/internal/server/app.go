@@ -21,6 +21,7 @@ import (
 	"safetypilot/modules/disclosure"
 	"safetypilot/modules/notices"
 	"safetypilot/modules/pilot"
+	"safetypilot/modules/ratings"
 	"safetypilot/modules/reports"
 	"safetypilot/modules/seeds"
 	"safetypilot/modules/users"
@@ -43,8 +44,10 @@ type Service struct {
 	Cases      *cases.Service
 	Disclosure *disclosure.Service
 	Reports    *reports.Service
-	Jobs       *jobs.Runner
-	limiter    *web.RateLimiter
+	// Ratings is 好差评 and the rectification of 差评.
+	Ratings *ratings.Service
+	Jobs    *jobs.Runner
+	limiter *web.RateLimiter
 	// challenges guards the public forms against automated filling.
 	Challenges *challenge.Service
 	App        *fiber.App
@@ -123,6 +126,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.NavChecker = enforcer
 	pages.AddNav(users.NavLinks()...)
 	pages.AddNav(audit.NavLinks()...)
+	pages.AddNav(ratings.NavLinks()...)
 	noticeStore := notices.NewStore(database)
 	pages.Unread = func(ctx context.Context, p *web.Principal) int {
 		n, err := noticeStore.Unread(ctx, p.UserID)
@@ -213,6 +217,17 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	casePages.Mount(app)
 
+	ratingSvc := ratings.NewService(database, calendarSvc.Calendar())
+	ratings.RegisterMetrics(reg, database)
+	ratingAPI := ratings.NewAPI(ratingSvc, tenantSvc, enforcer, limiter)
+	ratingAPI.Mount(app)
+	ratingPages, err := ratings.NewPages(ratingAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	ratingPages.Mount(app)
+	casePages.TrackExtra = ratingPages.TrackFragment
+
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
 	calendarSvc.OnChange(func(ctx context.Context) error {
 		n, err := disclosureSvc.RecomputeOpenDeadlines(ctx)
@@ -238,8 +253,12 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		if err != nil {
 			return "", err
 		}
+		rectFlags, err := ratingSvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
 		reminded, err := reportSvc.RemindAnnual(ctx)
-		return fmt.Sprintf("%s; %s; 年度报告提醒%d个县", res.String(), flags.String(), reminded), err
+		return fmt.Sprintf("%s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(), reminded), err
 	}}); err != nil {
 		return nil, err
 	}
@@ -264,7 +283,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
-		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Jobs: runner,
+		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency}, nil
 }
 
