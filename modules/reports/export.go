@@ -196,7 +196,8 @@ var categories = []string{catalog.CategoryInformation, catalog.CategoryPower, ca
 // reportTables are the tables of a report in the order of the workbook.
 func reportTables(v View) []sheetTable {
 	f := figuresOf(v)
-	tables := []sheetTable{summaryTable(v, f), catalogTable(f), inventoryTable(f), disclosureTable(f), requestsTable(f), itemsTable(f)}
+	tables := []sheetTable{summaryTable(v, f), catalogTable(f), inventoryTable(f), disclosureTable(f), requestsTable(f), itemsTable(f),
+		ratingsTable(f)}
 	if v.Province != nil {
 		tables = append(tables, countiesTable(*v.Province), trendTable(v.Province.Trend))
 	}
@@ -311,6 +312,19 @@ func disclosureTable(f CountyFigures) sheetTable {
 		{textCell("其中：审查不通过（次）"), intCell(d.Rejections)},
 		{textCell("平均审查用时（小时）"), decimalCell(d.AvgReviewHours)},
 	}}
+}
+
+func ratingsTable(f CountyFigures) sheetTable {
+	r := f.Ratings
+	return sheetTable{ID: "ratings", Sheet: "好差评", Title: "政务服务好差评", Compact: true, Headers: []string{"项目", "数量"},
+		Note: "满意含“非常满意”“满意”“基本满意”；差评为“不满意”“非常不满意”；申诉复核后剔除的评价不计。", Rows: [][]sheetCell{
+			{textCell("收到评价（件）"), intCell(r.Rated)},
+			{textCell("其中：满意（件）"), intCell(r.Satisfied)},
+			{textCell("满意率"), rateCell(r.Satisfied, r.Rated)},
+			{textCell("差评（件）"), intCell(r.Bad)},
+			{textCell("其中：已整改（件）"), intCell(r.Rectified)},
+			{textCell("整改率"), rateCell(r.Rectified, r.Bad)},
+		}}
 }
 
 // outcomeTitle is the short name of an answer outcome.

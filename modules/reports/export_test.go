@@ -33,6 +33,7 @@ func countyFigures(code, name string, decided, onTime int, byItem []ItemTiming) 
 		Requests:   RequestFigures{Received: 4, Answered: 3, AnsweredOnTime: 3, Outcomes: map[string]int{"disclosed": 2, "unable": 1}},
 		Cases: CaseFigures{Received: 12, Completed: 9, Decided: decided, DecidedOnTime: onTime, OverdueAtEnd: 1, Warnings: 2,
 			ByItem: byItem},
+		Ratings: RatingFigures{Rated: 8, Satisfied: 6, Bad: 2, Rectified: 1},
 	}
 	if decided > 0 {
 		f.Cases.OnTimeRate = round3(float64(onTime) / float64(decided))
@@ -128,9 +129,20 @@ func TestWorkbookCounty(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openWorkbook(t, data)
-	want := []string{"概况", "目录", "职权底数", "信息公开", "依申请公开", "办件"}
+	want := []string{"概况", "目录", "职权底数", "信息公开", "依申请公开", "办件", "好差评"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
+	}
+	// 好差评: counts as numbers, the rates of satisfied and rectified.
+	wantCell(t, f, "好差评", "B2", "8", true)
+	wantCell(t, f, "好差评", "B3", "6", true)
+	wantCell(t, f, "好差评", "B5", "2", true)
+	wantCell(t, f, "好差评", "B6", "1", true)
+	if v, _ := f.GetCellValue("好差评", "B4"); v != "75.0%" {
+		t.Errorf("满意率 %q", v)
+	}
+	if v, _ := f.GetCellValue("好差评", "B7"); v != "50.0%" {
+		t.Errorf("整改率 %q", v)
 	}
 	// 概况: title, period, status, and headline figures as numbers.
 	wantCell(t, f, "概况", "A1", "项目", false)
@@ -210,7 +222,7 @@ func TestWorkbookProvince(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openWorkbook(t, data)
-	want := []string{"概况", "目录", "职权底数", "信息公开", "依申请公开", "办件", "各县对比", "月度趋势"}
+	want := []string{"概况", "目录", "职权底数", "信息公开", "依申请公开", "办件", "好差评", "各县对比", "月度趋势"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
@@ -306,7 +318,7 @@ func TestPrintHTML(t *testing.T) {
 					}
 				}
 			} else {
-				for _, want := range []string{"各试点县按时办结率", "按时办结率月度趋势", "表7　各试点县主要指标对比", "表8　", ">87.5%<", ">50%<", "本期无办结决定",
+				for _, want := range []string{"各试点县按时办结率", "按时办结率月度趋势", "表7　政务服务好差评", "表8　各试点县主要指标对比", "表9　", ">87.5%<", ">50%<", "本期无办结决定",
 					">2026年<", ">1月<", "全省3个试点县"} {
 					if !strings.Contains(page, want) {
 						t.Errorf("province page lacks %q", want)

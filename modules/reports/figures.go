@@ -82,6 +82,18 @@ type CountyFigures struct {
 	Disclosure DisclosureFigures `json:"disclosure"`
 	Requests   RequestFigures    `json:"requests"`
 	Cases      CaseFigures       `json:"cases"`
+	Ratings    RatingFigures     `json:"ratings"`
+}
+
+// RatingFigures are the period's 政务服务好差评: the ratings made in it that
+// stand (one the province excluded on appeal counts nowhere), the satisfied
+// among them (基本满意 and better, levels 3–5), the 差评 (levels 1–2), and of
+// those the ones whose rectification was closed by the period's end.
+type RatingFigures struct {
+	Rated     int `json:"rated"`
+	Satisfied int `json:"satisfied"`
+	Bad       int `json:"bad"`
+	Rectified int `json:"rectified"`
 }
 
 // Period is a reporting period: [Start, End] in dates.
@@ -183,7 +195,7 @@ func (c *compiler) counties(ctx context.Context, refs []countyRef, p Period) ([]
 		return out, nil
 	}
 	for _, step := range []func(context.Context, countySet, Period) error{
-		c.catalogFigures, c.disclosureFigures, c.requestFigures, c.caseFigures,
+		c.catalogFigures, c.disclosureFigures, c.requestFigures, c.caseFigures, c.ratingFigures,
 	} {
 		if err := step(ctx, set, p); err != nil {
 			return nil, err
@@ -363,6 +375,31 @@ func (c *compiler) requestFigures(ctx context.Context, s countySet, p Period) er
 		f.Requests.Outcomes[a.Outcome]++
 		if a.OnTime != nil && *a.OnTime {
 			f.Requests.AnsweredOnTime++
+		}
+	}
+	return nil
+}
+
+func (c *compiler) ratingFigures(ctx context.Context, s countySet, p Period) error {
+	var rows []struct {
+		County    string `db:"county_code"`
+		Rated     int    `db:"rated"`
+		Satisfied int    `db:"satisfied"`
+		Bad       int    `db:"bad"`
+		Rectified int    `db:"rectified"`
+	}
+	if err := c.selectIn(ctx, &rows, `SELECT r.county_code, COUNT(*) AS rated,
+		COALESCE(SUM(CASE WHEN r.level >= 3 THEN 1 ELSE 0 END), 0) AS satisfied,
+		COALESCE(SUM(CASE WHEN r.level <= 2 THEN 1 ELSE 0 END), 0) AS bad,
+		COALESCE(SUM(CASE WHEN x.status = 'closed' AND x.closed_on <= ? THEN 1 ELSE 0 END), 0) AS rectified
+		FROM ratings r LEFT JOIN rectifications x ON x.county_code = r.county_code AND x.rating_id = r.id
+		WHERE r.county_code IN (?) AND r.rated_on >= ? AND r.rated_on <= ? AND r.excluded = ? GROUP BY r.county_code`,
+		p.End, s.codes, p.Start, p.End, false); err != nil {
+		return fmt.Errorf("reports: ratings: %w", err)
+	}
+	for _, r := range rows {
+		if f := s.byCode[r.County]; f != nil {
+			f.Ratings = RatingFigures{Rated: r.Rated, Satisfied: r.Satisfied, Bad: r.Bad, Rectified: r.Rectified}
 		}
 	}
 	return nil
@@ -564,6 +601,10 @@ func Sum(list []CountyFigures) CountyFigures {
 		for _, cell := range f.Catalog.Inventory {
 			inv[[2]string{cell.PowerType, cell.Status}] += cell.Count
 		}
+		t.Ratings.Rated += f.Ratings.Rated
+		t.Ratings.Satisfied += f.Ratings.Satisfied
+		t.Ratings.Bad += f.Ratings.Bad
+		t.Ratings.Rectified += f.Ratings.Rectified
 		d := f.Disclosure
 		t.Disclosure.Published += d.Published
 		t.Disclosure.PublishedOnTime += d.PublishedOnTime

@@ -360,6 +360,16 @@ func TestRatings(t *testing.T) {
 			e2e.Num(sum["bad"]) != 2 || e2e.Num(sum["rectified"]) != 1 || sum["rectification_rate"] != 0.5 {
 			t.Errorf("summary after the appeals %v", sum)
 		}
+		// The county's summary report of the year counts the same.
+		rep := s.Do("POST", "/api/v1/counties/"+county+"/reports", d.Admin, map[string]string{"period_kind": "year", "date": "2026-06-01"})
+		if rep.Status != 201 && rep.Status != 200 {
+			t.Fatalf("compile: %d %s", rep.Status, rep.Raw)
+		}
+		figures, _ := rep.Body["county_figures"].(map[string]any)
+		if rf, _ := figures["ratings"].(map[string]any); e2e.Num(rf["rated"]) != 4 || e2e.Num(rf["satisfied"]) != 2 ||
+			e2e.Num(rf["bad"]) != 2 || e2e.Num(rf["rectified"]) != 1 {
+			t.Errorf("the report's ratings %v", figures["ratings"])
+		}
 
 		// County B sees nothing of A's, and A's rectification is not B's.
 		if r := s.Do("GET", rtPath(county, "/"+e2e.Itoa(id1)), dB.Clerk, nil); r.Status != 403 {
