@@ -85,7 +85,7 @@ func TestInformationItemNotApplicable(t *testing.T) {
 		}
 		s.MustInvalid("a record under it", s.Do("POST", "/api/v1/counties/"+county+"/disclosures", clerk,
 			map[string]any{"title": "乡镇财政收支", "category": item, "body": "<p>正文</p>", "formed_on": "2026-11-02"}), "category")
-		form := s.BrowserLogin(rptName(s, admin), e2e.CountyPassword)
+		form := s.BrowserLogin(s.Username(admin), e2e.CountyPassword)
 		clerkForm := s.BrowserLogin("na_clerk", "User#Pass2026x")
 		if page := string(s.Must(200, clerkForm.Get("/counties/"+county+"/disclosures")).Raw); strings.Contains(page, `<option value="`+item+`"`) ||
 			!strings.Contains(page, `<option value="1"`) {
@@ -117,13 +117,4 @@ func TestInformationItemNotApplicable(t *testing.T) {
 			t.Errorf("a page mark without reason: %d", r.Status)
 		}
 	})
-}
-
-// rptName is the username of a token's user.
-func rptName(s *e2e.Service, token string) string {
-	s.T.Helper()
-	r := s.Must(200, s.Do("GET", "/api/v1/session", token, nil))
-	u, _ := r.Body["user"].(map[string]any)
-	name, _ := u["username"].(string)
-	return name
 }

@@ -35,7 +35,7 @@ func TestAnnualReportBrowser(t *testing.T) {
 	page := list + "/2026"
 
 	b := e2e.NewTab(t, browser, base)
-	b.SignIn(rptUsername(s, d.Admin), e2e.CountyPassword)
+	b.SignIn(s.Username(d.Admin), e2e.CountyPassword)
 	b.Open("/counties/" + county)
 	if banner := rptEval[string](b, `Array.from(document.querySelectorAll(".banner")).map(e => e.innerText).join("\n")`); !strings.Contains(banner, "2027-01-31") {
 		t.Errorf("banner %q", banner)

@@ -49,8 +49,8 @@ func TestAnnualReportPages(t *testing.T) {
 		o := s.CaseDesk(other)
 		annualOnPlatform(s, county)
 		repTravel(s, "2027-01-10")
-		admin := s.BrowserLogin(rptUsername(s, d.Admin), e2e.CountyPassword)
-		clerk := s.BrowserLogin(rptUsername(s, d.Clerk), "User#Pass2026x")
+		admin := s.BrowserLogin(s.Username(d.Admin), e2e.CountyPassword)
+		clerk := s.BrowserLogin(s.Username(d.Clerk), "User#Pass2026x")
 		list := "/counties/" + county + "/annual-reports"
 		page := list + "/2026"
 
@@ -94,7 +94,7 @@ func TestAnnualReportPages(t *testing.T) {
 		s.Must(404, s.Do("GET", "/portal/"+county+"/annual-reports/2026.html", "", nil))
 		s.Must(404, s.Do("GET", "/portal/"+county+"/annual-reports/2026.xlsx", "", nil))
 		s.Must(403, s.Do("GET", "/api/v1/counties/"+county+"/annual-reports/2026.xlsx", o.Admin, nil))
-		other2 := s.BrowserLogin(rptUsername(s, o.Admin), e2e.CountyPassword)
+		other2 := s.BrowserLogin(s.Username(o.Admin), e2e.CountyPassword)
 		s.Must(403, other2.Get(page))
 		s.Must(403, other2.Post(page+"/manual", annualForm(), true))
 
@@ -263,7 +263,7 @@ func TestAnnualReminders(t *testing.T) {
 				t.Errorf("user %d got %d reminders", uid, n)
 			}
 		}
-		inbox := s.BrowserLogin(rptUsername(s, d.Admin), e2e.CountyPassword)
+		inbox := s.BrowserLogin(s.Username(d.Admin), e2e.CountyPassword)
 		if p := string(s.Must(200, inbox.Get("/notices")).Raw); !strings.Contains(p, `href="/counties/`+county+`/annual-reports"`) {
 			t.Errorf("the inbox does not link the reminder to the annual reports")
 		}

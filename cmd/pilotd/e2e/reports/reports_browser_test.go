@@ -36,18 +36,6 @@ func rptPeriodEnded(s *e2e.Service, token, path string) {
 	rptCompile(s, token, path)
 }
 
-// rptUsername is the username of the signed-in user of a token.
-func rptUsername(s *e2e.Service, token string) string {
-	s.T.Helper()
-	r := s.Must(200, s.Do("GET", "/api/v1/session", token, nil))
-	u, _ := r.Body["user"].(map[string]any)
-	name, _ := u["username"].(string)
-	if name == "" {
-		s.T.Fatalf("no username in %s", r.Raw)
-	}
-	return name
-}
-
 // rptDecidedCase opens a paper case of item 274 received days ago and takes
 // it to an approval today, so the period has a decided case to chart.
 func rptDecidedCase(s *e2e.Service, d e2e.CaseDesk, daysAgo int) {
@@ -252,7 +240,7 @@ func TestReportsBrowserExport(t *testing.T) {
 	}
 
 	b := e2e.NewTab(t, browser, base)
-	b.SignIn(rptUsername(s, d.Admin), e2e.CountyPassword)
+	b.SignIn(s.Username(d.Admin), e2e.CountyPassword)
 	b.Open("/counties/" + county + "/reports")
 	if row := b.Text(fmt.Sprintf("[data-testid=report-row-%d]", id)); !strings.Contains(row, title) || !strings.Contains(row, "草稿") {
 		t.Errorf("list row %q", row)
@@ -323,7 +311,7 @@ func TestReportsBrowserWorkflow(t *testing.T) {
 	d := s.CaseDesk(county)
 	rptDecidedCase(s, d, 5)
 	id, title := rptCompile(s, d.Admin, "/api/v1/counties/"+county+"/reports")
-	countyUser := rptUsername(s, d.Admin)
+	countyUser := s.Username(d.Admin)
 	page := fmt.Sprintf("/counties/%s/reports/%d", county, id)
 	s.ProvinceUser("34", "rpt_prov34", "province_admin")
 	rptPeriodEnded(s, d.Admin, "/api/v1/counties/"+county+"/reports")

@@ -133,6 +133,18 @@ func (s *Service) UserID(token string) int64 {
 	return id
 }
 
+// Username returns the username of the signed-in user.
+func (s *Service) Username(token string) string {
+	s.T.Helper()
+	r := s.Must(200, s.Do("GET", "/api/v1/session", token, nil))
+	u, _ := r.Body["user"].(map[string]any)
+	name, _ := u["username"].(string)
+	if name == "" {
+		s.T.Fatalf("no username in %s", r.Raw)
+	}
+	return name
+}
+
 // CaseDesk onboards county with a clerk, a reviewer and a leader (负责人, who
 // approves extensions) and publishes 274
 // (烟花爆竹经营（零售）许可证核发: licensing, statutory 20 / promised 13 working
