@@ -138,11 +138,12 @@ func (p *Pages) renderForm(c *fiber.Ctx, v formView) error {
 	return p.pages.Render(c, p.form, web.View{Title: title, Region: v.County, Data: v})
 }
 
-// formError splits a client error into a message and field errors for a
-// form; other errors pass through to the error handler.
+// formError splits bad input into a message and field errors for a form;
+// other errors (not found, conflicts, internal) pass through to the error
+// handler, so a form is never shown for an entity that is not there.
 func formError(c *fiber.Ctx, err error) (string, map[string]string, error) {
 	e, ok := apperr.As(err)
-	if !ok {
+	if !ok || e.Status != fiber.StatusBadRequest {
 		return "", nil, err
 	}
 	c.Status(e.Status)
