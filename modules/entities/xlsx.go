@@ -107,9 +107,13 @@ func ParseWorkbook(data []byte) ([]ImportRow, error) {
 			at[h] = i + 1
 		}
 	}
-	for i, c := range workbookColumns {
+	// A missing column is reported in the header cells after the last one,
+	// where it would be added.
+	next := len(rows[0])
+	for _, c := range workbookColumns {
 		if at[c.Header] == 0 && c.Header != optionalHeader {
-			bad = append(bad, CellError{1, c.Header, cellName(len(rows[0])+i+1, 1), "缺少此列"})
+			next++
+			bad = append(bad, CellError{1, c.Header, cellName(next, 1), "缺少此列"})
 		}
 	}
 	if len(bad) > 0 {
