@@ -172,7 +172,15 @@ func ParseWorkbook(data []byte) ([]ImportRow, error) {
 		out = append(out, ImportRow{Row: rowNo, Input: in, HasStatus: at[optionalHeader] != 0 && value("状态") != ""})
 	}
 	if len(bad) > 0 {
-		sort.SliceStable(bad, func(i, j int) bool { return bad[i].Row < bad[j].Row })
+		// In reading order: by row, then left to right.
+		sort.SliceStable(bad, func(i, j int) bool {
+			if bad[i].Row != bad[j].Row {
+				return bad[i].Row < bad[j].Row
+			}
+			ci, _, _ := excelize.CellNameToCoordinates(bad[i].Cell)
+			cj, _, _ := excelize.CellNameToCoordinates(bad[j].Cell)
+			return ci < cj
+		})
 		return nil, &ImportError{Cells: bad}
 	}
 	if len(out) == 0 {
@@ -181,13 +189,14 @@ func ParseWorkbook(data []byte) ([]ImportRow, error) {
 	return out, nil
 }
 
-// titleToCode maps a workbook title to its code; a title not in the list
-// stays as typed (so Validate reports it), an empty one stays empty.
+// titleToCode maps a workbook title to its code. Anything else that is not
+// empty, the API's codes included, becomes a value no list holds, so
+// Validate reports it: a workbook speaks in titles only.
 func titleToCode(list []Option, t string) string {
-	if c := codeOf(list, t); c != "" {
+	if c := codeOf(list, t); c != "" || t == "" {
 		return c
 	}
-	return t
+	return "?" + t
 }
 
 func titles(list []Option) string {
