@@ -259,6 +259,8 @@ func TestEnforcer(t *testing.T) {
 		head       = 60 // disclosure_head in 340102
 		leader     = 70 // county_leader in 340102
 		reviewer   = 80 // county_reviewer in 340102
+		officer    = 90 // county_officer in 340102
+		legal      = 91 // county_legal in 340102
 		unassigned = 99
 	)
 	cases := []struct {
@@ -298,6 +300,13 @@ func TestEnforcer(t *testing.T) {
 		{"county leader extends requests", leader, "340102", "disclosure:extend", true},
 		{"reviewer does not extend requests", reviewer, "340102", "disclosure:extend", false},
 		{"clerk does not extend requests", clerk, "340102", "disclosure:extend", false},
+		{"officer edits entities in their county", officer, "340102", "entities:edit", true},
+		{"officer cannot edit entities in a sibling county", officer, "340103", "entities:edit", false},
+		{"officer does not import entities", officer, "340102", "entities:import", false},
+		{"officer does not handle cases", officer, "340102", "cases:handle", false},
+		{"legal reviewer reads entities", legal, "340102", "entities:read", true},
+		{"legal reviewer does not edit entities", legal, "340102", "entities:edit", false},
+		{"clerk does not read entities", clerk, "340102", "entities:read", false},
 		{"an unknown permission is denied", national, "*", "nothing:ever", false},
 	}
 	eachDialect(t, func(t *testing.T, d *db.DB) {
@@ -310,6 +319,8 @@ func TestEnforcer(t *testing.T) {
 		mustGrant(t, d, head, rbac.DisclosureHead, "340102", province)
 		mustGrant(t, d, leader, rbac.CountyLeader, "340102", province)
 		mustGrant(t, d, reviewer, rbac.CountyReviewer, "340102", province)
+		mustGrant(t, d, officer, rbac.CountyOfficer, "340102", province)
+		mustGrant(t, d, legal, rbac.CountyLegal, "340102", province)
 		e, err := rbac.NewEnforcer(context.Background(), d)
 		if err != nil {
 			t.Fatalf("enforcer: %v", err)

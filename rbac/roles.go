@@ -13,6 +13,12 @@ const (
 	// CountyLeader is the bureau's 负责人 (分管局领导): the law asks for
 	// their approval of an extension (行政许可法 第四十二条).
 	CountyLeader = "county_leader"
+	// CountyOfficer is an enforcement officer (执法人员): keeps the register
+	// of supervised entities, inspects and investigates.
+	CountyOfficer = "county_officer"
+	// CountyLegal reviews enforcement decisions (法制审核); kept apart from
+	// the officers because the reviewer must not have investigated.
+	CountyLegal = "county_legal"
 	// DisclosureHead is the head of the county bureau's disclosure office
 	// (政府信息公开工作机构负责人): 政府信息公开条例 第三十三条 asks for their
 	// consent to extend the answer to a request. The bureau's 负责人
@@ -65,6 +71,8 @@ var Roles = []RoleInfo{
 	{CountyReviewer, "县级审核人员", LevelCounty, ""},
 	{CountyLeader, "县级负责人（分管局领导）", LevelCounty, ""},
 	{DisclosureHead, "政府信息公开工作机构负责人", LevelCounty, ""},
+	{CountyOfficer, "执法人员", LevelCounty, ""},
+	{CountyLegal, "法制审核人员", LevelCounty, ""},
 	{SecurityAdmin, "安全保密管理员", LevelAny, DutySecurity},
 	{AuditAdmin, "安全审计员", LevelAny, DutyAudit},
 }
@@ -91,8 +99,9 @@ func RoleTitle(name string) string {
 // roles it may create users with.
 var grantable = map[string][]string{
 	NationalAdmin: {NationalAdmin, ProvinceAdmin, ProvinceLeader, CountyAdmin, SecurityAdmin, AuditAdmin},
-	ProvinceAdmin: {ProvinceAdmin, ProvinceLeader, CountyAdmin, CountyClerk, CountyReviewer, CountyLeader, DisclosureHead},
-	CountyAdmin:   {CountyClerk, CountyReviewer, CountyLeader, DisclosureHead},
+	ProvinceAdmin: {ProvinceAdmin, ProvinceLeader, CountyAdmin, CountyClerk, CountyReviewer, CountyLeader, DisclosureHead,
+		CountyOfficer, CountyLegal},
+	CountyAdmin: {CountyClerk, CountyReviewer, CountyLeader, DisclosureHead, CountyOfficer, CountyLegal},
 }
 
 // CanGrant reports whether a holder of role `by` may give role `role`.

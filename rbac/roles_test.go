@@ -154,6 +154,12 @@ func TestCanGrant(t *testing.T) {
 		{"province admin gives disclosure head", rbac.ProvinceAdmin, rbac.DisclosureHead, true},
 		{"county admin gives disclosure head", rbac.CountyAdmin, rbac.DisclosureHead, true},
 		{"national admin cannot give disclosure head", rbac.NationalAdmin, rbac.DisclosureHead, false},
+		{"county admin gives county officer", rbac.CountyAdmin, rbac.CountyOfficer, true},
+		{"county admin gives county legal", rbac.CountyAdmin, rbac.CountyLegal, true},
+		{"province admin gives county officer", rbac.ProvinceAdmin, rbac.CountyOfficer, true},
+		{"province admin gives county legal", rbac.ProvinceAdmin, rbac.CountyLegal, true},
+		{"national admin cannot give county officer", rbac.NationalAdmin, rbac.CountyOfficer, false},
+		{"county officer gives nothing", rbac.CountyOfficer, rbac.CountyLegal, false},
 		{"province admin cannot give national admin", rbac.ProvinceAdmin, rbac.NationalAdmin, false},
 		{"province admin cannot give security admin", rbac.ProvinceAdmin, rbac.SecurityAdmin, false},
 		{"national admin gives security admin", rbac.NationalAdmin, rbac.SecurityAdmin, true},
@@ -174,12 +180,14 @@ func TestCanGrant(t *testing.T) {
 	}
 
 	// Exhaustively: county_admin may give exactly the other county roles
-	// (county_clerk, county_reviewer, county_leader, disclosure_head), and an unknown role
+	// (county_clerk, county_reviewer, county_leader, disclosure_head,
+	// county_officer, county_legal), and an unknown role
 	// grants nothing at all.
 	for _, by := range []string{rbac.CountyAdmin, "ghost", "", "Country_Admin"} {
 		for _, r := range rbac.Roles {
 			want := by == rbac.CountyAdmin && (r.Name == rbac.CountyClerk || r.Name == rbac.CountyReviewer ||
-				r.Name == rbac.CountyLeader || r.Name == rbac.DisclosureHead)
+				r.Name == rbac.CountyLeader || r.Name == rbac.DisclosureHead || r.Name == rbac.CountyOfficer ||
+				r.Name == rbac.CountyLegal)
 			t.Run("by "+by+" gives "+r.Name, func(t *testing.T) {
 				if got := rbac.CanGrant(by, r.Name); got != want {
 					t.Errorf("CanGrant(%q, %q) = %v, want %v", by, r.Name, got, want)
@@ -204,6 +212,8 @@ func TestRoleTable(t *testing.T) {
 		{"county clerk has no duty", rbac.CountyClerk, rbac.LevelCounty, ""},
 		{"county reviewer has no duty", rbac.CountyReviewer, rbac.LevelCounty, ""},
 		{"disclosure head is a county role without duty", rbac.DisclosureHead, rbac.LevelCounty, ""},
+		{"county officer is a county role without duty", rbac.CountyOfficer, rbac.LevelCounty, ""},
+		{"county legal is a county role without duty", rbac.CountyLegal, rbac.LevelCounty, ""},
 		{"security admin", rbac.SecurityAdmin, rbac.LevelAny, rbac.DutySecurity},
 		{"audit admin", rbac.AuditAdmin, rbac.LevelAny, rbac.DutyAudit},
 	}

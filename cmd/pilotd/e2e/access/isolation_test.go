@@ -143,6 +143,23 @@ var isolationCases = []isolationCase{
 	{route: "POST /portal/:county/track/rating", public: true},
 	{route: "GET /portal/:county/ratings", public: true},
 
+	// The register of supervised entities: the county administrator of
+	// the three (officers and legal reviewers are not among A's users).
+	{route: "GET /api/v1/counties/:county/entities", allowed: []string{"admin"}},
+	{route: "POST /api/v1/counties/:county/entities", allowed: []string{"admin"}, body: isoEntityBody},
+	{route: "GET /api/v1/counties/:county/entities/:id", allowed: []string{"admin"}, object: "entity"},
+	{route: "PUT /api/v1/counties/:county/entities/:id", allowed: []string{"admin"}, object: "entity", body: isoEntityBody},
+	{route: "GET /api/v1/counties/:county/entities/template.xlsx", allowed: []string{"admin"}},
+	{route: "POST /api/v1/counties/:county/entities/import", allowed: []string{"admin"}, body: map[string]any{}},
+	{route: "GET /api/v1/counties/:county/entities.xlsx", allowed: []string{"admin"}},
+	{route: "GET /counties/:county/entities", allowed: []string{"admin"}},
+	{route: "POST /counties/:county/entities", allowed: []string{"admin"}, body: isoEntityForm},
+	{route: "GET /counties/:county/entities/new", allowed: []string{"admin"}},
+	{route: "GET /counties/:county/entities/import", allowed: []string{"admin"}},
+	{route: "POST /counties/:county/entities/import", allowed: []string{"admin"}, body: url.Values{}},
+	{route: "GET /counties/:county/entities/:id", allowed: []string{"admin"}, object: "entity"},
+	{route: "POST /counties/:county/entities/:id", allowed: []string{"admin"}, object: "entity", body: isoEntityForm},
+
 	// Disclosure.
 	{route: "GET /api/v1/counties/:county/disclosures", allowed: []string{"admin", "clerk", "reviewer"}},
 	{route: "GET /api/v1/counties/:county/disclosures/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "disclosure"},
@@ -306,9 +323,20 @@ const (
 
 var (
 	// isoBInternal is what of county B only B's staff and their superiors see.
-	isoBInternal = []string{"admin_" + isoCountyB, "clerk_b", "reviewer_b", isoBReadiness, isoBRecommends}
+	isoBInternal = []string{"admin_" + isoCountyB, "clerk_b", "reviewer_b", isoBReadiness, isoBRecommends, "名录单位B"}
 	// isoBMarkers adds what names county B at all.
 	isoBMarkers = append([]string{"庐阳区", isoCountyB}, isoBInternal...)
+)
+
+// isoEntityCodes are the credit codes of the entity each county registers;
+// isoEntityBody and isoEntityForm are a valid entity (so a refused write is
+// refused for the county, not for its input).
+var (
+	isoEntityCodes = map[string]string{"A": e2e.CreditCode("91340102MA2TX5P41"), "B": e2e.CreditCode("91340103MA2TX5P42")}
+	isoEntityBody  = map[string]any{"name": "probe entity", "credit_code": e2e.CreditCode("91340104MA2TX5P43"),
+		"address": "probe", "industry": "other", "risk_grade": "blue"}
+	isoEntityForm = url.Values{"name": {"probe entity"}, "credit_code": {e2e.CreditCode("91340104MA2TX5P43")},
+		"address": {"probe"}, "industry": {"other"}, "risk_grade": {"blue"}}
 )
 
 // onboardMarked is s.onboard with recognisable recommendation texts.
@@ -361,7 +389,7 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 	snap := isoSnapshot{counts: map[string]int{}}
 	for _, table := range []string{"counties", "users", "user_roles", "sessions", "county_events", "catalog_items",
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
-		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications"} {
+		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
 	snap.bCatalog = string(s.Must(200, s.Do("GET", "/api/v1/counties/"+isoCountyB+"/catalog", adminB, nil)).Raw)
@@ -729,6 +757,10 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 			s.T.Fatalf("rectification id: %v", err)
 		}
 		put(set.ids, "rectification", owner, e2e.Itoa(rect))
+
+		r = s.Must(201, s.Do("POST", base+"/entities", admin, map[string]any{"name": "名录单位" + owner,
+			"credit_code": isoEntityCodes[owner], "address": "地址" + owner, "industry": "fireworks", "risk_grade": "orange"}))
+		put(set.ids, "entity", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
 
 		r = s.Must(201, s.Do("POST", base+"/reports", admin, map[string]any{"period_kind": "month", "date": "2026-11-01"}))
 		put(set.ids, "report", owner, e2e.Itoa(int64(r.Body["id"].(float64))))

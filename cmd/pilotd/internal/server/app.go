@@ -19,6 +19,7 @@ import (
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/disclosure"
+	"safetypilot/modules/entities"
 	"safetypilot/modules/notices"
 	"safetypilot/modules/pilot"
 	"safetypilot/modules/ratings"
@@ -127,6 +128,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.AddNav(users.NavLinks()...)
 	pages.AddNav(audit.NavLinks()...)
 	pages.AddNav(ratings.NavLinks()...)
+	pages.AddNav(entities.NavLinks()...)
 	noticeStore := notices.NewStore(database)
 	pages.Unread = func(ctx context.Context, p *web.Principal) int {
 		n, err := noticeStore.Unread(ctx, p.UserID)
@@ -227,6 +229,14 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	ratingPages.Mount(app)
 	casePages.TrackExtra = ratingPages.TrackFragment
+
+	entityAPI := entities.NewAPI(entities.NewService(database), enforcer)
+	entityAPI.Mount(app)
+	entityPages, err := entities.NewPages(entityAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	entityPages.Mount(app)
 
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
 	calendarSvc.OnChange(func(ctx context.Context) error {
