@@ -110,8 +110,12 @@ func (site publicSite) publicPages(t *testing.T) []string {
 	return append(paths, site.extra...)
 }
 
-// shotName turns a path into a screenshot file name.
+// shotName turns a path into a screenshot file name; a query (a tracking
+// number, different each run) becomes "-found".
 func shotName(path string) string {
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i] + "-found"
+	}
 	name := strings.Trim(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(path, "-"), "-")
 	if name == "" {
 		name = "home"
