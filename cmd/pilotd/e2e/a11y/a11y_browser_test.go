@@ -152,7 +152,8 @@ func TestPublicPagesAccessible(t *testing.T) {
 
 // TestLargeTextMode: the 大字版 link on a public page, followed without
 // JavaScript, makes the text larger on every page (a cookie read by the
-// server), nothing scrolls sideways at 375 px, and 标准版 goes back.
+// server), no public page scrolls sideways at 375 px in it, 标准版 goes
+// back, and the first Tab reaches the skip link.
 func TestLargeTextMode(t *testing.T) {
 	t.Parallel()
 	browser := e2e.Browser(t)
@@ -212,6 +213,25 @@ func TestLargeTextMode(t *testing.T) {
 	}
 	if id, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || id != "main" {
 		t.Errorf("after the skip link the focus is on #%s (%v), want #main", id, err)
+	}
+
+	// Every public page in 大字版 fits a phone: each in a fresh browser
+	// that follows the link's address, as a visitor's first click would.
+	for _, path := range site.publicPages(t) {
+		if strings.HasSuffix(path, ".html") {
+			// The annual report's print-ready A4 document, sized for paper
+			// and cached publicly, has no header and no 大字版; the same
+			// report as a page (without .html) has both.
+			continue
+		}
+		t.Run(path, func(t *testing.T) {
+			b := e2e.NewTab(t, browser, site.base)
+			b.Open("/text-size?size=large&next=" + url.QueryEscape(path))
+			if n := b.Count("html.large-text"); n != 1 {
+				t.Fatalf("%s in 大字版 lacks html.large-text", path)
+			}
+			b.Screenshots(strings.Replace(shotName(path), "a11y-", "a11y-large-", 1))
+		})
 	}
 
 	// Only a local page to go back to.
