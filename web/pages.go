@@ -138,6 +138,10 @@ type page struct {
 	Banners    []string
 	Unread     int
 	Nav        []NavLink
+	// LargeText is the larger-text mode (大字版) the visitor chose;
+	// TextSizeURL switches to the other size and comes back to this page.
+	LargeText   bool
+	TextSizeURL string
 }
 
 // NewPages parses the layout; modules add their own templates with Parse.
@@ -190,7 +194,12 @@ func (p *Pages) ParseWithFuncs(funcs template.FuncMap, fsys fs.FS, patterns ...s
 
 // Render writes a page inside the layout.
 func (p *Pages) Render(c *fiber.Ctx, t *template.Template, v View) error {
-	data := page{View: v, User: CurrentUser(c)}
+	data := page{View: v, User: CurrentUser(c), LargeText: largeText(c)}
+	size := "large"
+	if data.LargeText {
+		size = "standard"
+	}
+	data.TextSizeURL = TextSizePath + "?size=" + size + "&next=" + pathEscape(c.OriginalURL())
 	ctx := c.UserContext()
 	if v.Region != "" {
 		data.RegionName = p.regionName(ctx, v.Region)
@@ -240,6 +249,7 @@ func RegionURL(code string) string {
 func (p *Pages) mountStatic(app *fiber.App) {
 	sub, _ := fs.Sub(staticFiles, "static")
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 3600}))
+	app.Get(TextSizePath, switchTextSize)
 }
 
 // pathEscape keeps a local path for the ?next= parameter.

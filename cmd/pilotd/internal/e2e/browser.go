@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -303,21 +304,38 @@ func (b *Tab) ChangePassword(current, next string) {
 	b.Submit("#password-submit")
 }
 
-// screenshotSizes are the viewports pages are checked and photographed at.
+// screenshotSizes are the viewports pages are checked and photographed at:
+// a small phone (375 px, the width issue 21 names) and a common laptop.
 var screenshotSizes = []struct {
 	name          string
 	width, height int64
 	mobile        bool
 }{
-	{"phone", 390, 844, true},
-	{"desktop", 1280, 800, false},
+	{"phone", 375, 812, true},
+	{"desktop", 1366, 768, false},
 }
 
 // Screenshots reloads the current page (so it must come from a GET) at phone
 // and desktop width, checks it does not scroll sideways, and writes a
 // full-page screenshot of each to $PILOT_TEST_SHOTS (default: the folder
 // "shots" in the temporary folder, i.e. /tmp/shots), never into the repository.
-func (b *Tab) Screenshots(name string) {
+func (b *Tab) Screenshots(name string) { b.atEachWidth(name, nil) }
+
+// Accessible is Screenshots with an axe-core check at each width (see Axe):
+// a serious or critical violation fails the test. axe is the script
+// AxeScript read; "" leaves the check out.
+func (b *Tab) Accessible(name, axe string) {
+	b.T.Helper()
+	b.atEachWidth(name, func(width string) {
+		if axe != "" {
+			b.Axe(axe, name+" at "+width+" width")
+		}
+	})
+}
+
+// atEachWidth does Screenshots' work, calling check (when not nil) on the
+// page at each width after the sideways-scroll check.
+func (b *Tab) atEachWidth(name string, check func(width string)) {
 	b.T.Helper()
 	dir := os.Getenv("PILOT_TEST_SHOTS")
 	if dir == "" {
@@ -344,6 +362,9 @@ func (b *Tab) Screenshots(name string) {
 		if overflow > 0 {
 			b.T.Errorf("%s at %s width (%dpx) scrolls sideways by %dpx", name, size.name, size.width, overflow)
 		}
+		if check != nil {
+			check(size.name)
+		}
 		png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			b.T.Fatalf("screenshot %s %s: %v", name, size.name, err)
@@ -358,6 +379,78 @@ func (b *Tab) Screenshots(name string) {
 	}
 	if err := chromedp.Do(b.Ctx, chromedp.ResetViewport()); err != nil {
 		b.T.Fatalf("reset viewport: %v", err)
+	}
+}
+
+// AxeScript reads axe-core's axe.min.js from $PILOT_TEST_AXE; .ci/run
+// installs it from npm (it is another project's code, so it is not in the
+// repository). Without it AxeScript returns "", or fails the test when
+// PILOT_TEST_REQUIRE_AXE=1 (as in CI).
+func AxeScript(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("PILOT_TEST_AXE")
+	if path == "" {
+		if os.Getenv("PILOT_TEST_REQUIRE_AXE") == "1" {
+			t.Fatal("PILOT_TEST_AXE (the path of axe-core's axe.min.js) is not set, and PILOT_TEST_REQUIRE_AXE=1")
+		}
+		return ""
+	}
+	script, err := os.ReadFile(path)
+	if err == nil && !bytes.Contains(script, []byte("axe")) {
+		err = errors.New("not axe-core's script")
+	}
+	if err != nil {
+		if os.Getenv("PILOT_TEST_REQUIRE_AXE") == "1" {
+			t.Fatalf("axe-core at %s: %v, and PILOT_TEST_REQUIRE_AXE=1", path, err)
+		}
+		t.Logf("axe-core at %s: %v (accessibility rules not checked)", path, err)
+		return ""
+	}
+	return string(script)
+}
+
+// AxeViolation is one rule axe-core found broken on a page.
+type AxeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  int    `json:"nodes"`
+	Target string `json:"target"` // the first element found, as a CSS selector
+}
+
+// axeRun runs axe-core on the page and keeps what a test needs of each
+// violation.
+const axeRun = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+	id: v.id, impact: v.impact || "", help: v.help, nodes: v.nodes.length,
+	target: v.nodes.length ? v.nodes[0].target.map(String).join(" ") : ""})))`
+
+// Axe injects axe-core (the text of axe.min.js) into the current page, runs
+// all its rules and fails the test with the serious and critical violations,
+// one line each (rule, help, how many elements, the first of them).
+// Moderate and minor findings are logged.
+func (b *Tab) Axe(script, what string) {
+	b.T.Helper()
+	if _, err := chromedp.Run(b.Ctx, chromedp.Evaluate[chromedp.Void](script)); err != nil {
+		b.T.Fatalf("inject axe-core into %s: %v", what, err)
+	}
+	found, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]AxeViolation](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.T.Fatalf("axe-core on %s: %v", what, err)
+	}
+	var serious, other []string
+	for _, v := range found {
+		line := fmt.Sprintf("  [%s] %s: %s (%d elements, first: %s)", v.Impact, v.ID, v.Help, v.Nodes, v.Target)
+		if v.Impact == "serious" || v.Impact == "critical" {
+			serious = append(serious, line)
+		} else {
+			other = append(other, line)
+		}
+	}
+	if len(other) > 0 {
+		b.T.Logf("axe-core on %s, moderate or minor:\n%s", what, strings.Join(other, "\n"))
+	}
+	if len(serious) > 0 {
+		b.T.Errorf("axe-core on %s (%s):\n%s", what, b.Path(), strings.Join(serious, "\n"))
 	}
 }
 
