@@ -72,3 +72,6 @@ func (b *FormSession) PostMultipart(path string, fields url.Values, files map[st
 	req.AddCookie(b.Cookie)
 	return b.s.Send(req)
 }
+
+// File is a named file to upload.
+func File(name string, data []byte) MaterialFile { return MaterialFile{Name: name, Data: data} }
