@@ -55,6 +55,9 @@ func TestMaterialsBrowser(t *testing.T) {
 		citizen.Fill("apply-credit", "91350100M000100Y43")
 		citizen.Fill("apply-phone", "13800000000")
 	}
+	// The chosen item's inputs fit a phone's width.
+	citizen.Open("/portal/" + county + "/apply?item=274")
+	citizen.Screenshots("cases-apply-materials")
 	fillApplicant()
 	setFiles(citizen, "material_274_0", form)
 	setFiles(citizen, "material_274_1", fake)
