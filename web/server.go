@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/url"
 	"safetypilot/modules/apperr"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,7 +25,8 @@ type Config struct {
 	// BodyLimit is the largest request body accepted, in bytes.
 	BodyLimit int
 	// UploadLimit is the largest file upload (multipart POST to an
-	// .../attachments route); it must be at least BodyLimit.
+	// .../attachments or .../materials route, or the online application
+	// with its materials); it must be at least BodyLimit.
 	UploadLimit int
 	// CookieSecure: "auto" marks cookies Secure on HTTPS requests, "always" always.
 	CookieSecure string
@@ -165,11 +167,17 @@ func cleanText(name, value []byte) bool {
 	return utf8.Valid(name) && utf8.Valid(value) && bytes.IndexByte(name, 0) < 0 && bytes.IndexByte(value, 0) < 0
 }
 
+// uploadSuffixes end the paths that take files: disclosure attachments, a
+// case's materials and the online application with its materials.
+var uploadSuffixes = []string{"/attachments", "/materials", "/apply"}
+
 // limitBody holds every request to limit bytes except file uploads, which the
-// server-wide limit (UploadLimit) bounds.
+// server-wide limit (UploadLimit) bounds. Fasthttp has read the body by then
+// whatever the path, so letting the public application through adds no
+// exposure; its rate limit still applies.
 func limitBody(limit int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		upload := c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/attachments") &&
+		upload := c.Method() == fiber.MethodPost && slices.ContainsFunc(uploadSuffixes, func(s string) bool { return strings.HasSuffix(c.Path(), s) }) &&
 			strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm)
 		if !upload && len(c.Request().Body()) > limit {
 			return fiber.ErrRequestEntityTooLarge

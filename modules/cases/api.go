@@ -45,6 +45,8 @@ func (a *API) Mount(app *fiber.App) {
 	c.Get("", read, a.listCases)
 	c.Get("/:id", read, a.showCase)
 	c.Post("/:id/actions", read, a.actOnCase)
+	c.Post("/:id/materials", handle, a.uploadMaterials)
+	c.Get("/:id/materials/:mid", read, a.downloadMaterial)
 
 	p := app.Group("/api/v1/public/counties/:county", a.RequireActiveCounty)
 	p.Get("/cases/:tracking", a.limiter.Limit("track", trackingPerMinute, time.Minute), a.trackCase)

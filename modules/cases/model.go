@@ -225,6 +225,8 @@ type Detail struct {
 	Paused              bool      `json:"paused"`
 	DeadlineExplanation string    `json:"deadline_explanation"`
 	AllowedActions      []string  `json:"allowed_actions"`
+	// Materials are the files of the applicant's materials, for staff only.
+	Materials []Material `json:"materials"`
 	// Notices are the written notices the applicant was given (pauses, 补正,
 	// the extension), oldest first; their numbers are set by the API (Fill).
 	Notices []written.Notice `json:"notices"`
@@ -243,6 +245,9 @@ type PublicView struct {
 	Provisional      bool    `json:"deadline_provisional"`
 	Paused           bool    `json:"paused"`
 	CompletedOn      *string `json:"completed_on"`
+	// MaterialsReceived is how many files of materials the case holds: the
+	// applicant sees the number, never the files.
+	MaterialsReceived int `json:"materials_received"`
 	// What the applicant is told of their clock (行政许可法 第四十二条 and
 	// 第四十五条): each pause with its kind and dates, and an approved
 	// extension. Staff's free-text reasons stay off this page, which needs

@@ -3,6 +3,7 @@ package cases
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/url"
 	"strconv"
@@ -47,7 +48,10 @@ var pageFuncs = template.FuncMap{
 		}
 		return *s
 	},
-	"derefBool": func(b *bool) bool { return b != nil && *b },
+	"derefBool":     func(b *bool) bool { return b != nil && *b },
+	"materialTitle": materialTitle,
+	"sourceTitle":   sourceTitle,
+	"fileSize":      fileSize,
 }
 
 // NewPages parses the module's templates.
@@ -78,6 +82,8 @@ func (p *Pages) Mount(app *fiber.App) {
 	// Like the API: reading the case lets one try; the role each action
 	// needs is checked by the service (403 on the page).
 	app.Post("/counties/:county/cases/:id/actions", read, p.submitAction)
+	app.Post("/counties/:county/cases/:id/materials", handle, p.submitMaterials)
+	app.Get("/counties/:county/cases/:id/materials/:mid", read, p.api.downloadMaterial)
 
 	active := p.api.RequireActiveCounty
 	issue := p.api.limiter.Limit("challenge", challenge.IssuesPerMinute, time.Minute)
@@ -290,6 +296,11 @@ type caseView struct {
 	Input  ActionInput
 	Error  string
 	Errors map[string]string
+	// CanHandle shows the form to attach scans; Listed are the item's
+	// materials it offers.
+	CanHandle bool
+	Listed    []string
+	Accept    string
 }
 
 // actionForms splits the actions the status machine allows into those the
@@ -342,6 +353,16 @@ func (p *Pages) renderCase(c *fiber.Ctx, d Detail, v caseView, flash string) err
 	}
 	written.Fill(d.Notices, name)
 	v.County, v.Case = county, d
+	v.CanHandle, v.Accept = act.CanHandle, MaterialAccept
+	if act.CanHandle {
+		item, err := p.api.svc.catalog.GetPublished(c.UserContext(), county, d.ItemCode)
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return err
+		}
+		for _, m := range item.Materials {
+			v.Listed = append(v.Listed, m.Name)
+		}
+	}
 	v.Simple, v.Reasons, v.Others = actionForms(d, act, v.Input, v.Failed)
 	return p.pages.Render(c, p.show, web.View{Title: d.ItemName + " " + d.TrackingNo, Region: county, Flash: flash, Data: v})
 }
@@ -353,6 +374,8 @@ func doneFlash(done string, d Detail) string {
 		return ""
 	case done == "created":
 		return "已收件，受理编号 " + d.TrackingNo + "。"
+	case done == "materials":
+		return "材料已上传。"
 	case ActionTitle(done) != done: // a known action
 		return "已" + ActionTitle(done) + "。当前状态：" + StatusTitle(d.Status) + "。"
 	}
@@ -408,6 +431,37 @@ func (p *Pages) submitAction(c *fiber.Ctx) error {
 	return p.renderCase(c, d, caseView{Failed: in.Action, Input: in, Error: msg, Errors: fields}, "")
 }
 
+// submitMaterials attaches scans made at the counter to the case; a
+// refused file is shown on the case page and nothing is stored.
+func (p *Pages) submitMaterials(c *fiber.Ctx) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	ctx, county := c.UserContext(), c.Params("county")
+	d, err := p.api.svc.Get(ctx, county, id)
+	if err != nil {
+		return err
+	}
+	act, err := p.api.ActorOf(c, county)
+	if err != nil {
+		return err
+	}
+	files, err := counterMaterialFiles(c)
+	if err == nil {
+		var ms []Material
+		if ms, err = p.api.svc.AddMaterials(ctx, county, id, act, files); err == nil {
+			auditMaterials(c, ms)
+			return c.Redirect("/counties/"+county+"/cases/"+strconv.FormatInt(id, 10)+"?done=materials#materials", fiber.StatusSeeOther)
+		}
+	}
+	msg, fields, err := formError(c, err)
+	if err != nil {
+		return err
+	}
+	return p.renderCase(c, d, caseView{Failed: "materials", Error: msg, Errors: fields}, "")
+}
+
 // applyView is the public online application form.
 type applyView struct {
 	County     string
@@ -416,6 +470,12 @@ type applyView struct {
 	Form       applicantForm
 	Error      string
 	Errors     map[string]string
+	// Groups are the listed materials of each item, one file input each;
+	// the page's script shows the chosen item's group only.
+	Groups []materialGroup
+	Accept string
+	// MaxFileMB and MaxTotalMB are the limits told on the form.
+	MaxFileMB, MaxTotalMB int
 	// Challenge is what the page's script must solve before it submits.
 	Challenge challenge.Challenge
 }
@@ -431,7 +491,10 @@ func (p *Pages) renderApply(c *fiber.Ctx, v applyView) error {
 		return err
 	}
 	v.County, v.CountyName = county.Code, county.Name
-	v.Items = itemOptions(caseableItems(published), v.Form.ItemCode)
+	items := caseableItems(published)
+	v.Items = itemOptions(items, v.Form.ItemCode)
+	v.Groups = materialGroups(items, v.Form.ItemCode)
+	v.Accept, v.MaxFileMB, v.MaxTotalMB = MaterialAccept, MaxMaterialBytes>>20, MaxApplicationBytes>>20
 	if len(v.Items) > 0 {
 		if v.Challenge, err = p.api.challenges.Issue(ctx, challenge.Form(challenge.KindApply, county.Code)); err != nil {
 			return err
@@ -459,7 +522,16 @@ func (p *Pages) submitApplication(c *fiber.Ctx) error {
 		}
 		return p.renderApply(c, applyView{Form: form, Error: msg})
 	}
-	d, err := p.api.svc.Create(c.UserContext(), county, onlineApplicant, ChannelOnline, form.newCase())
+	in := form.newCase()
+	files, err := p.applicationFiles(c, county, form.ItemCode)
+	if err != nil {
+		return err
+	}
+	in.Materials = files
+	if len(files) > 0 {
+		web.SetAuditDetail(c, fmt.Sprintf("online application with %d files of materials", len(files)))
+	}
+	d, err := p.api.svc.Create(c.UserContext(), county, onlineApplicant, ChannelOnline, in)
 	if err != nil {
 		msg, fields, err := formError(c, err)
 		if err != nil {
@@ -468,6 +540,65 @@ func (p *Pages) submitApplication(c *fiber.Ctx) error {
 		return p.renderApply(c, applyView{Form: form, Error: msg, Errors: fields})
 	}
 	return c.Redirect("/portal/"+county+"/track?submitted=1&no="+url.QueryEscape(d.TrackingNo), fiber.StatusSeeOther)
+}
+
+// materialGroup is the file inputs of one item's listed materials.
+type materialGroup struct {
+	Code, Name string
+	Selected   bool
+	Inputs     []materialInput
+}
+
+// materialInput is the file input of one listed material.
+type materialInput struct {
+	Field  string
+	Name   string
+	Copies int
+	Note   string
+}
+
+// materialField names the file input of the i-th listed material of an
+// item; the item code is in it so only the chosen item's files are read.
+func materialField(code string, i int) string { return "material_" + code + "_" + strconv.Itoa(i) }
+
+func materialGroups(items []catalog.ItemView, selected string) []materialGroup {
+	var out []materialGroup
+	for _, it := range items {
+		if len(it.Materials) == 0 {
+			continue
+		}
+		g := materialGroup{Code: it.Code, Name: it.Name, Selected: it.Code == selected}
+		for i, m := range it.Materials {
+			g.Inputs = append(g.Inputs, materialInput{Field: materialField(it.Code, i), Name: m.Name, Copies: m.Copies, Note: m.Note})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// applicationFiles reads the files sent for the chosen item's listed
+// materials; a form without files (or an unknown item, which Create
+// refuses) has none.
+func (p *Pages) applicationFiles(c *fiber.Ctx, county, code string) ([]MaterialFile, error) {
+	form, err := c.MultipartForm()
+	if err != nil {
+		return nil, nil // an urlencoded form carries no files
+	}
+	item, err := p.api.svc.catalog.GetPublished(c.UserContext(), county, code)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	fields := make([]string, 0, len(item.Materials))
+	for i, m := range item.Materials {
+		f := materialField(item.Code, i)
+		names[f] = m.Name
+		fields = append(fields, f)
+	}
+	return readMaterialFiles(form, fields, func(field string) string { return names[field] })
 }
 
 // trackView is the public tracking page: status and dates, nothing personal.
@@ -576,4 +707,20 @@ func channelTitle(ch string) string {
 		return "网上申请"
 	}
 	return ch
+}
+
+// sourceTitle names where a material's file came from.
+func sourceTitle(source string) string {
+	if source == SourceOnline {
+		return "网上申请"
+	}
+	return "窗口扫描"
+}
+
+// fileSize is a size for people: KB below a megabyte, else MB.
+func fileSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }

@@ -64,6 +64,9 @@ type NewCase struct {
 	ItemCode   string    `json:"item_code"`
 	Applicant  Applicant `json:"applicant"`
 	ReceivedOn string    `json:"received_on"`
+	// Materials are the files sent with the application (the page's
+	// multipart form); stored with the case in its transaction.
+	Materials []MaterialFile `json:"-"`
 }
 
 var phonePattern = regexp.MustCompile(`^[0-9+\-() ]{5,20}$`)
@@ -133,6 +136,14 @@ func (s *Service) Create(ctx context.Context, county string, by Actor, channel s
 	if !item.Applicable() {
 		return Detail{}, apperr.InvalidField("item_code", "该事项不是可办理的行政职权或服务事项")
 	}
+	materials, err := checkMaterials(in.Materials, item.Materials, channel == ChannelOnline)
+	if err != nil {
+		return Detail{}, err
+	}
+	source := SourceCounter
+	if channel == ChannelOnline {
+		source = SourceOnline
+	}
 	received := in.ReceivedOn
 	if received == "" {
 		received = calendar.FormatDate(today)
@@ -180,6 +191,9 @@ func (s *Service) Create(ctx context.Context, county string, by Actor, channel s
 			if err := s.store.insertStep(ctx, tx, step); err != nil {
 				return err
 			}
+		}
+		if _, err := s.insertMaterials(ctx, tx, county, c.ID, source, by, materials); err != nil {
+			return err
 		}
 		note := "收件"
 		switch channel {
@@ -230,7 +244,11 @@ func (s *Service) detail(ctx context.Context, c Case) (Detail, error) {
 	if err != nil {
 		return Detail{}, err
 	}
-	d := Detail{Case: c, Steps: steps, Pauses: pauses, Events: events, WarningLight: WarningNone,
+	materials, err := s.Materials(ctx, c.CountyCode, c.ID)
+	if err != nil {
+		return Detail{}, err
+	}
+	d := Detail{Case: c, Steps: steps, Pauses: pauses, Events: events, Materials: materials, WarningLight: WarningNone,
 		Applicant: Applicant{Name: c.ApplicantName, CreditCode: c.ApplicantCreditCode, Contact: c.ApplicantContact, Phone: c.ApplicantPhone}}
 	for i, p := range d.Pauses {
 		end := today
@@ -323,7 +341,11 @@ func (s *Service) Public(ctx context.Context, county, countyName, trackingNo str
 	if err != nil {
 		return PublicView{}, err
 	}
-	return PublicView{TrackingNo: c.TrackingNo, ItemName: c.ItemName, Status: c.Status, StatusTitle: StatusTitle(c.Status),
+	received, err := s.countMaterials(ctx, county, c.ID)
+	if err != nil {
+		return PublicView{}, err
+	}
+	return PublicView{MaterialsReceived: received, TrackingNo: c.TrackingNo, ItemName: c.ItemName, Status: c.Status, StatusTitle: StatusTitle(c.Status),
 		ReceivedOn: c.ReceivedOn, Deadline: c.Deadline, PromisedDeadline: c.PromisedDeadline, Provisional: c.Provisional,
 		Paused: paused, CompletedOn: c.CompletedOn, Pauses: shown, ExtensionDays: c.ExtensionDays,
 		Notices: written.PublicOf(notices, countyName, c.ApplicantName, c.ApplicantCreditCode, c.ApplicantContact, c.ApplicantPhone)}, nil

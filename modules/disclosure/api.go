@@ -2,7 +2,6 @@ package disclosure
 
 import (
 	"context"
-	"io"
 	"mime"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"safetypilot/tenants"
 	"safetypilot/web"
 	"safetypilot/web/challenge"
+	"safetypilot/web/upload"
 )
 
 // API serves the disclosure endpoints of the console and the public.
@@ -230,12 +230,7 @@ func (a *API) uploadAttachment(c *fiber.Ctx) error {
 	if fh.Size > MaxAttachmentBytes {
 		return &apperr.Error{Status: fiber.StatusRequestEntityTooLarge, Code: "body_too_large", Message: "附件不能超过10MB"}
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxAttachmentBytes+1))
+	data, err := upload.Read(fh, MaxAttachmentBytes)
 	if err != nil {
 		return err
 	}

@@ -1,47 +1,44 @@
 package disclosure
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/db"
+	"safetypilot/web/upload"
 )
 
 // MaxAttachmentBytes bounds one attachment.
 const MaxAttachmentBytes = 10 << 20
 
-// allowedTypes maps accepted extensions to the content types their bytes must
-// show (as sniffed by net/http), so a renamed executable is refused.
-var allowedTypes = map[string][]string{
-	".pdf":  {"application/pdf"},
-	".png":  {"image/png"},
-	".jpg":  {"image/jpeg"},
-	".jpeg": {"image/jpeg"},
-	".txt":  {"text/plain; charset=utf-8"},
-	".docx": {"application/zip"},
-	".xlsx": {"application/zip"},
-	".ofd":  {"application/zip"},
-	".doc":  {"application/octet-stream"},
-	".xls":  {"application/octet-stream"},
-}
+// zipped are the sniffed types of the zip-based formats (DOCX, XLSX, OFD).
+var zipped = []string{"application/zip"}
 
-// contentTypes is what downloads are served as.
-var contentTypes = map[string]string{
-	".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-	".txt": "text/plain; charset=utf-8", ".doc": "application/msword", ".xls": "application/vnd.ms-excel",
-	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".ofd": "application/ofd",
+// attachmentPolicy is what an attachment may be; the bytes must show the
+// type the extension claims, so a renamed executable is refused.
+var attachmentPolicy = upload.Policy{
+	MaxBytes: MaxAttachmentBytes,
+	Types: map[string]upload.Type{
+		".pdf":  {Sniffed: []string{"application/pdf"}, ContentType: "application/pdf"},
+		".png":  {Sniffed: []string{"image/png"}, ContentType: "image/png"},
+		".jpg":  {Sniffed: []string{"image/jpeg"}, ContentType: "image/jpeg"},
+		".jpeg": {Sniffed: []string{"image/jpeg"}, ContentType: "image/jpeg"},
+		".txt":  {Sniffed: []string{"text/plain; charset=utf-8"}, ContentType: "text/plain; charset=utf-8"},
+		".docx": {Sniffed: zipped, ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		".xlsx": {Sniffed: zipped, ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		".ofd":  {Sniffed: zipped, ContentType: "application/ofd"},
+		".doc":  {Sniffed: []string{"application/octet-stream"}, Magic: oleMagic, ContentType: "application/msword"},
+		".xls":  {Sniffed: []string{"application/octet-stream"}, Magic: oleMagic, ContentType: "application/vnd.ms-excel"},
+	},
+	TypesText: "只接受 PDF、OFD、Word、Excel、PNG、JPEG 和纯文本文件",
 }
 
 // oleMagic starts the old Office formats (.doc, .xls).
@@ -49,40 +46,11 @@ var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 // checkAttachment validates a file's name, size and type.
 func checkAttachment(name string, data []byte) (cleanName, contentType string, err error) {
-	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
-	ext := strings.ToLower(filepath.Ext(name))
-	f := map[string]string{}
-	switch {
-	case name == "" || name == "." || name == "/":
-		f["file"] = "请选择文件"
-	case utf8.RuneCountInString(name) > 120 || strings.ContainsAny(name, "<>\"\x00"):
-		f["file"] = "文件名过长或含有不允许的字符"
-	case len(data) == 0:
-		f["file"] = "文件为空"
-	case len(data) > MaxAttachmentBytes:
-		f["file"] = fmt.Sprintf("文件不能超过%dMB", MaxAttachmentBytes>>20)
+	clean, ct, problem := attachmentPolicy.Check(name, data)
+	if problem != nil {
+		return "", "", apperr.Invalid("附件有误", map[string]string{"file": problem.Message})
 	}
-	want, ok := allowedTypes[ext]
-	if len(f) == 0 && !ok {
-		f["file"] = "只接受 PDF、OFD、Word、Excel、PNG、JPEG 和纯文本文件"
-	}
-	if len(f) == 0 {
-		sniffed := http.DetectContentType(data)
-		match := false
-		for _, w := range want {
-			match = match || sniffed == w
-		}
-		if (ext == ".doc" || ext == ".xls") && !bytes.HasPrefix(data, oleMagic) {
-			match = false
-		}
-		if !match {
-			f["file"] = "文件内容与扩展名不符"
-		}
-	}
-	if len(f) > 0 {
-		return "", "", apperr.Invalid("附件有误", f)
-	}
-	return name, contentTypes[ext], nil
+	return clean, ct, nil
 }
 
 // AddAttachment stores a file on a record that is still being prepared.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/url"
 	"slices"
 	"sort"
@@ -24,6 +23,7 @@ import (
 	"safetypilot/tenants"
 	"safetypilot/web"
 	"safetypilot/web/challenge"
+	"safetypilot/web/upload"
 )
 
 //go:embed templates/*.html
@@ -895,13 +895,7 @@ func (p *Pages) submitAttachment(c *fiber.Ctx) error {
 			Fields: map[string]string{"file": "附件不能超过10MB"}}
 	default:
 		var data []byte
-		f, oerr := fh.Open()
-		if oerr != nil {
-			return oerr
-		}
-		data, err = io.ReadAll(io.LimitReader(f, MaxAttachmentBytes+1))
-		f.Close()
-		if err != nil {
+		if data, err = upload.Read(fh, MaxAttachmentBytes); err != nil {
 			return err
 		}
 		_, err = p.api.svc.AddAttachment(c.UserContext(), county, id, ActorOf(c), fh.Filename, data)

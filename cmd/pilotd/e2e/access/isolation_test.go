@@ -106,6 +106,8 @@ var isolationCases = []isolationCase{
 		body: map[string]any{"item_code": "274", "applicant": map[string]any{"name": "probe", "credit_code": "bad"}}},
 	{route: "POST /api/v1/counties/:county/cases/:id/actions", allowed: []string{"clerk"}, object: "case",
 		body: map[string]any{"action": "not_accept", "reason": "probe"}},
+	{route: "POST /api/v1/counties/:county/cases/:id/materials", allowed: []string{"clerk"}, object: "case", body: map[string]any{}},
+	{route: "GET /api/v1/counties/:county/cases/:id/materials/:mid", allowed: []string{"admin", "clerk", "reviewer"}, object: "case"},
 	{route: "GET /api/v1/public/counties/:county/cases/:tracking", public: true, object: "case"},
 	{route: "POST /api/v1/public/counties/:county/cases", public: true},
 	{route: "GET /counties/:county/cases", allowed: []string{"admin", "clerk", "reviewer"}},
@@ -114,6 +116,8 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/cases", allowed: []string{"clerk"}, body: url.Values{"item_code": {"274"}, "credit_code": {"bad"}}},
 	{route: "POST /counties/:county/cases/:id/actions", allowed: []string{"admin", "clerk", "reviewer"}, object: "case",
 		body: url.Values{"action": {"not_accept"}, "reason": {"probe"}}},
+	{route: "POST /counties/:county/cases/:id/materials", allowed: []string{"clerk"}, object: "case", body: url.Values{"material": {"probe"}}},
+	{route: "GET /counties/:county/cases/:id/materials/:mid", allowed: []string{"admin", "clerk", "reviewer"}, object: "case"},
 	{route: "GET /portal/:county/apply", public: true},
 	{route: "POST /portal/:county/apply", public: true},
 	{route: "GET /portal/:county/track", public: true},
@@ -530,6 +534,7 @@ func TestCountyIsolation(t *testing.T) {
 				return map[string]string{"county": county, "province": "34", "id": objects.ids[object][owner],
 					"code": "274", "role": "county_clerk", "push": "1", "year": "2026",
 					"tracking": objects.tracking[object][owner], "att": objects.ids["attachment"][owner],
+					"mid":    objects.ids["material"][owner],
 					"notice": objects.ids[object+"_notice"][owner]}
 			}
 
@@ -711,6 +716,10 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 		r = s.Must(200, s.Do("POST", base+"/cases/"+set.ids["case"][owner]+"/actions", clerk,
 			map[string]any{"action": "pause", "kind": "补正", "reason": "补正内容" + owner}))
 		put(set.ids, "case_notice", owner, e2e.Itoa(int64(r.Body["notices"].([]any)[0].(map[string]any)["id"].(float64))))
+		// A scan of the case's materials.
+		r = s.Must(201, s.Send(e2e.MaterialUpload(base+"/cases/"+set.ids["case"][owner]+"/materials", clerk, "",
+			e2e.MaterialFile{Name: "scan.png", Data: e2e.PNG()})))
+		put(set.ids, "material", owner, e2e.Itoa(int64(r.Body["items"].([]any)[0].(map[string]any)["id"].(float64))))
 
 		r = s.Must(201, s.Do("POST", base+"/disclosures", clerk, map[string]any{"title": "通报" + owner, "category": "11",
 			"body": "<p>正文</p>", "formed_on": "2026-11-02"}))
