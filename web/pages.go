@@ -199,7 +199,13 @@ func (p *Pages) Render(c *fiber.Ctx, t *template.Template, v View) error {
 	if data.LargeText {
 		size = "standard"
 	}
-	data.TextSizeURL = TextSizePath + "?size=" + size + "&next=" + pathEscape(c.OriginalURL())
+	back := c.OriginalURL()
+	if t == p.errorPage {
+		// An error page goes back home, not to the refused address (which
+		// may name a region the user may not see).
+		back = "/"
+	}
+	data.TextSizeURL = TextSizePath + "?size=" + size + "&next=" + pathEscape(back)
 	ctx := c.UserContext()
 	if v.Region != "" {
 		data.RegionName = p.regionName(ctx, v.Region)
