@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,5 +52,34 @@ func TestFavicon(t *testing.T) {
 	}
 	if !strings.Contains(string(r.Raw), "<svg") {
 		t.Errorf("favicon body is not an SVG: %.80s", r.Raw)
+	}
+}
+
+// TestProvinceConsoleMenu: the province console opens with a menu of the
+// province's pages, as the county console does, and every page it links
+// answers.
+func TestProvinceConsoleMenu(t *testing.T) {
+	t.Parallel()
+	s := e2e.New(t, db.SQLite)
+	admin := s.AdminToken()
+	page := string(s.Must(200, s.Do("GET", "/provinces/34", admin, nil)).Raw)
+	start := strings.Index(page, `data-testid="province-menu"`)
+	if start < 0 {
+		t.Fatalf("no menu on the province console:\n%s", page)
+	}
+	menu := page[start : start+strings.Index(page[start:], "</nav>")]
+	hrefs := regexp.MustCompile(`href="(/provinces/34/[^"#]*)"`).FindAllStringSubmatch(menu, -1)
+	var got []string
+	for _, m := range hrefs {
+		got = append(got, m[1])
+		s.Must(200, s.Do("GET", m[1], admin, nil))
+	}
+	for _, want := range []string{"/provinces/34/catalog-pushes", "/provinces/34/reports", "/provinces/34/calendar", "/provinces/34/users"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the menu lacks %s: %v", want, got)
+		}
+	}
+	if !strings.Contains(menu, `href="#counties"`) || !strings.Contains(page, `id="counties"`) {
+		t.Errorf("the menu does not lead to the counties section")
 	}
 }
