@@ -8,6 +8,7 @@
 //	pilotd audit-purge       remove audit entries older than the retention (at least 180 days)
 //	pilotd recount-cases     rebuild the case list's totals (case_counts) from the cases
 //	pilotd generate [flags]  fill an empty database with a national data set (benchmarks)
+//	pilotd reset-admin-password [--reset-totp]  give the national administrator "admin" a new one-time password
 //	pilotd serve --demo      also add a demo province with three pilot counties
 package main
 

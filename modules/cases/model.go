@@ -202,14 +202,27 @@ type Pause struct {
 
 // Event is one entry of a case's timeline.
 type Event struct {
-	ID         int64     `db:"id" json:"id"`
-	Kind       string    `db:"kind" json:"kind"`
-	FromStatus string    `db:"from_status" json:"from_status"`
-	ToStatus   string    `db:"to_status" json:"to_status"`
-	ActorID    int64     `db:"actor_id" json:"actor_id"`
-	ActorName  string    `db:"actor_name" json:"actor_name"`
-	Note       string    `db:"note" json:"note"`
-	At         time.Time `db:"at" json:"at"`
+	ID         int64  `db:"id" json:"id"`
+	Kind       string `db:"kind" json:"kind"`
+	FromStatus string `db:"from_status" json:"from_status"`
+	ToStatus   string `db:"to_status" json:"to_status"`
+	ActorID    int64  `db:"actor_id" json:"actor_id"`
+	ActorName  string `db:"actor_name" json:"actor_name"`
+	// ActorDisplayName is the actor's name as people know it (the account's
+	// display name today), for the staff pages; the username stays in
+	// ActorName, the API and the audit log.
+	ActorDisplayName string    `db:"actor_display_name" json:"-"`
+	Note             string    `db:"note" json:"note"`
+	At               time.Time `db:"at" json:"at"`
+}
+
+// Actor is who acted, as the case page shows it: the display name, or the
+// recorded name when the account is gone or the actor is the system.
+func (e Event) Actor() string {
+	if e.ActorDisplayName != "" {
+		return e.ActorDisplayName
+	}
+	return e.ActorName
 }
 
 // Detail is a case as staff see it.

@@ -223,8 +223,10 @@ func (s *Store) endPause(ctx context.Context, tx *sqlx.Tx, county string, id int
 
 func (s *Store) events(ctx context.Context, q sqlx.QueryerContext, county string, caseID int64) ([]Event, error) {
 	out := []Event{}
-	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, kind, from_status, to_status, actor_id, actor_name, note, at
-		FROM case_events WHERE case_id = ? AND county_code = ? ORDER BY id`, caseID, county)
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT e.id, e.kind, e.from_status, e.to_status, e.actor_id, e.actor_name,
+		COALESCE(u.display_name, '') AS actor_display_name, e.note, e.at
+		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE e.case_id = ? AND e.county_code = ? ORDER BY e.id`, caseID, county)
 	if err != nil {
 		return nil, fmt.Errorf("cases: events: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/db"
+	"safetypilot/modules/ratings"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
@@ -95,8 +96,11 @@ type provinceView struct {
 	Counties                 []tenants.County
 	Divisions                []tenants.Province
 	CanRecommend, CanApprove bool
-	Approved                 *approvedView
-	Error                    string
+	// CanReviewAppeals is whether the menu offers the review of appeals
+	// against ratings (ratings.ReviewPermission).
+	CanReviewAppeals bool
+	Approved         *approvedView
+	Error            string
 }
 
 func (p *Pages) provinceView(c *fiber.Ctx) (provinceView, error) {
@@ -114,6 +118,9 @@ func (p *Pages) provinceView(c *fiber.Ctx) (provinceView, error) {
 		return v, err
 	}
 	if v.CanApprove, err = web.Allowed(c, p.api.enforcer, me.UserID, code, "counties:approve"); err != nil {
+		return v, err
+	}
+	if v.CanReviewAppeals, err = web.Allowed(c, p.api.enforcer, me.UserID, code, ratings.ReviewPermission); err != nil {
 		return v, err
 	}
 	if v.CanRecommend {

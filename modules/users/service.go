@@ -506,22 +506,23 @@ func (s *Service) Get(ctx context.Context, region string, id int64) (UserView, e
 }
 
 // Bootstrap creates the national administrator "admin" on an empty database.
-// The password comes from the environment, or is generated, must be changed,
-// and is printed once to the log.
-func (s *Service) Bootstrap(ctx context.Context, password string) error {
+// The password comes from the environment, or is generated and must be
+// changed at first sign-in; a generated one is returned (empty otherwise) for
+// the caller to print once on standard output, never into the log.
+func (s *Service) Bootstrap(ctx context.Context, password string) (string, error) {
 	n, err := s.store.Count(ctx)
 	if err != nil || n > 0 {
-		return err
+		return "", err
 	}
 	generated := password == ""
 	if generated {
 		password = GeneratePassword()
 	} else if err := CheckPasswordPolicy(password); err != nil {
-		return fmt.Errorf("PILOT_BOOTSTRAP_ADMIN_PASSWORD breaks the password policy: %w", err)
+		return "", fmt.Errorf("PILOT_BOOTSTRAP_ADMIN_PASSWORD breaks the password policy: %w", err)
 	}
 	hash, err := s.Hashing.Hash(password)
 	if err != nil {
-		return err
+		return "", err
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		u := User{Username: "admin", DisplayName: "国家级系统管理员", HomeRegion: rbac.NationalRegion,
@@ -532,18 +533,16 @@ func (s *Service) Bootstrap(ctx context.Context, password string) error {
 		return rbac.Grant(ctx, tx, u.ID, rbac.NationalAdmin, rbac.NationalRegion, 0)
 	})
 	if e, ok := apperr.As(err); ok && e.Code == "duplicate" {
-		return nil // another replica bootstrapped at the same moment
+		return "", nil // another replica bootstrapped at the same moment
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
-	if generated {
-		s.log.Warn("bootstrap administrator created; change this password at first sign-in",
-			"username", "admin", "password", password)
-	} else {
-		s.log.Info("bootstrap administrator created", "username", "admin")
+	s.log.Info("bootstrap administrator created", "username", "admin", "generated_password", generated)
+	if !generated {
+		password = ""
 	}
-	return s.enforcer.ReloadIfChanged(ctx)
+	return password, s.enforcer.ReloadIfChanged(ctx)
 }
 
 // CountyAdminProvisioner creates the first administrator of a newly approved

@@ -39,7 +39,7 @@ func TestBrowserCountyAdminSignIn(t *testing.T) {
 	// The one-time password works but leads to the password page first.
 	b.SignIn(username, initial)
 	b.WantPath("/password")
-	if msg := b.Text("main .flash"); !strings.Contains(msg, "首次登录须修改初始密码") {
+	if msg := b.Text("main .warning"); !strings.Contains(msg, "请先修改初始密码") {
 		t.Errorf("password page notice %q", msg)
 	}
 	// Every other page sends the user back until the password is changed.

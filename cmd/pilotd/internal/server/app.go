@@ -58,6 +58,10 @@ type Service struct {
 	// Metrics serves /metrics: on App, or on its own listener when
 	// Config.MetricsAddr is set (MetricsHandler).
 	Metrics *web.Metrics
+	// InitialAdminPassword is the password generated for the national
+	// administrator when this start created it (empty otherwise); the
+	// command prints it once on standard output.
+	InitialAdminPassword string
 }
 
 // OpenDatabase connects and migrates.
@@ -103,7 +107,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	} else if n > 0 {
 		log.Info("stored TOTP secrets encrypted", "count", n)
 	}
-	if err := userSvc.Bootstrap(ctx, cfg.BootstrapPassword); err != nil {
+	initialPassword, err := userSvc.Bootstrap(ctx, cfg.BootstrapPassword)
+	if err != nil {
 		return nil, err
 	}
 	tenantSvc := tenants.NewService(database, catalog.Provisioner(), userSvc.CountyAdminProvisioner())
@@ -294,7 +299,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
 		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Jobs: runner,
-		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency}, nil
+		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency,
+		InitialAdminPassword: initialPassword}, nil
 }
 
 // readiness answers 200 only when the database responds and the schema is current.

@@ -33,9 +33,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cmd, args = args[0], args[1:]
 	}
 	var gen *GenOptions
+	var resetTOTP *bool
 	cfg, err := ParseConfig(args, func(fs *flag.FlagSet) {
-		if cmd == "generate" {
+		switch cmd {
+		case "generate":
 			gen = registerGenerateFlags(fs)
+		case "reset-admin-password":
+			resetTOTP = fs.Bool("reset-totp", false, "also remove the administrator's second factor (TOTP and recovery codes); kept by default")
 		}
 	})
 	if err != nil {
@@ -89,14 +93,34 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "case counts rebuilt: %d (county, item, status) rows\n", n)
 		return nil
 	case "generate":
-		svc, err := openService(ctx, cfg, log)
+		svc, err := openService(ctx, cfg, log, stdout)
 		if err != nil {
 			return err
 		}
 		defer svc.DB.Close()
 		return svc.Generate(ctx, *gen, stdout)
+	case "reset-admin-password":
+		svc, err := openService(ctx, cfg, log, stdout)
+		if err != nil {
+			return err
+		}
+		defer svc.DB.Close()
+		if svc.InitialAdminPassword != "" {
+			return nil // the database was empty: the administrator was just created and its password printed
+		}
+		password, err := svc.Users.ResetAdminPassword(ctx, audit.NewStore(svc.DB), *resetTOTP)
+		if err != nil {
+			return err
+		}
+		printAdminPassword(stdout, "国家级系统管理员 admin 的密码已重置，原有登录会话已全部结束。", password)
+		if *resetTOTP {
+			fmt.Fprintln(stdout, "双因素认证已一并清除，下次登录时需重新绑定身份验证器。")
+		} else {
+			fmt.Fprintln(stdout, "双因素认证（身份验证器）保持不变；如身份验证器也已丢失，请加 --reset-totp 重新执行。")
+		}
+		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify, audit-purge or recount-cases)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify, audit-purge, recount-cases or reset-admin-password)", cmd)
 }
 
 // auditPurge removes audit entries older than the retention (never under
@@ -112,7 +136,9 @@ func auditPurge(ctx context.Context, store *audit.Store, days int, now time.Time
 }
 
 // openService opens and migrates the database and wires the service on it.
-func openService(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+// When this start created the national administrator with a generated
+// password, the password is printed once on stdout.
+func openService(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) (*Service, error) {
 	database, migrator, err := OpenDatabase(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -122,11 +148,25 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*Service, e
 		database.Close()
 		return nil, err
 	}
+	if svc.InitialAdminPassword != "" {
+		printAdminPassword(stdout, "已创建国家级系统管理员 admin。", svc.InitialAdminPassword)
+	}
 	return svc, nil
 }
 
+// printAdminPassword prints a password of the national administrator on its
+// own, plainly, with what to do with it; it is shown this once only.
+func printAdminPassword(stdout io.Writer, what, password string) {
+	fmt.Fprintf(stdout, "\n%s\n", what)
+	fmt.Fprintln(stdout, "  用户名：admin")
+	fmt.Fprintf(stdout, "  初始密码：%s\n", password)
+	fmt.Fprintln(stdout, "该密码只显示这一次，首次登录后必须修改。")
+	fmt.Fprintln(stdout, "遗失后可用 pilotd reset-admin-password 重置。")
+	fmt.Fprintln(stdout)
+}
+
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	svc, err := openService(ctx, cfg, log)
+	svc, err := openService(ctx, cfg, log, stdout)
 	if err != nil {
 		return err
 	}

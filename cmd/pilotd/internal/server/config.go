@@ -70,7 +70,7 @@ var configVars = []struct {
 	{"data-dir", "PILOT_DATA_DIR", "./var", "folder of the embedded SQLite file (used when no DSN is set)"},
 	{"db-dsn", "PILOT_DB_DSN", "", "MySQL 8 / MariaDB DSN, e.g. user:pass@tcp(db:3306)/pilot; empty means embedded SQLite"},
 	{"db-max-open", "PILOT_DB_MAX_OPEN", "20", "MySQL pool size (max open = max idle)"},
-	{"bootstrap-admin-password", "PILOT_BOOTSTRAP_ADMIN_PASSWORD", "", "password of the first national administrator 'admin'; generated and logged once when empty"},
+	{"bootstrap-admin-password", "PILOT_BOOTSTRAP_ADMIN_PASSWORD", "", "password of the first national administrator 'admin'; generated and printed once on standard output when empty"},
 	{"log-format", "PILOT_LOG_FORMAT", "auto", "auto (JSON unless on a terminal), json or text"},
 	{"log-level", "PILOT_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"cookie-secure", "PILOT_COOKIE_SECURE", "auto", "auto: Secure cookies on HTTPS requests; always: on every request"},

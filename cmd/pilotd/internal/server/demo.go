@@ -84,7 +84,8 @@ func (s *Service) addDemo(ctx context.Context, out io.Writer) error {
 	if err := s.enforcer.ReloadIfChanged(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "演示数据已就绪（安徽省，3个试点县）。所有演示账号的密码：%s\n", demoPassword)
+	fmt.Fprintf(out, "演示数据已就绪（安徽省，3个试点县）。以下演示账号的密码均为：%s\n", demoPassword)
+	fmt.Fprintln(out, "  国家级系统管理员：admin（密码不是演示密码：为首次启动时打印的初始密码或 PILOT_BOOTSTRAP_ADMIN_PASSWORD；遗失可用 pilotd reset-admin-password 重置）")
 	fmt.Fprintln(out, "  省级管理员：demo_province")
 	for _, code := range demoCounties {
 		fmt.Fprintf(out, "  %s：admin_%s（县级管理员） clerk_%s（经办人） reviewer_%s（审核人） leader_%s（负责人，批准延期）\n", code, code, code, code, code)
