@@ -122,6 +122,27 @@ func (g galera) database(t *testing.T) []string {
 		t.Fatalf("create database: %v", err)
 	}
 	t.Cleanup(func() { _ = exec1("DROP DATABASE IF EXISTS " + name) })
+	// A node applies the CREATE DATABASE on its own time: a replica that
+	// connected to another node at once found no database (CI, session 8).
+	// Wait until every node has it.
+	for _, n := range g.nodes {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			found := 0
+			conn, err := sql.Open("mysql", n)
+			if err == nil {
+				err = conn.QueryRow(`SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?`, name).Scan(&found)
+				conn.Close()
+			}
+			if err == nil && found == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node %s has no database %s after 30 s (%v)", n, name, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	dsns := make([]string, len(g.nodes))
 	for i, n := range g.nodes {
 		dsns[i] = strings.TrimSuffix(n, "/") + "/" + name
