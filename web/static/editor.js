@@ -217,8 +217,8 @@
     var tools = [
       ['正文', 'p', '普通段落'], ['标题', 'h2', '标题'], ['小标题', 'h3', '小标题'],
       ['加粗', 'bold', '加粗（Ctrl+B）', true], ['斜体', 'italic', '斜体（Ctrl+I）', true],
-      ['• 列表', 'ul', '项目符号列表', true], ['1. 列表', 'ol', '编号列表', true],
-      ['表格', 'table', '插入3行3列的表格'], ['加一行', 'row', '在表格当前行下加一行'], ['加一列', 'col', '在表格当前列右边加一列'],
+      ['项目列表', 'ul', '项目符号列表', true], ['编号列表', 'ol', '编号列表', true],
+      ['插入表格', 'table', '插入3行3列的表格'], ['加一行', 'row', '在表格当前行下加一行'], ['加一列', 'col', '在表格当前列右边加一列'],
       ['链接', 'link', '把选中的文字设为链接（Ctrl+K）'], ['取消链接', 'unlink', '取消链接'],
       ['撤销', 'undo', '撤销（Ctrl+Z）'], ['重做', 'redo', '重做（Ctrl+Y）'],
       ['源码', 'source', '显示或隐藏排版源码', true]
@@ -227,7 +227,6 @@
     tools.forEach(function (t) {
       var b = button(t[0], t[1]);
       b.title = t[2];
-      if (t[2] !== t[0]) { b.setAttribute('aria-label', t[2]); }
       if (t[3]) { b.setAttribute('aria-pressed', 'false'); }
       b.tabIndex = buttons.length === 0 ? 0 : -1;
       buttons.push(b);
