@@ -672,8 +672,8 @@ type recordView struct {
 	// BodyRendered is the body as the public will see it, findings and
 	// masks marked in place.
 	BodyRendered template.HTML
-	Attachments   []attachmentSegments
-	Findings      []findingRow
+	Attachments  []attachmentSegments
+	Findings     []findingRow
 	// ToCheck are the attachments to confirm as checked by hand.
 	ToCheck       []attachmentCheck
 	OtherMasks    []maskRow

@@ -53,7 +53,9 @@ func TestRenderHighlighted(t *testing.T) {
 			func(s string) []Finding { return []Finding{span(t, s, "13812345678", FindingMobile)} }, nil,
 			`<p>甲<mark class="finding" data-finding="1" title="手机号码（第1处）">13812345678</mark><sup class="mark-no" aria-hidden="true">1</sup><img src="x"></p>` + "\uFFFD\uFFFD"},
 		{"a finding over a tag only marks text", `<p>甲</p><p>乙</p>`,
-			func(s string) []Finding { return []Finding{{Field: "body", Kind: FindingCountyTerm, Start: 3, End: 12}} }, nil,
+			func(s string) []Finding {
+				return []Finding{{Field: "body", Kind: FindingCountyTerm, Start: 3, End: 12}}
+			}, nil,
 			`<p><mark class="finding" data-finding="1" title="本县敏感词（第1处）">甲</mark></p><p><mark class="finding" data-finding="1" title="本县敏感词（第1处）">乙</mark><sup class="mark-no" aria-hidden="true">1</sup></p>`},
 		{"findings of other fields are ignored", bold,
 			func(s string) []Finding { return []Finding{{Field: "title", Kind: FindingMobile, Start: 0, End: 3}} }, nil, bold},
