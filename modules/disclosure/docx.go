@@ -542,8 +542,11 @@ func (c *docxConverter) inline(dec *xml.Decoder, se xml.StartElement, href strin
 	case "r":
 		return c.run(dec, href, runs)
 	case "hyperlink":
+		if depth >= maxDocxLinkNested {
+			return errDocx("Word 文档中的链接嵌套过深，无法转换")
+		}
 		target := href
-		if depth < maxDocxLinkNested {
+		{
 			id := ""
 			for _, a := range se.Attr {
 				if a.Name.Local == "id" {

@@ -135,6 +135,8 @@ func TestConvertDocxHostile(t *testing.T) {
 		{"zip bomb within the upload limit", dt.Build(bomb), "docx", "解压后过大"},
 		{"more text than a body may hold", dt.Build(long), "docx", "超过2MB"},
 		{"tables nested too deep", dt.Build(deep), "docx", "嵌套过深"},
+		{"links nested too deep", dt.Build(dt.Doc{Body: `<w:p>` + strings.Repeat(`<w:hyperlink>`, 100000) + dt.R("", "深") +
+			strings.Repeat(`</w:hyperlink>`, 100000) + `</w:p>`}), "docx", "嵌套过深"},
 		{"not a zip", []byte("PK\x03\x04 but not really a zip file at all"), "docx", ""},
 		{"a zip without a document", tinyZip("word/other.xml", "<x/>"), "docx", "缺少正文"},
 		{"broken XML", dt.Build(dt.Doc{Document: []byte(`<w:document xmlns:w="x"><w:body><w:p>`)}), "docx", "损坏"},
