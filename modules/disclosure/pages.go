@@ -616,6 +616,8 @@ type findingRow struct {
 	// InContents marks such a finding, which no mask can cover.
 	Excerpt    string
 	InContents bool
+	// InBody: the finding is marked in the rendered body (#finding-mark-N).
+	InBody bool
 	// HandChecked: the reviewer confirmed the attachment (review records).
 	HandChecked bool
 }
@@ -849,7 +851,7 @@ func (p *Pages) renderRecord(c *fiber.Ctx, rv RecordView, v recordView, ticked m
 	covered := map[string]bool{}
 	for i, f := range rv.ScanFindings {
 		row := findingRow{N: i + 1, Kind: f.Kind, Where: findingWhere(f, rv.Attachments), Text: f.Text,
-			Excerpt: f.Excerpt, InContents: f.AttachmentID != 0}
+			Excerpt: f.Excerpt, InContents: f.AttachmentID != 0, InBody: f.Field == "body"}
 		if !row.InContents {
 			row.Key = maskKey(Redaction{Field: f.Field, Start: f.Start, End: f.End})
 			row.Checked = masked[row.Key]

@@ -109,6 +109,9 @@ func RenderHighlighted(field, text string, findings []Finding, redactions []Reda
 func marksFromSentinels(sanitized string, findings []Finding) string {
 	var out bytes.Buffer
 	finding, masked, open := 0, false, false
+	// The first mark of each finding is the target of its row's link in
+	// the findings table.
+	first := map[int]bool{}
 	closeMark := func() {
 		if open {
 			out.WriteString("</mark>")
@@ -138,7 +141,12 @@ func marksFromSentinels(sanitized string, findings []Finding) string {
 				finding, masked = int(r-stateBase)/2, (r-stateBase)%2 == 1
 			default:
 				if text && !open && (finding > 0 || masked) {
-					out.WriteString(markTag(finding, masked, findings))
+					tag := markTag(finding, masked, findings)
+					if finding > 0 && !first[finding] {
+						first[finding] = true
+						tag = strings.Replace(tag, "<mark ", `<mark id="finding-mark-`+strconv.Itoa(finding)+`" `, 1)
+					}
+					out.WriteString(tag)
 					open = true
 				}
 				out.WriteRune(r)

@@ -9,7 +9,7 @@ import (
 )
 
 // ourMarks are the only tags RenderHighlighted adds.
-var ourMarks = regexp.MustCompile(`<mark class="(finding|finding masked|masked)"( data-finding="[0-9]+")? title="[^"<>]*">|</mark>|<sup class="mark-no" aria-hidden="true">[0-9]+</sup>`)
+var ourMarks = regexp.MustCompile(`<mark (id="finding-mark-[0-9]+" )?class="(finding|finding masked|masked)"( data-finding="[0-9]+")? title="[^"<>]*">|</mark>|<sup class="mark-no" aria-hidden="true">[0-9]+</sup>`)
 
 // FuzzRenderHighlighted: whatever the stored text and wherever the spans
 // fall (inside tags, inside character references, past the end), the page

@@ -226,5 +226,14 @@ func TestDisclosureBrowserEditor(t *testing.T) {
 		t.Errorf("%d findings marked in the rendered body, want 2", n)
 	}
 	reviewer.WantText(body+" a[href='https://yjj.example.gov.cn/cf/1']", "处罚决定书")
+	// Each row of the findings table links to its mark in the body.
+	for _, n := range []string{"1", "2"} {
+		if got := reviewer.Count("[data-testid=finding-" + n + "] a[href='#finding-mark-" + n + "']"); got != 1 {
+			t.Errorf("finding %s has %d links to its mark", n, got)
+		}
+		if got := reviewer.Count(body + " mark#finding-mark-" + n); got != 1 {
+			t.Errorf("%d marks with the id finding-mark-%s", got, n)
+		}
+	}
 	reviewer.Accessible("disclosure-review-rendered", e2e.AxeScript(t))
 }
