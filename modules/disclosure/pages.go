@@ -146,10 +146,12 @@ func (p *Pages) Mount(app *fiber.App) {
 	c := app.Group("/counties/:county")
 	c.Get("/disclosures", read, p.showList)
 	c.Post("/disclosures", write, p.submitNew)
+	c.Post("/disclosures/docx", write, p.importNewDocx)
 	c.Get("/disclosures/:id", read, p.showRecord)
 	c.Post("/disclosures/:id", write, p.submitEdit)
 	c.Post("/disclosures/:id/submit", write, p.submitForReview)
 	c.Post("/disclosures/:id/attachments", write, p.submitAttachment)
+	c.Post("/disclosures/:id/docx", write, p.importEditDocx)
 	c.Post("/disclosures/:id/review", review, p.submitReview)
 	c.Post("/disclosures/:id/publish", publish, p.submitPublish)
 	c.Post("/disclosures/:id/withdraw", publish, p.submitWithdraw)
@@ -298,6 +300,16 @@ type formView struct {
 	Errors     map[string]string
 	Today      string
 	CSRF       string
+	// ImportAction converts an uploaded .docx into the body (not saved);
+	// Imported says what was converted, after such a request.
+	ImportAction string
+	Imported     *importNote
+}
+
+// importNote is a .docx just converted into the form's body.
+type importNote struct {
+	Name    string
+	Dropped []string
 }
 
 func (p *Pages) formView(ctx context.Context, county, id string, f recordForm, errs map[string]string, items []catalog.ItemView, csrf string) formView {
@@ -345,6 +357,7 @@ type listView struct {
 	Perms     perms
 	New       formView
 	Error     string
+	Imported  *importNote
 }
 
 // tabStatuses are the statuses each tab lists; "mine" lists only the
@@ -501,6 +514,7 @@ func (p *Pages) renderList(c *fiber.Ctx, v listView, form recordForm, errs map[s
 	v.New = p.formView(ctx, county, "new", form, errs, items, me.CSRFToken)
 	// The fragment brings a refused form back into view on a phone.
 	v.New.Action, v.New.Button = "/counties/"+county+"/disclosures#new-record", "保存草稿"
+	v.New.ImportAction, v.New.Imported = "/counties/"+county+"/disclosures/docx#new-record", v.Imported
 	return p.render(c, "console_list", web.View{Title: "政府信息公开", Region: county, Data: v})
 }
 
@@ -518,6 +532,69 @@ func (p *Pages) submitNew(c *fiber.Ctx) error {
 		return err
 	}
 	return p.renderList(c, listView{Error: msg}, form, fields)
+}
+
+// convertUpload converts the .docx of an author's form; the form comes back
+// with the converted body, nothing saved.
+func (p *Pages) convertUpload(c *fiber.Ctx, form *recordForm) (*importNote, error) {
+	fh, err := c.FormFile("docx")
+	switch {
+	case err != nil:
+		return nil, apperr.InvalidField("docx", "请选择要导入的 Word 文档")
+	case fh.Size > MaxDocxBytes:
+		msg := fmt.Sprintf("Word 文档不能超过%dMB", MaxDocxBytes>>20)
+		return nil, &apperr.Error{Status: fiber.StatusRequestEntityTooLarge, Code: "body_too_large", Message: msg,
+			Fields: map[string]string{"docx": msg}}
+	}
+	data, err := upload.Read(fh, MaxDocxBytes)
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.api.svc.ConvertDocx(fh.Filename, data)
+	if err != nil {
+		return nil, err
+	}
+	form.Body = out.HTML
+	return &importNote{Name: fh.Filename, Dropped: out.Dropped}, nil
+}
+
+// importNewDocx fills the new-record form's body from a .docx.
+func (p *Pages) importNewDocx(c *fiber.Ctx) error {
+	form := readRecordForm(c)
+	note, err := p.convertUpload(c, &form)
+	if err != nil {
+		msg, fields, err := formError(c, err)
+		if err != nil {
+			return err
+		}
+		return p.renderList(c, listView{Error: msg}, form, fields)
+	}
+	return p.renderList(c, listView{Imported: note}, form, nil)
+}
+
+// importEditDocx fills a record's edit form's body from a .docx, for the
+// author while the record may be changed.
+func (p *Pages) importEditDocx(c *fiber.Ctx) error {
+	rv, err := p.loadRecord(c)
+	if err != nil {
+		return err
+	}
+	form := readRecordForm(c)
+	me := web.CurrentUser(c)
+	switch {
+	case rv.AuthorID != me.UserID:
+		err = apperr.Forbidden("not_author", "只有撰稿人可以修改")
+	case rv.Status != StatusDraft && rv.Status != StatusRejected:
+		err = apperr.Conflict("invalid_transition", "只有草稿或审查未通过的信息可以修改")
+	}
+	if err != nil {
+		return err
+	}
+	note, err := p.convertUpload(c, &form)
+	if err != nil {
+		return p.refused(c, "edit", err, recordView{}, nil, &form)
+	}
+	return p.renderRecord(c, rv, recordView{Imported: note}, nil, &form, "")
 }
 
 func recordURL(county string, id int64) string {
@@ -539,6 +616,8 @@ type findingRow struct {
 	// InContents marks such a finding, which no mask can cover.
 	Excerpt    string
 	InContents bool
+	// InBody: the finding is marked in the rendered body (#finding-mark-N).
+	InBody bool
 	// HandChecked: the reviewer confirmed the attachment (review records).
 	HandChecked bool
 }
@@ -592,8 +671,11 @@ type recordView struct {
 	Pending       bool
 	TitleSegments []Segment
 	BodySegments  []Segment
-	Attachments   []attachmentSegments
-	Findings      []findingRow
+	// BodyRendered is the body as the public will see it, findings and
+	// masks marked in place.
+	BodyRendered template.HTML
+	Attachments  []attachmentSegments
+	Findings     []findingRow
 	// ToCheck are the attachments to confirm as checked by hand.
 	ToCheck       []attachmentCheck
 	OtherMasks    []maskRow
@@ -602,6 +684,8 @@ type recordView struct {
 	LastRejection *Review
 	Review        reviewForm
 	WithdrawNote  string
+	// Imported: a .docx was just converted into the edit form's body.
+	Imported *importNote
 	// Failed names the form Error and Errors belong to.
 	Failed    string
 	Error     string
@@ -709,6 +793,7 @@ func (p *Pages) renderRecord(c *fiber.Ctx, rv RecordView, v recordView, ticked m
 		}
 		v.Edit = p.formView(ctx, county, "edit", f, errs, items, me.CSRFToken)
 		v.Edit.Action, v.Edit.Button = recordURL(county, r.ID), "保存修改"
+		v.Edit.ImportAction, v.Edit.Imported = recordURL(county, r.ID)+"/docx#edit", v.Imported
 	}
 	if v.Pending && pm.Review {
 		v.ReviewStage = "初审"
@@ -750,6 +835,7 @@ func (p *Pages) renderRecord(c *fiber.Ctx, rv RecordView, v recordView, ticked m
 	// The review view: the stored text escaped, findings marked, masks shown.
 	v.TitleSegments = Highlight("title", r.Title, rv.ScanFindings, rv.Redactions)
 	v.BodySegments = Highlight("body", r.Body, rv.ScanFindings, rv.Redactions)
+	v.BodyRendered = RenderHighlighted("body", r.Body, rv.ScanFindings, rv.Redactions, p.api.svc.SanitizeHTML)
 	for _, a := range rv.Attachments {
 		field := fmt.Sprintf("attachment:%d", a.ID)
 		v.Attachments = append(v.Attachments, attachmentSegments{Attachment: a,
@@ -765,7 +851,7 @@ func (p *Pages) renderRecord(c *fiber.Ctx, rv RecordView, v recordView, ticked m
 	covered := map[string]bool{}
 	for i, f := range rv.ScanFindings {
 		row := findingRow{N: i + 1, Kind: f.Kind, Where: findingWhere(f, rv.Attachments), Text: f.Text,
-			Excerpt: f.Excerpt, InContents: f.AttachmentID != 0}
+			Excerpt: f.Excerpt, InContents: f.AttachmentID != 0, InBody: f.Field == "body"}
 		if !row.InContents {
 			row.Key = maskKey(Redaction{Field: f.Field, Start: f.Start, End: f.End})
 			row.Checked = masked[row.Key]
@@ -799,7 +885,7 @@ func (p *Pages) renderRecord(c *fiber.Ctx, rv RecordView, v recordView, ticked m
 		v.PreviewBody = template.HTML(p.api.svc.SanitizeHTML(MaskedPreview("body", r.Body, rv.Redactions))) // #nosec G203 -- sanitized just now
 	}
 	known := map[string]bool{"title": true, "category": true, "body": true, "formed_on": true, "attribute": true,
-		"withheld_reason": true, "opinion": true, "decision": true, "phrases": true, "mask": true, "file": true, "reason": true,
+		"withheld_reason": true, "opinion": true, "decision": true, "phrases": true, "mask": true, "file": true, "reason": true, "docx": true,
 		"checked_attachments": true}
 	for k, msg := range v.Errors {
 		if !known[k] {

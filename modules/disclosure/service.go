@@ -47,11 +47,15 @@ type Service struct {
 // NewService wires the disclosure rules.
 func NewService(database *db.DB, cal *calendar.Calendar, cat *catalog.Service) *Service {
 	texts, _ := lru.New[string, attachmentText](attachmentTextCacheSize) // errors only on a size <= 0
-	return &Service{db: database, cal: cal, catalog: cat, sanitizer: bluemonday.UGCPolicy(), written: written.NewStore(database),
+	return &Service{db: database, cal: cal, catalog: cat, sanitizer: bodyPolicy(), written: written.NewStore(database),
 		texts: texts, Now: time.Now}
 }
 
 func (s *Service) today() time.Time { return calendar.Today(s.Now()) }
+
+// bodyPolicy is the one sanitiser policy of record bodies: what the editor
+// writes and the .docx conversion produces is a subset of it.
+func bodyPolicy() *bluemonday.Policy { return bluemonday.UGCPolicy() }
 
 // SanitizeHTML keeps the safe subset of rich text: no script, no event
 // handlers, no javascript: links. Everything shown to the public passes here.

@@ -256,6 +256,8 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/disclosures", allowed: []string{"clerk"}, body: url.Values{"title": {""}}},
 	{route: "POST /counties/:county/disclosures/:id", allowed: []string{"clerk"}, object: "disclosure", body: url.Values{"title": {""}}},
 	{route: "POST /counties/:county/disclosures/:id/attachments", allowed: []string{"clerk"}, object: "disclosure", body: url.Values{}},
+	{route: "POST /counties/:county/disclosures/docx", allowed: []string{"clerk"}, body: url.Values{"title": {"probe"}}},
+	{route: "POST /counties/:county/disclosures/:id/docx", allowed: []string{"clerk"}, object: "disclosure", body: url.Values{"title": {"probe"}}},
 	{route: "POST /counties/:county/disclosures/:id/submit", allowed: []string{"clerk"}, object: "disclosure", body: url.Values{}},
 	{route: "POST /counties/:county/disclosures/:id/review", allowed: []string{"admin", "reviewer"}, object: "disclosure",
 		body: url.Values{"decision": {"maybe"}}},

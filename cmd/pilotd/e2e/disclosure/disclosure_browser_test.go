@@ -102,6 +102,10 @@ func TestDisclosureBrowserReviewAndPublish(t *testing.T) {
 	clerk.Open(list)
 	clerk.Fill("new-title", title)
 	clerk.Choose("new-category", "11")
+	// The body goes in as markup through the editor's source view.
+	if err := chromedp.Do(clerk.Ctx, chromedp.Click(chromedp.CSS("#new-record [data-cmd=source]"))); err != nil {
+		t.Fatalf("source view: %v", err)
+	}
 	clerk.Fill("new-body", body)
 	setValueDirect(clerk, "new-formed", time.Now().In(web.Beijing).Format("2006-01-02"))
 	clerk.Choose("new-attribute", disclosure.AttributeWithheld)
@@ -170,6 +174,17 @@ func TestDisclosureBrowserReviewAndPublish(t *testing.T) {
 	reviewer.WantText("[data-testid=finding-1]", "正文第")
 	reviewer.WantText("[data-testid=finding-2]", "手机号码")
 	reviewer.WantText("[data-testid=finding-2]", "13800138000")
+	if n := reviewer.Count("[data-testid=rendered-body] mark.finding"); n != 1 {
+		t.Fatalf("%d findings marked in the rendered body, want 1\n%s", n, reviewer.BodyText())
+	}
+	reviewer.WantText("[data-testid=rendered-body] mark.finding", idNo)
+	if n := reviewer.Count("[data-testid=rendered-body] script, [data-testid=rendered-body] [onerror]"); n != 0 {
+		t.Errorf("%d script elements or event handlers in the rendered body", n)
+	}
+	// The markup as stored, behind a disclosure triangle.
+	if err := chromedp.Do(reviewer.Ctx, chromedp.Click(chromedp.CSS(".source-markup summary"))); err != nil {
+		t.Fatalf("open the source view: %v", err)
+	}
 	if n := reviewer.Count("[data-testid=source-body] mark.finding"); n != 1 {
 		t.Fatalf("%d findings marked in the body, want 1\n%s", n, reviewer.BodyText())
 	}
