@@ -47,6 +47,16 @@ const (
 	KindRectificationRed    = "rectification_red"
 )
 
+// Kinds of the notices of inspections (modules/inspections): a 整改 deadline
+// or a publication due date is a working day away, or has passed. They link
+// to the county's inspections.
+const (
+	KindInspectionRectifyYellow = "inspection_rectify_yellow"
+	KindInspectionRectifyRed    = "inspection_rectify_red"
+	KindInspectionPublishYellow = "inspection_publish_yellow"
+	KindInspectionPublishRed    = "inspection_publish_red"
+)
+
 // Link is the page a notice points to: its case; for a digest the county's
 // case list, which puts the nearest deadlines first (a digest may count only
 // steps, which the list's yellow filter, judged by the case's deadline, would
@@ -61,6 +71,9 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/annual-reports"
 	case n.Kind == KindRectification || n.Kind == KindRectificationYellow || n.Kind == KindRectificationRed:
 		return "/counties/" + n.CountyCode + "/rectifications"
+	case n.Kind == KindInspectionRectifyYellow || n.Kind == KindInspectionRectifyRed ||
+		n.Kind == KindInspectionPublishYellow || n.Kind == KindInspectionPublishRed:
+		return "/counties/" + n.CountyCode + "/inspections"
 	}
 	return ""
 }
