@@ -118,6 +118,15 @@ func (s *Service) SaveInspector(ctx context.Context, county string, by int64, in
 	var out Inspector
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		if in.UserID > 0 {
+			// A user with no role in the county is not the county's to name.
+			var roles int
+			if err := tx.GetContext(ctx, &roles, `SELECT COUNT(*) FROM user_roles WHERE user_id = ? AND region = ?`,
+				in.UserID, county); err != nil {
+				return err
+			}
+			if roles == 0 {
+				return apperr.ErrNotFound
+			}
 			officers, err := rbac.UsersWithRole(ctx, tx, rbac.CountyOfficer, county)
 			if err != nil {
 				return err
