@@ -36,6 +36,7 @@ var pageFuncs = template.FuncMap{
 	"riskGradeTitle": entities.RiskGradeTitle,
 	"recheckTitle":   RecheckTitle,
 	"fieldError":     fieldError,
+	"inc":            func(i int) int { return i + 1 },
 	"lightTitle": func(l string) string {
 		switch l {
 		case WarningYellow:
