@@ -37,6 +37,7 @@ var pageFuncs = template.FuncMap{
 	"recheckTitle":   RecheckTitle,
 	"fieldError":     fieldError,
 	"inc":            func(i int) int { return i + 1 },
+	"beijing":        web.FormatBeijing,
 	"lightTitle": func(l string) string {
 		switch l {
 		case WarningYellow:
