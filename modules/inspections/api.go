@@ -40,7 +40,9 @@ func (a *API) Mount(app *fiber.App) {
 	c.Get("/inspectors", read, a.listInspectors)
 	c.Put("/inspectors/:id", pool, a.saveInspector)
 	c.Get("/inspection-conflicts", read, a.listConflicts)
-	c.Post("/inspection-conflicts", record, a.declareConflict)
+	// Reading lets one try: the service lets an officer declare their own
+	// conflicts and the county administrator anyone's.
+	c.Post("/inspection-conflicts", read, a.declareConflict)
 	c.Get("/inspection-plans", read, a.listPlans)
 	c.Post("/inspection-plans", plan, a.createPlan)
 	c.Get("/inspection-plans/:id", read, a.showPlan)
@@ -72,7 +74,10 @@ func (a *API) ActorOf(c *fiber.Ctx, county string) (Actor, error) {
 	if act.CanApprove, err = web.Allowed(c, a.enforcer, p.UserID, county, ApprovePermission); err != nil {
 		return act, err
 	}
-	act.CanPool, err = web.Allowed(c, a.enforcer, p.UserID, county, PoolPermission)
+	if act.CanPool, err = web.Allowed(c, a.enforcer, p.UserID, county, PoolPermission); err != nil {
+		return act, err
+	}
+	act.CanRecord, err = web.Allowed(c, a.enforcer, p.UserID, county, RecordPermission)
 	return act, err
 }
 

@@ -20,12 +20,13 @@ import (
 var templateFiles embed.FS
 
 // Pages serves the staff pages (plans, the draw with its verification, the
-// inspection record and its print page) and the portal's results page.
+// inspection record and its print page, the inspector pool and conflicts)
+// and the portal's results page.
 type Pages struct {
 	api                               *API
 	pages                             *web.Pages
 	plans, plan, verify, list, record *template.Template
-	results                           *template.Template
+	results, pool                     *template.Template
 	print                             *template.Template
 }
 
@@ -78,6 +79,7 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 	for name, dst := range map[string]**template.Template{
 		"console_plans": &p.plans, "console_plan": &p.plan, "console_verify": &p.verify,
 		"console_inspections": &p.list, "console_inspection": &p.record, "portal_results": &p.results,
+		"console_inspectors": &p.pool,
 	} {
 		t, err := pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/"+name+".html")
 		if err != nil {
@@ -122,6 +124,10 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Post("/counties/:county/inspections/:id/complete", record, p.submitComplete)
 	app.Post("/counties/:county/inspections/:id/recheck", record, p.submitRecheck)
 	app.Post("/counties/:county/inspections/:id/publish", publish, p.submitPublish)
+	pool := web.Require(e, PoolPermission, web.CountyScope)
+	app.Get("/counties/:county/inspectors", read, p.showPool)
+	app.Post("/counties/:county/inspectors", pool, p.submitInspector)
+	app.Post("/counties/:county/inspection-conflicts", read, p.submitConflict)
 	app.Get("/portal/:county/inspection-results", p.api.RequireActiveCounty, p.showResults)
 }
 
@@ -575,4 +581,118 @@ func (p *Pages) showResults(c *fiber.Ctx) error {
 	}
 	return p.pages.Render(c, p.results, web.View{Title: "双随机抽查结果公开 · " + cty.Name,
 		Data: resultsView{County: county, CountyName: cty.Name, Items: items, Workdays: PublishWorkdays}})
+}
+
+// --- The inspector pool and conflicts ---
+
+type poolView struct {
+	County     string
+	Inspectors []Inspector
+	Officers   []Officer
+	Conflicts  []conflictRow
+	Entities   []entities.Entity
+	CanPool    bool
+	CanRecord  bool
+	Me         int64
+	Error      string
+	Errors     map[string]string
+	Flash      string
+	Form       map[string]string
+}
+
+type conflictRow struct {
+	ConflictRecord
+	Inspector, Entity string
+}
+
+func (p *Pages) renderPool(c *fiber.Ctx, v poolView) error {
+	ctx := c.UserContext()
+	var err error
+	if v.Inspectors, err = p.api.svc.Inspectors(ctx, v.County); err != nil {
+		return err
+	}
+	if v.Officers, err = p.api.svc.Officers(ctx, v.County); err != nil {
+		return err
+	}
+	if v.Entities, err = entities.NewService(p.api.svc.db).All(ctx, v.County); err != nil {
+		return err
+	}
+	ents, people, err := p.names(ctx, v.County)
+	if err != nil {
+		return err
+	}
+	list, err := p.api.svc.Conflicts(ctx, v.County)
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		v.Conflicts = append(v.Conflicts, conflictRow{ConflictRecord: r, Inspector: lookup(people, r.UserID).Name,
+			Entity: lookup(ents, r.EntityID).Name})
+	}
+	v.CanPool = p.can(c, v.County, PoolPermission)
+	v.CanRecord = p.can(c, v.County, RecordPermission)
+	v.Me = web.CurrentUser(c).UserID
+	if v.Form == nil {
+		v.Form = map[string]string{}
+	}
+	return p.pages.Render(c, p.pool, web.View{Title: "执法检查人员名录库", Region: v.County, Data: v})
+}
+
+func (p *Pages) showPool(c *fiber.Ctx) error {
+	v := poolView{County: c.Params("county")}
+	switch c.Query("done") {
+	case "inspector":
+		v.Flash = "已保存执法人员。"
+	case "conflict":
+		v.Flash = "已登记回避申报。"
+	}
+	return p.renderPool(c, v)
+}
+
+func formID(c *fiber.Ctx, name string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
+	return n
+}
+
+func (p *Pages) submitInspector(c *fiber.Ctx) error {
+	county := c.Params("county")
+	form := map[string]string{"user_id": c.FormValue("user_id"), "certificate_no": c.FormValue("certificate_no")}
+	active := c.FormValue("active") != "0"
+	_, err := p.api.svc.SaveInspector(c.UserContext(), county, web.CurrentUser(c).UserID, InspectorInput{
+		UserID: formID(c, "user_id"), CertificateNo: form["certificate_no"], Active: &active})
+	if err == nil {
+		return c.Redirect("/counties/"+county+"/inspectors?done=inspector", fiber.StatusSeeOther)
+	}
+	if e, ok := apperr.As(err); ok && e.Status == fiber.StatusNotFound {
+		err = apperr.InvalidField("user_id", "请选择本县执法人员")
+	}
+	msg, fields, err := formError(c, err)
+	if err != nil {
+		return err
+	}
+	return p.renderPool(c, poolView{County: county, Error: msg, Errors: fields, Form: form})
+}
+
+func (p *Pages) submitConflict(c *fiber.Ctx) error {
+	county := c.Params("county")
+	act, err := p.api.ActorOf(c, county)
+	if err != nil {
+		return err
+	}
+	form := map[string]string{"inspector_id": c.FormValue("inspector_id"), "entity_id": c.FormValue("entity_id"),
+		"reason": c.FormValue("reason")}
+	inspector := formID(c, "inspector_id")
+	if inspector == 0 && !act.CanPool {
+		inspector = act.ID
+	}
+	_, err = p.api.svc.DeclareConflict(c.UserContext(), county, act, ConflictInput{InspectorID: inspector,
+		EntityID: formID(c, "entity_id"), Reason: form["reason"]})
+	if err == nil {
+		return c.Redirect("/counties/"+county+"/inspectors?done=conflict", fiber.StatusSeeOther)
+	}
+	msg, fields, err := formError(c, err)
+	if err != nil {
+		return err
+	}
+	return p.renderPool(c, poolView{County: county, Error: msg, Errors: fields, Form: form})
 }

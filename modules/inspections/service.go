@@ -50,6 +50,8 @@ type Actor struct {
 	// CanPool: the county administrator (the inspector pool, conflicts on
 	// another's behalf).
 	CanPool bool
+	// CanRecord: an officer (inspections, their own conflicts).
+	CanRecord bool
 }
 
 const maxText = 2000
@@ -167,6 +169,24 @@ type ConflictInput struct {
 	Reason      string `json:"reason"`
 }
 
+// Officer is a county user holding county_officer, for the pool form.
+type Officer struct {
+	ID          int64  `db:"id"`
+	Username    string `db:"username"`
+	DisplayName string `db:"display_name"`
+}
+
+// Officers lists the county's users holding county_officer.
+func (s *Service) Officers(ctx context.Context, county string) ([]Officer, error) {
+	out := []Officer{}
+	err := s.db.SelectContext(ctx, &out, `SELECT u.id, u.username, u.display_name FROM users u JOIN user_roles r
+		ON r.user_id = u.id WHERE r.region = ? AND r.role = ? ORDER BY u.id`, county, rbac.CountyOfficer)
+	if err != nil {
+		return nil, fmt.Errorf("inspections: officers: %w", err)
+	}
+	return out, nil
+}
+
 // Conflicts lists the county's declared conflicts.
 func (s *Service) Conflicts(ctx context.Context, county string) ([]ConflictRecord, error) {
 	return s.store.conflicts(ctx, county)
@@ -180,7 +200,7 @@ func (s *Service) DeclareConflict(ctx context.Context, county string, act Actor,
 	reason := text(f, "reason", in.Reason, "请写明回避理由", maxText)
 	if in.InspectorID <= 0 {
 		f["inspector_id"] = "请选择执法人员"
-	} else if in.InspectorID != act.ID && !act.CanPool {
+	} else if !act.CanPool && !(act.CanRecord && in.InspectorID == act.ID) {
 		return ConflictRecord{}, apperr.Forbidden("forbidden", "执法人员只能为本人申报回避")
 	}
 	if in.EntityID <= 0 {

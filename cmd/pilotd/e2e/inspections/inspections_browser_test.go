@@ -37,6 +37,21 @@ func TestInspectionBrowser(t *testing.T) {
 
 	officer := e2e.NewTab(t, browser, base)
 	officer.SignIn("officer0_"+county, officerPassword)
+	// The officer declares a conflict with an entity on the pool page; a
+	// declaration without a reason is refused.
+	officer.Open("/counties/" + county + "/inspectors")
+	officer.WantText("[data-testid=pool]", "皖340102000")
+	officer.Choose("conflict-entity", e2e.Itoa(d.entities[1]))
+	if status := officer.Click("#conflict-submit"); status != 400 {
+		t.Fatalf("conflict without a reason: HTTP %d", status)
+	}
+	officer.WantText("#conflict-reason-error", "回避理由")
+	officer.Choose("conflict-entity", e2e.Itoa(d.entities[1]))
+	officer.Fill("conflict-reason", "本人曾在该单位任职")
+	officer.Submit("#conflict-submit")
+	officer.WantText("[data-testid=conflicts]", "本人曾在该单位任职")
+	officer.Screenshots("inspection-pool")
+
 	officer.Open("/counties/" + county + "/inspection-plans")
 	officer.Fill("plan-name", "烟花爆竹经营单位双随机抽查")
 	officer.Choose("plan-start", day(-30))
