@@ -189,11 +189,13 @@ type Finding struct {
 	CreatedAt      time.Time `db:"created_at" json:"created_at"`
 }
 
-// PenaltyParty is the party of a penalty case opened from a finding.
+// PenaltyParty is the party of a penalty case opened from a finding: the
+// inspected entity, by its register id as well as its name and code.
 type PenaltyParty struct {
 	Kind       string
 	Name       string
 	CreditCode string
+	EntityID   int64
 }
 
 // PenaltyInput is what a finding carries over into a new penalty case.
@@ -213,6 +215,8 @@ type PenaltyCase struct {
 }
 
 // PenaltyOpener opens a penalty case in county on behalf of the actor (a
-// user id). The penalty module provides it; cmd/pilotd wires it. Errors it
-// returns (apperr) pass to the client as they are.
+// user id; the adapter in cmd/pilotd looks up what that user may do in the
+// county, as the penalty module's own endpoints do). The penalty module
+// provides the case; cmd/pilotd wires it. Errors it returns (apperr) pass to
+// the client as they are.
 type PenaltyOpener func(ctx context.Context, county string, actorID int64, in PenaltyInput) (PenaltyCase, error)

@@ -1002,7 +1002,11 @@ func (s *Service) OpenPenaltyCase(ctx context.Context, county string, id, findin
 		if fd.LegalProvision != "" {
 			facts += "。涉嫌违反" + fd.LegalProvision + "。"
 		}
-		in = PenaltyInput{ItemCode: item, Party: PenaltyParty{Kind: "organization", Name: i.EntityName, CreditCode: i.EntityCreditCode},
+		if filed == "" {
+			filed = calendar.FormatDate(s.today())
+		}
+		in = PenaltyInput{ItemCode: item, Party: PenaltyParty{Kind: "organization", Name: i.EntityName, CreditCode: i.EntityCreditCode,
+			EntityID: i.EntityID},
 			Facts: facts, FiledOn: filed, SourceKind: "inspection", SourceID: id}
 		return nil
 	})

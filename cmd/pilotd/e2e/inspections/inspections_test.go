@@ -406,7 +406,7 @@ func TestInspectionRecord(t *testing.T) {
 			map[string]any{}), "item_code")
 		pc := s.Must(201, s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "284"}))
 		if pc.Body["penalty_case_id"] != float64(77) || got.Party.CreditCode != entityCodes[0] && got.Party.CreditCode != entityCodes[1] ||
-			got.SourceKind != "inspection" || !strings.Contains(got.Facts, "仓库超量储存烟花爆竹") || !strings.Contains(got.Facts, "第二十二条") {
+			got.SourceKind != "inspection" || got.Party.EntityID == 0 || got.FiledOn != calendar.FormatDate(calendar.Today(svc.Now())) || !strings.Contains(got.Facts, "仓库超量储存烟花爆竹") || !strings.Contains(got.Facts, "第二十二条") {
 			t.Errorf("penalty case: %s; input %+v", pc.Raw, got)
 		}
 		s.Must(409, s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "284"}))
