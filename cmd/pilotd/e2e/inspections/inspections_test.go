@@ -412,3 +412,32 @@ func TestInspectionRecord(t *testing.T) {
 		s.Must(409, s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "284"}))
 	})
 }
+
+// TestConcurrentDraws: two first draws of one plan at the same moment make
+// one draw; the other is told 409, on both engines.
+func TestConcurrentDraws(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := newDesk(s)
+		pid := e2e.Itoa(approvedPlan(s, d))
+		statuses := make(chan int, 2)
+		for _, token := range []string{d.officers[0], d.officers[1]} {
+			go func(token string) {
+				statuses <- s.Do("POST", api("/inspection-plans/"+pid+"/draws"), token, nil).Status
+			}(token)
+		}
+		got := map[int]int{}
+		for i := 0; i < 2; i++ {
+			got[<-statuses]++
+		}
+		if got[201] != 1 || got[409] != 1 {
+			t.Errorf("two concurrent draws answered %v, want one 201 and one 409", got)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM inspection_draws`); n != 1 {
+			t.Errorf("%d draws stored", n)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM inspections`); n != 2 {
+			t.Errorf("%d inspections stored", n)
+		}
+	})
+}
