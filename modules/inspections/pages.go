@@ -124,6 +124,7 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Post("/counties/:county/inspections/:id/complete", record, p.submitComplete)
 	app.Post("/counties/:county/inspections/:id/recheck", record, p.submitRecheck)
 	app.Post("/counties/:county/inspections/:id/publish", publish, p.submitPublish)
+	app.Post("/counties/:county/inspections/:id/findings/:finding/penalty-case", record, p.submitPenaltyCase)
 	pool := web.Require(e, PoolPermission, web.CountyScope)
 	app.Get("/counties/:county/inspectors", read, p.showPool)
 	app.Post("/counties/:county/inspectors", pool, p.submitInspector)
@@ -445,6 +446,8 @@ func (p *Pages) showInspection(c *fiber.Ctx) error {
 		v.Flash = "复查结果已记录。"
 	case "publish":
 		v.Flash = "检查结果已在门户网站公开。"
+	case "penalty":
+		v.Flash = "已由检查发现立案。"
 	}
 	return p.renderRecord(c, v)
 }
@@ -511,6 +514,18 @@ func (p *Pages) submitRecheck(c *fiber.Ctx) error {
 func (p *Pages) submitPublish(c *fiber.Ctx) error {
 	return p.act(c, "publish", nil, func(county string, id int64, _ Actor) error {
 		_, err := p.api.svc.Publish(c.UserContext(), county, id)
+		return err
+	})
+}
+
+func (p *Pages) submitPenaltyCase(c *fiber.Ctx) error {
+	form := map[string]string{"item_code": c.FormValue("item_code"), "finding": c.Params("finding")}
+	return p.act(c, "penalty", form, func(county string, id int64, act Actor) error {
+		finding, err := paramID(c, "finding")
+		if err != nil {
+			return err
+		}
+		_, err = p.api.svc.OpenPenaltyCase(c.UserContext(), county, id, finding, act, PenaltyRequest{ItemCode: form["item_code"]})
 		return err
 	})
 }

@@ -205,6 +205,7 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/inspections/:id/complete", object: "inspection", body: url.Values{}},
 	{route: "POST /counties/:county/inspections/:id/recheck", object: "inspection", body: url.Values{}},
 	{route: "POST /counties/:county/inspections/:id/publish", allowed: []string{"admin"}, object: "inspection", body: url.Values{}},
+	{route: "POST /counties/:county/inspections/:id/findings/:finding/penalty-case", object: "inspection", body: url.Values{}},
 	{route: "GET /portal/:county/inspection-results", public: true},
 
 	// Disclosure.

@@ -137,6 +137,16 @@ func TestInspectionBrowser(t *testing.T) {
 	rec.Fill("recheck-note", "已清理超量部分")
 	rec.Submit("#recheck-submit")
 	rec.WantText("[data-testid=recheck]", "已整改")
+	// Without the penalty module a finding cannot open a case yet: the page
+	// says so (503) and the finding keeps no case number.
+	rec.Fill("penalty-item-"+findingID(t, s, id), "CF-001")
+	if status := rec.Click("#penalty-submit-" + findingID(t, s, id)); status != 503 {
+		t.Errorf("opening a penalty case without the module: HTTP %d", status)
+	}
+	if !strings.Contains(rec.BodyText(), "尚未启用") {
+		t.Errorf("no explanation on the 503 page:\n%s", rec.BodyText())
+	}
+	rec.Open("/counties/" + county + "/inspections/" + id)
 	rec.Submit("#publish-submit")
 	rec.WantText("[data-testid=published-on]", day(0))
 
@@ -157,4 +167,14 @@ func TestInspectionBrowser(t *testing.T) {
 		}
 	}
 	public.Accessible("inspection-results-public", axe)
+}
+
+// findingID is the id of the first finding of inspection id.
+func findingID(t *testing.T, s *e2e.Service, id string) string {
+	t.Helper()
+	var n int64
+	if err := s.Svc.DB.Get(&n, `SELECT MIN(id) FROM inspection_findings WHERE inspection_id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	return e2e.Itoa(n)
 }
