@@ -57,6 +57,14 @@ const (
 	KindInspectionPublishRed    = "inspection_publish_red"
 )
 
+// Kinds of the notices of 双公示 entries (modules/publicity): a decision's
+// publication is due on the next working day, or late. They link to the
+// county's publicity list.
+const (
+	KindPublicityYellow = "publicity_yellow"
+	KindPublicityRed    = "publicity_red"
+)
+
 // Link is the page a notice points to: its case; for a digest the county's
 // case list, which puts the nearest deadlines first (a digest may count only
 // steps, which the list's yellow filter, judged by the case's deadline, would
@@ -74,6 +82,8 @@ func (n Notice) Link() string {
 	case n.Kind == KindInspectionRectifyYellow || n.Kind == KindInspectionRectifyRed ||
 		n.Kind == KindInspectionPublishYellow || n.Kind == KindInspectionPublishRed:
 		return "/counties/" + n.CountyCode + "/inspections"
+	case n.Kind == KindPublicityYellow || n.Kind == KindPublicityRed:
+		return "/counties/" + n.CountyCode + "/publicity"
 	}
 	return ""
 }

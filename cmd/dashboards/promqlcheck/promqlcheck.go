@@ -249,6 +249,7 @@ var DatabaseGauges = []string{
 	"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue",
 	"pilot_inspections_assigned", "pilot_inspection_rectifications_open", "pilot_inspection_rectifications_overdue",
 	"pilot_inspection_results_unpublished_overdue",
+	"pilot_publicity_pending", "pilot_publicity_overdue",
 }
 
 // IsDatabaseGauge tells whether name is one of DatabaseGauges.

@@ -23,6 +23,7 @@ import (
 	"safetypilot/modules/inspections"
 	"safetypilot/modules/notices"
 	"safetypilot/modules/pilot"
+	"safetypilot/modules/publicity"
 	"safetypilot/modules/ratings"
 	"safetypilot/modules/reports"
 	"safetypilot/modules/seeds"
@@ -50,8 +51,10 @@ type Service struct {
 	Ratings *ratings.Service
 	// Inspections is 双随机一公开: plans, draws, records and publication.
 	Inspections *inspections.Service
-	Jobs        *jobs.Runner
-	limiter     *web.RateLimiter
+	// Publicity is the 双公示 of decisions; tests travel in time with its Now.
+	Publicity *publicity.Service
+	Jobs      *jobs.Runner
+	limiter   *web.RateLimiter
 	// challenges guards the public forms against automated filling.
 	Challenges *challenge.Service
 	App        *fiber.App
@@ -136,6 +139,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.AddNav(users.NavLinks()...)
 	pages.AddNav(audit.NavLinks()...)
 	pages.AddNav(ratings.NavLinks()...)
+	pages.AddNav(publicity.NavLinks()...)
 	pages.AddNav(entities.NavLinks()...)
 	pages.AddNav(inspections.NavLinks()...)
 	noticeStore := notices.NewStore(database)
@@ -228,6 +232,17 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	casePages.Mount(app)
 
+	publicitySvc := publicity.NewService(database, calendarSvc.Calendar())
+	caseSvc.OnApproved = publicitySvc.RecordLicence
+	publicity.RegisterMetrics(reg, database, time.Now)
+	publicityAPI := publicity.NewAPI(publicitySvc, tenantSvc, enforcer)
+	publicityAPI.Mount(app)
+	publicityPages, err := publicity.NewPages(publicityAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	publicityPages.Mount(app)
+
 	ratingSvc := ratings.NewService(database, calendarSvc.Calendar())
 	ratings.RegisterMetrics(reg, database)
 	ratingAPI := ratings.NewAPI(ratingSvc, tenantSvc, enforcer, limiter)
@@ -290,9 +305,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		if err != nil {
 			return "", err
 		}
+		publicityFlags, err := publicitySvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
 		reminded, err := reportSvc.RemindAnnual(ctx)
-		return fmt.Sprintf("%s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
-			inspectionFlags.String(), reminded), err
+		return fmt.Sprintf("%s; %s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
+			inspectionFlags.String(), publicityFlags.String(), reminded), err
 	}}); err != nil {
 		return nil, err
 	}
@@ -317,7 +336,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
-		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Inspections: inspectionSvc, Jobs: runner,
+		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Inspections: inspectionSvc, Publicity: publicitySvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency,
 		InitialAdminPassword: initialPassword}, nil
 }
