@@ -225,6 +225,23 @@ func timelinessDashboard() *dashboard.DashboardBuilder {
 			query("A", selectedGauge("pilot_rectifications_open"), "整改中"),
 			query("B", selectedGauge("pilot_rectifications_overdue"), "已超期"),
 		)))
+
+	b.WithRow(dashboard.NewRowBuilder("双随机抽查").Id(ids.next()))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("责令限期整改：待复查、已超期").
+		Description("双随机抽查中责令限期整改、尚未复查的检查；整改期限届满仍未复查的为已超期。所选县区合计。" + descGauge).
+		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Targets(targets(
+			query("A", selectedGauge("pilot_inspection_rectifications_open"), "待复查"),
+			query("B", selectedGauge("pilot_inspection_rectifications_overdue"), "已超期"),
+		)))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("待检查与逾期未公开的抽查结果").
+		Description("已抽取尚未记录的检查，以及检查结束后超过 20 个工作日仍未公开的结果。所选县区合计。" + descGauge).
+		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Thresholds(thresholds("green", step(1, "red"))).
+		Targets(targets(
+			query("A", selectedGauge("pilot_inspections_assigned"), "待检查"),
+			query("B", selectedGauge("pilot_inspection_results_unpublished_overdue"), "逾期未公开"),
+		)))
 	return b
 }
 

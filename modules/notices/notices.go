@@ -47,6 +47,16 @@ const (
 	KindRectificationRed    = "rectification_red"
 )
 
+// Kinds of the notices of inspections (modules/inspections): a 整改 deadline
+// or a publication due date is a working day away, or has passed. They link
+// to the county's inspections.
+const (
+	KindInspectionRectifyYellow = "inspection_rectify_yellow"
+	KindInspectionRectifyRed    = "inspection_rectify_red"
+	KindInspectionPublishYellow = "inspection_publish_yellow"
+	KindInspectionPublishRed    = "inspection_publish_red"
+)
+
 // Kinds of the notices of 双公示 entries (modules/publicity): a decision's
 // publication is due on the next working day, or late. They link to the
 // county's publicity list.
@@ -69,6 +79,9 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/annual-reports"
 	case n.Kind == KindRectification || n.Kind == KindRectificationYellow || n.Kind == KindRectificationRed:
 		return "/counties/" + n.CountyCode + "/rectifications"
+	case n.Kind == KindInspectionRectifyYellow || n.Kind == KindInspectionRectifyRed ||
+		n.Kind == KindInspectionPublishYellow || n.Kind == KindInspectionPublishRed:
+		return "/counties/" + n.CountyCode + "/inspections"
 	case n.Kind == KindPublicityYellow || n.Kind == KindPublicityRed:
 		return "/counties/" + n.CountyCode + "/publicity"
 	}

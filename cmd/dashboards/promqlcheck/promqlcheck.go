@@ -247,6 +247,8 @@ var DatabaseGauges = []string{
 	"pilot_job_last_success_timestamp_seconds", "pilot_job_last_duration_seconds",
 	"pilot_calendar_year_loaded",
 	"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue",
+	"pilot_inspections_assigned", "pilot_inspection_rectifications_open", "pilot_inspection_rectifications_overdue",
+	"pilot_inspection_results_unpublished_overdue",
 	"pilot_publicity_pending", "pilot_publicity_overdue",
 }
 

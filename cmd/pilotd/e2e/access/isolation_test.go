@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"fmt"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
@@ -177,6 +178,49 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/entities/import", allowed: []string{"admin"}, body: url.Values{}},
 	{route: "GET /counties/:county/entities/:id", allowed: []string{"admin"}, object: "entity"},
 	{route: "POST /counties/:county/entities/:id", allowed: []string{"admin"}, object: "entity", body: isoEntityForm},
+
+	// Inspections (双随机一公开): the county administrator reads, plans, keeps
+	// the inspector pool and publishes; drawing, approving and recording
+	// belong to officers and the 负责人, whom the test's actors are not.
+	{route: "GET /api/v1/counties/:county/inspectors", allowed: []string{"admin"}},
+	{route: "PUT /api/v1/counties/:county/inspectors/:id", allowed: []string{"admin"}, body: map[string]any{"certificate_no": "probe"}},
+	{route: "GET /api/v1/counties/:county/inspection-conflicts", allowed: []string{"admin"}},
+	{route: "POST /api/v1/counties/:county/inspection-conflicts", allowed: []string{"admin"}, body: map[string]any{}},
+	{route: "GET /counties/:county/inspectors", allowed: []string{"admin"}},
+	{route: "POST /counties/:county/inspectors", allowed: []string{"admin"}, body: url.Values{}},
+	{route: "POST /counties/:county/inspection-conflicts", allowed: []string{"admin"}, body: url.Values{}},
+	{route: "GET /api/v1/counties/:county/inspection-plans", allowed: []string{"admin"}},
+	{route: "POST /api/v1/counties/:county/inspection-plans", allowed: []string{"admin"}, body: map[string]any{}},
+	{route: "GET /api/v1/counties/:county/inspection-plans/:id", allowed: []string{"admin"}, object: "plan"},
+	{route: "POST /api/v1/counties/:county/inspection-plans/:id/approve", object: "plan"},
+	{route: "GET /api/v1/counties/:county/inspection-plans/:id/draws", allowed: []string{"admin"}, object: "plan"},
+	{route: "POST /api/v1/counties/:county/inspection-plans/:id/draws", object: "plan", body: map[string]any{}},
+	{route: "GET /api/v1/counties/:county/inspection-draws/:id", allowed: []string{"admin"}, object: "draw"},
+	{route: "GET /api/v1/counties/:county/inspection-draws/:id/verify", allowed: []string{"admin"}, object: "draw"},
+	{route: "GET /api/v1/counties/:county/inspections", allowed: []string{"admin"}},
+	{route: "GET /api/v1/counties/:county/inspections/:id", allowed: []string{"admin"}, object: "inspection"},
+	{route: "POST /api/v1/counties/:county/inspections/:id/findings", object: "inspection", body: map[string]any{}},
+	{route: "POST /api/v1/counties/:county/inspections/:id/complete", object: "inspection", body: map[string]any{}},
+	{route: "POST /api/v1/counties/:county/inspections/:id/recheck", object: "inspection", body: map[string]any{}},
+	{route: "POST /api/v1/counties/:county/inspections/:id/publish", allowed: []string{"admin"}, object: "inspection"},
+	{route: "POST /api/v1/counties/:county/inspections/:id/findings/:finding/penalty-case", object: "inspection",
+		body: map[string]any{"item_code": "284"}},
+	{route: "GET /api/v1/public/counties/:county/inspection-results", public: true},
+	{route: "GET /counties/:county/inspection-plans", allowed: []string{"admin"}},
+	{route: "POST /counties/:county/inspection-plans", allowed: []string{"admin"}, body: url.Values{}},
+	{route: "GET /counties/:county/inspection-plans/:id", allowed: []string{"admin"}, object: "plan"},
+	{route: "POST /counties/:county/inspection-plans/:id/approve", object: "plan", body: url.Values{}},
+	{route: "POST /counties/:county/inspection-plans/:id/draw", object: "plan", body: url.Values{}},
+	{route: "GET /counties/:county/inspection-draws/:id/verify", allowed: []string{"admin"}, object: "draw"},
+	{route: "GET /counties/:county/inspections", allowed: []string{"admin"}},
+	{route: "GET /counties/:county/inspections/:id", allowed: []string{"admin"}, object: "inspection"},
+	{route: "GET /counties/:county/inspections/:id/print", allowed: []string{"admin"}, object: "inspection"},
+	{route: "POST /counties/:county/inspections/:id/findings", object: "inspection", body: url.Values{}},
+	{route: "POST /counties/:county/inspections/:id/complete", object: "inspection", body: url.Values{}},
+	{route: "POST /counties/:county/inspections/:id/recheck", object: "inspection", body: url.Values{}},
+	{route: "POST /counties/:county/inspections/:id/publish", allowed: []string{"admin"}, object: "inspection", body: url.Values{}},
+	{route: "POST /counties/:county/inspections/:id/findings/:finding/penalty-case", object: "inspection", body: url.Values{}},
+	{route: "GET /portal/:county/inspection-results", public: true},
 
 	// Disclosure.
 	{route: "GET /api/v1/counties/:county/disclosures", allowed: []string{"admin", "clerk", "reviewer"}},
@@ -409,7 +453,8 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 	snap := isoSnapshot{counts: map[string]int{}}
 	for _, table := range []string{"counties", "users", "user_roles", "sessions", "county_events", "catalog_items",
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
-		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities"} {
+		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities",
+		"inspectors", "inspection_conflicts", "inspection_plans", "inspection_draws", "inspections", "inspection_findings"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
 	snap.bCatalog = string(s.Must(200, s.Do("GET", "/api/v1/counties/"+isoCountyB+"/catalog", adminB, nil)).Raw)
@@ -550,8 +595,9 @@ func TestCountyIsolation(t *testing.T) {
 				return map[string]string{"county": county, "province": "34", "id": objects.ids[object][owner],
 					"code": "274", "role": "county_clerk", "push": "1", "year": "2026",
 					"tracking": objects.tracking[object][owner], "att": objects.ids["attachment"][owner],
-					"mid":    objects.ids["material"][owner],
-					"notice": objects.ids[object+"_notice"][owner]}
+					"mid":     objects.ids["material"][owner],
+					"notice":  objects.ids[object+"_notice"][owner],
+					"finding": objects.ids["finding"][owner]}
 			}
 
 			t.Run(strings.ReplaceAll(c.route, "/", "_"), func(t *testing.T) {
@@ -791,7 +837,32 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 
 		r = s.Must(201, s.Do("POST", base+"/entities", admin, map[string]any{"name": "名录单位" + owner,
 			"credit_code": isoEntityCodes[owner], "address": "地址" + owner, "industry": "fireworks", "risk_grade": "orange"}))
-		put(set.ids, "entity", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
+		entity := e2e.Itoa(int64(r.Body["id"].(float64)))
+		put(set.ids, "entity", owner, entity)
+
+		// An inspection: two officers in the pool, a plan the 负责人
+		// approves, its draw, and a finding of the drawn inspection.
+		var officers []string
+		for k, name := range []string{"insp1", "insp2"} {
+			uid, token := s.AddUser(admin, c, name+"_"+c, "county_officer")
+			s.Must(200, s.Do("PUT", base+"/inspectors/"+e2e.Itoa(uid), admin, map[string]any{
+				"certificate_no": fmt.Sprintf("%s%02d", c, k)}))
+			officers = append(officers, token)
+		}
+		_, leader := s.AddUser(admin, c, "leader_"+c, "county_leader")
+		r = s.Must(201, s.Do("POST", base+"/inspection-plans", officers[0], map[string]any{"name": "抽查计划",
+			"period_start": "2026-01-01", "period_end": "2026-12-31", "entity_count": 1, "inspectors_per_entity": 2}))
+		plan := e2e.Itoa(int64(r.Body["id"].(float64)))
+		put(set.ids, "plan", owner, plan)
+		s.Must(200, s.Do("POST", base+"/inspection-plans/"+plan+"/approve", leader, nil))
+		r = s.Must(201, s.Do("POST", base+"/inspection-plans/"+plan+"/draws", officers[0], nil))
+		put(set.ids, "draw", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
+		r = s.Must(200, s.Do("GET", base+"/inspections?plan_id="+plan, admin, nil))
+		inspection := e2e.Itoa(int64(r.Body["items"].([]any)[0].(map[string]any)["id"].(float64)))
+		put(set.ids, "inspection", owner, inspection)
+		r = s.Must(201, s.Do("POST", base+"/inspections/"+inspection+"/findings", officers[0], map[string]any{
+			"description": "应急预案未演练", "legal_provision": "《安全生产法》第八十一条", "violation": true}))
+		put(set.ids, "finding", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
 
 		r = s.Must(201, s.Do("POST", base+"/reports", admin, map[string]any{"period_kind": "month", "date": "2026-11-01"}))
 		put(set.ids, "report", owner, e2e.Itoa(int64(r.Body["id"].(float64))))

@@ -100,6 +100,29 @@ func observe(s *e2e.Service) {
 	s.Must(201, s.Do("POST", "/api/v1/public/counties/"+a.County+"/cases/"+rated.TrackingNo+"/rating", "",
 		map[string]any{"phone": e2e.ApplicantPhone, "level": 2, "comment": "等候时间过长"}))
 
+	// A drawn inspection recorded with an order to rectify long past, and
+	// another drawn and not yet recorded: the inspection gauges.
+	base := "/api/v1/counties/" + a.County
+	var officers []string
+	for k := 0; k < 2; k++ {
+		id, token := s.AddUser(a.Admin, a.County, "officer"+e2e.Itoa(int64(k))+"_"+a.County, "county_officer")
+		s.Must(200, s.Do("PUT", base+"/inspectors/"+e2e.Itoa(id), a.Admin, map[string]any{"certificate_no": "cert" + e2e.Itoa(int64(k))}))
+		officers = append(officers, token)
+	}
+	for k, code := range []string{"91340102MA2TX5R41", "91340102MA2TX5R42"} {
+		s.Must(201, s.Do("POST", base+"/entities", a.Admin, map[string]any{"name": "抽查单位" + e2e.Itoa(int64(k)),
+			"credit_code": e2e.CreditCode(code), "address": "地址", "industry": "fireworks", "risk_grade": "orange"}))
+	}
+	plan := e2e.Itoa(e2e.Num(s.Must(201, s.Do("POST", base+"/inspection-plans", officers[0], map[string]any{"name": "抽查",
+		"period_start": longAgo, "period_end": todayStr, "entity_count": 2, "inspectors_per_entity": 2})).Body["id"]))
+	s.Must(200, s.Do("POST", base+"/inspection-plans/"+plan+"/approve", a.Leader, nil))
+	s.Must(201, s.Do("POST", base+"/inspection-plans/"+plan+"/draws", officers[0], nil))
+	first := e2e.Itoa(e2e.Num(s.Must(200, s.Do("GET", base+"/inspections", a.Admin, nil)).Body["items"].([]any)[0].(map[string]any)["id"]))
+	s.Must(201, s.Do("POST", base+"/inspections/"+first+"/findings", officers[0], map[string]any{
+		"description": "超量储存", "legal_provision": "条例第二十二条", "violation": true}))
+	s.Must(200, s.Do("POST", base+"/inspections/"+first+"/complete", officers[0], map[string]any{
+		"inspected_on": longAgo, "summary": "责令整改", "rectify_deadline": calendar.FormatDate(today.AddDate(0, 0, -50))}))
+
 	s.RunOverdue(admin)
 	s.Must(404, s.Do("GET", "/no/such/page", "", nil))
 }
@@ -315,7 +338,9 @@ func TestDashboardMetricsExported(t *testing.T) {
 		"pilot_case_processing_workdays_bucket", "pilot_disclosure_review_backlog", "pilot_info_requests_open",
 		"pilot_http_requests_total", "pilot_http_request_duration_seconds_bucket", "go_sql_in_use_connections",
 		"pilot_job_runs_total", "pilot_job_last_success_timestamp_seconds", "pilot_database_ready",
-		"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue"} {
+		"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue",
+		"pilot_inspections_assigned", "pilot_inspection_rectifications_open", "pilot_inspection_rectifications_overdue",
+		"pilot_inspection_results_unpublished_overdue"} {
 		if !used[n] {
 			t.Errorf("no dashboard or alert uses %s", n)
 		}

@@ -20,6 +20,7 @@ import (
 	"safetypilot/modules/db"
 	"safetypilot/modules/disclosure"
 	"safetypilot/modules/entities"
+	"safetypilot/modules/inspections"
 	"safetypilot/modules/notices"
 	"safetypilot/modules/pilot"
 	"safetypilot/modules/publicity"
@@ -48,6 +49,8 @@ type Service struct {
 	Reports    *reports.Service
 	// Ratings is 好差评 and the rectification of 差评.
 	Ratings *ratings.Service
+	// Inspections is 双随机一公开: plans, draws, records and publication.
+	Inspections *inspections.Service
 	// Publicity is the 双公示 of decisions; tests travel in time with its Now.
 	Publicity *publicity.Service
 	Jobs      *jobs.Runner
@@ -138,6 +141,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.AddNav(ratings.NavLinks()...)
 	pages.AddNav(publicity.NavLinks()...)
 	pages.AddNav(entities.NavLinks()...)
+	pages.AddNav(inspections.NavLinks()...)
 	noticeStore := notices.NewStore(database)
 	pages.Unread = func(ctx context.Context, p *web.Principal) int {
 		n, err := noticeStore.Unread(ctx, p.UserID)
@@ -258,6 +262,16 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	entityPages.Mount(app)
 
+	inspectionSvc := inspections.NewService(database, calendarSvc.Calendar())
+	inspections.RegisterMetrics(reg, database)
+	inspectionAPI := inspections.NewAPI(inspectionSvc, tenantSvc, enforcer)
+	inspectionAPI.Mount(app)
+	inspectionPages, err := inspections.NewPages(inspectionAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	inspectionPages.Mount(app)
+
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
 	calendarSvc.OnChange(func(ctx context.Context) error {
 		n, err := disclosureSvc.RecomputeOpenDeadlines(ctx)
@@ -287,13 +301,17 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		if err != nil {
 			return "", err
 		}
+		inspectionFlags, err := inspectionSvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
 		publicityFlags, err := publicitySvc.FlagOverdue(ctx)
 		if err != nil {
 			return "", err
 		}
 		reminded, err := reportSvc.RemindAnnual(ctx)
-		return fmt.Sprintf("%s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
-			publicityFlags.String(), reminded), err
+		return fmt.Sprintf("%s; %s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
+			inspectionFlags.String(), publicityFlags.String(), reminded), err
 	}}); err != nil {
 		return nil, err
 	}
@@ -318,7 +336,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
-		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Publicity: publicitySvc, Jobs: runner,
+		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Inspections: inspectionSvc, Publicity: publicitySvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency,
 		InitialAdminPassword: initialPassword}, nil
 }
