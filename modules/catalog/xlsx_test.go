@@ -111,13 +111,13 @@ func TestWorkbookCellErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(f.SetCellStr(SheetItems, "F2", "行政许诺"))       // 职权类型: not a title
-	must(f.SetCellStr(SheetItems, "R2", "二十"))          // 法定时限: not a number
-	must(f.SetCellStr(SheetSteps, "G2", "一"))           // step limit
-	must(f.SetCellStr(SheetSteps, "H2", "也许"))          // 不计入时限
-	must(f.SetCellStr(SheetMaterials, "A2", "NOPE"))    // no such item
+	must(f.SetCellStr(SheetItems, "F2", "行政许诺"))     // 职权类型: not a title
+	must(f.SetCellStr(SheetItems, "R2", "二十"))       // 法定时限: not a number
+	must(f.SetCellStr(SheetSteps, "G2", "一"))        // step limit
+	must(f.SetCellStr(SheetSteps, "H2", "也许"))       // 不计入时限
+	must(f.SetCellStr(SheetMaterials, "A2", "NOPE")) // no such item
 	must(f.SetCellStr(SheetMaterials, "C2", "申请书"))
-	must(f.SetCellStr(SheetItems, "B3", "A"))           // duplicate code
+	must(f.SetCellStr(SheetItems, "B3", "A")) // duplicate code
 	must(f.SetCellStr(SheetItems, "D3", "重复"))
 	var buf bytes.Buffer
 	must(f.Write(&buf))
