@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +50,7 @@ var pageFuncs = template.FuncMap{
 	"add":            func(a, b int) int { return a + b },
 	"pushFieldLabel": pushFieldLabel,
 	"errorLinks":     errorLinks,
+	"categories":     func() []string { return []string{CategoryInformation, CategoryPower, CategoryService} },
 }
 
 // pushFieldLabel names a field of a push's validation errors in Chinese:
@@ -97,6 +100,7 @@ func (p *Pages) Mount(app *fiber.App) {
 	publish := web.Require(e, "catalog:publish", web.CountyScope)
 	app.Get("/counties/:county/catalog", read, p.showCatalogPage)
 	app.Post("/counties/:county/catalog", edit, p.submitNewItem)
+	app.Post("/counties/:county/catalog-import", edit, p.submitImport)
 	app.Get("/counties/:county/catalog/:code", read, p.showItemPage)
 	app.Post("/counties/:county/catalog/:code", edit, p.submitItem)
 	app.Post("/counties/:county/catalog/:code/publish", publish, p.submitPublish)
@@ -119,14 +123,26 @@ type listView struct {
 	Error     string
 	Errors    map[string]string
 	New       NewItem
+	// Filter is the search and filters of the list, from the URL; Total
+	// is the number of items before filtering.
+	Filter     ListFilter
+	Total      int
+	PowerTypes []PowerType
+	// Imported is the outcome of a workbook upload; ImportCells the wrong
+	// cells of a refused one, and ImportError what the refusal says.
+	Imported    *ImportResult
+	ImportCells []CellError
+	ImportError string
 }
 
 func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 	ctx, county := c.UserContext(), c.Params("county")
-	items, err := p.api.svc.List(ctx, county)
+	v.Filter = ParseListFilter(func(k string) string { return c.Query(k) })
+	items, total, err := p.api.svc.ListLatest(ctx, county, v.Filter)
 	if err != nil {
 		return err
 	}
+	v.Total, v.PowerTypes = total, PowerTypes
 	inv, err := p.api.svc.Inventory(ctx, county, false)
 	if err != nil {
 		return err
@@ -155,6 +171,58 @@ func (p *Pages) submitNewItem(c *fiber.Ctx) error {
 	}
 	c.Status(e.Status)
 	return p.renderList(c, listView{Error: e.Message, Errors: e.Fields, New: in})
+}
+
+// submitImport imports (or, with 仅检查, checks) an uploaded catalog
+// workbook and shows the list again with the counts, or with every wrong
+// cell in a table and nothing imported.
+func (p *Pages) submitImport(c *fiber.Ctx) error {
+	county := c.Params("county")
+	dry := c.FormValue("dry_run") == "1"
+	var v listView
+	err := func() error {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return apperr.InvalidField("file", "请选择要导入的 .xlsx 工作簿")
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return apperr.InvalidField("file", "无法读取上传的文件")
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, 32<<20))
+		if err != nil {
+			return apperr.InvalidField("file", "无法读取上传的文件")
+		}
+		res, err := p.api.svc.ImportWorkbook(c.UserContext(), county, web.CurrentUser(c).UserID, data, dry)
+		if err != nil {
+			return err
+		}
+		if !dry {
+			web.SetAuditDetail(c, "catalog import created="+strconv.Itoa(res.Created)+" updated="+strconv.Itoa(res.Updated)+
+				" unchanged="+strconv.Itoa(res.Unchanged))
+		}
+		v.Imported = &res
+		return nil
+	}()
+	var ie *ImportError
+	switch {
+	case errors.As(err, &ie):
+		v.ImportCells = ie.Cells
+		v.ImportError = fmt.Sprintf("工作簿有%d处错误，未导入任何事项。请按下表改正后重新上传。", len(ie.Cells))
+		c.Status(fiber.StatusBadRequest)
+	case err != nil:
+		e, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		v.ImportError = e.Message
+		if m := e.Fields["file"]; m != "" {
+			v.ImportError = m
+		}
+		c.Status(e.Status)
+	}
+	return p.renderList(c, v)
 }
 
 // itemView is the edit form: the item, the values being edited, errors by
