@@ -330,10 +330,6 @@ func (a *API) importWorkbook(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !dry {
-		web.SetAuditDetail(c, "catalog import created="+strconv.Itoa(res.Created)+" updated="+strconv.Itoa(res.Updated)+
-			" unchanged="+strconv.Itoa(res.Unchanged))
-	}
 	return c.JSON(res)
 }
 
@@ -360,6 +356,5 @@ func (a *API) importTemplate(c *fiber.Ctx) error {
 	if dry {
 		return c.JSON(res)
 	}
-	web.SetAuditDetail(c, "catalog template import items="+strconv.Itoa(res.Items))
 	return c.Status(fiber.StatusCreated).JSON(res)
 }

@@ -198,10 +198,6 @@ func (p *Pages) submitImport(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if !dry {
-			web.SetAuditDetail(c, "catalog import created="+strconv.Itoa(res.Created)+" updated="+strconv.Itoa(res.Updated)+
-				" unchanged="+strconv.Itoa(res.Unchanged))
-		}
 		v.Imported = &res
 		return nil
 	}()

@@ -11,6 +11,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/tenants"
+	"safetypilot/web"
 )
 
 // ImportResult counts what a workbook import did (or, on a dry run, would do).
@@ -166,6 +167,9 @@ func (s *Service) ImportWorkbook(ctx context.Context, county string, by int64, d
 	if dryRun {
 		return res, nil
 	}
+	// The audit entry is written with the transaction's commit: name the
+	// counts before it.
+	web.AddAuditDetail(ctx, fmt.Sprintf("catalog import created=%d updated=%d unchanged=%d", res.Created, res.Updated, res.Unchanged))
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		for _, st := range plan {
 			pi := st.item
@@ -287,6 +291,7 @@ func (s *Service) ImportTemplate(ctx context.Context, t *tenants.Service, provin
 	if dryRun {
 		return out, nil
 	}
+	web.AddAuditDetail(ctx, fmt.Sprintf("catalog template import items=%d", len(in.Items)))
 	p, err := s.Push(ctx, t, province, by, in)
 	if err != nil {
 		return TemplateImport{}, err

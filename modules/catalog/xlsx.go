@@ -445,7 +445,12 @@ func WriteWorkbook(items []WorkbookItem) ([]byte, error) {
 					case col.Key == "code":
 						err = f.SetCellStr(sh.Name, cell, it.Code)
 					case sh.List == "" && (col.Kind == intCell || col.Key == "version"):
-						err = f.SetCellInt(sh.Name, cell, int64(itemInt(it, col.Key)))
+						// A limit not set (0) is an empty cell, which reads back as
+						// 0; version 0 (never saved) is written, so the conflict
+						// check knows the row was exported before any save.
+						if n := itemInt(it, col.Key); n != 0 || col.Key == "version" {
+							err = f.SetCellInt(sh.Name, cell, int64(n))
+						}
 					case sh.List == "":
 						err = f.SetCellStr(sh.Name, cell, itemText(it, col.Key))
 					case col.Kind == intCell && rec[col.Key] != "":
@@ -804,7 +809,7 @@ func (p *Parsed) refuseContent() {
 	for name, s := range p.sheets {
 		for r := 1; r < len(s.rows); r++ {
 			for _, c := range s.def.Columns {
-				if c.Key == "" || c.Kind == infoCell || s.col[c.Key] == 0 || strings.TrimSpace(s.value(r, c.Key)) == "" {
+				if v := strings.TrimSpace(s.value(r, c.Key)); c.Key == "" || c.Kind == infoCell || s.col[c.Key] == 0 || v == "" || c.Kind == intCell && v == "0" {
 					continue
 				}
 				if name == SheetItems && (c.Key == "code" || c.Key == "category" || c.Key == "name") {
