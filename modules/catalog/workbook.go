@@ -138,8 +138,12 @@ func (s *Service) ImportWorkbook(ctx context.Context, county string, by int64, d
 				return ImportResult{}, err
 			}
 			same := bytes.Equal(canonical(pi.Content), canonical(v.Content)) && pi.Name == cur.Name
-			if !same && pi.Name != cur.Name && isBasic(cur.Code) {
-				parsed.fail(SheetItems, main, "name", "基本目录事项的名称不能修改（应为“%s”）", cur.Name)
+			if !same && pi.Name != cur.Name {
+				if isBasic(cur.Code) {
+					parsed.fail(SheetItems, main, "name", "基本目录事项的名称不能修改（应为“%s”）", cur.Name)
+				} else if err := ValidateNewItem(cur.Code, cur.Category, pi.Name); err != nil {
+					parsed.placeAppError(pi, err)
+				}
 			}
 			if !same && pi.HasVersion && pi.Version != cur.LatestVersion {
 				parsed.fail(SheetItems, main, "version", "该事项在导出（第%d版）后已被修改，现为第%d版；请重新导出后再修改，以免覆盖他人的修改", pi.Version, cur.LatestVersion)
