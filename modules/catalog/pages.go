@@ -111,6 +111,7 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Post("/counties/:county/catalog-changes/:push/acknowledge", edit, p.submitAcknowledge)
 	app.Get("/provinces/:province/catalog-pushes", web.Require(e, "counties:read", web.ProvinceScope), p.showPushesPage)
 	app.Post("/provinces/:province/catalog-pushes", web.Require(e, "catalog:push", web.ProvinceScope), p.submitPush)
+	app.Post("/provinces/:province/catalog-template-import", web.Require(e, "catalog:push", web.ProvinceScope), p.submitTemplateImport)
 	p.portalPages.mount(app)
 }
 
@@ -181,18 +182,9 @@ func (p *Pages) submitImport(c *fiber.Ctx) error {
 	dry := c.FormValue("dry_run") == "1"
 	var v listView
 	err := func() error {
-		fh, err := c.FormFile("file")
+		data, err := uploadedFile(c)
 		if err != nil {
-			return apperr.InvalidField("file", "请选择要导入的 .xlsx 工作簿")
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return apperr.InvalidField("file", "无法读取上传的文件")
-		}
-		defer f.Close()
-		data, err := io.ReadAll(io.LimitReader(f, 32<<20))
-		if err != nil {
-			return apperr.InvalidField("file", "无法读取上传的文件")
+			return err
 		}
 		res, err := p.api.svc.ImportWorkbook(c.UserContext(), county, web.CurrentUser(c).UserID, data, dry)
 		if err != nil {
@@ -635,6 +627,9 @@ type pushesView struct {
 	Error    string
 	Errors   map[string]string
 	Done     *Push
+	// ImportCells are the wrong cells of a refused template workbook.
+	ImportCells []CellError
+	ImportError string
 }
 
 func (p *Pages) renderPushes(c *fiber.Ctx, v pushesView) error {
@@ -702,6 +697,63 @@ func (p *Pages) submitPush(c *fiber.Ctx) error {
 		return p.renderPushes(c, v)
 	}
 	return p.renderPushes(c, pushesView{Done: &done})
+}
+
+// submitTemplateImport pushes an uploaded template workbook (the title
+// from the form) and shows the pushes page with the result or every wrong
+// cell, nothing pushed.
+func (p *Pages) submitTemplateImport(c *fiber.Ctx) error {
+	province := c.Params("province")
+	title := strings.TrimSpace(c.FormValue("title"))
+	v := pushesView{Title: title}
+	err := func() error {
+		data, err := uploadedFile(c)
+		if err != nil {
+			return err
+		}
+		res, err := p.api.svc.ImportTemplate(c.UserContext(), p.api.tenants, province, web.CurrentUser(c).UserID, data, title, "", false)
+		if err != nil {
+			return err
+		}
+		v.Done = res.Push
+		return nil
+	}()
+	var ie *ImportError
+	switch {
+	case errors.As(err, &ie):
+		v.ImportCells = ie.Cells
+		v.ImportError = fmt.Sprintf("工作簿有%d处错误，未推送任何事项。请按下表改正后重新上传。", len(ie.Cells))
+		c.Status(fiber.StatusBadRequest)
+	case err != nil:
+		e, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		v.ImportError = e.Message
+		if m := e.Fields["file"]; m != "" {
+			v.ImportError = m
+		}
+		c.Status(e.Status)
+	}
+	return p.renderPushes(c, v)
+}
+
+// uploadedFile reads the workbook of a form's file field.
+func uploadedFile(c *fiber.Ctx) ([]byte, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, apperr.InvalidField("file", "请选择要导入的 .xlsx 工作簿")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, apperr.InvalidField("file", "无法读取上传的文件")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 32<<20))
+	if err != nil {
+		return nil, apperr.InvalidField("file", "无法读取上传的文件")
+	}
+	return data, nil
 }
 
 // calcInput is the discretion calculator's form as submitted. Each standard

@@ -313,6 +313,7 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/catalog-import", allowed: []string{"admin", "clerk"}, body: url.Values{}},
 	{route: "GET /provinces/:province/catalog-pushes"},
 	{route: "POST /provinces/:province/catalog-pushes", body: url.Values{"note": {"probe"}}},
+	{route: "POST /provinces/:province/catalog-template-import", body: url.Values{}},
 	{route: "GET /provinces/:province"},
 	{route: "GET /provinces/:province/users"},
 	{route: "POST /provinces/:province/users", body: url.Values{"username": {"probe_page_prov"}, "roles": {"province_admin"}}},

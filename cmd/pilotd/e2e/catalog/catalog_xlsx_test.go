@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"bytes"
+	"mime/multipart"
 	"net/http/httptest"
 	"safetypilot/cmd/pilotd/internal/e2e"
 	"strconv"
@@ -278,3 +279,62 @@ func TestCatalogWorkbookRoundTrip(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// postForm uploads a workbook through a page's multipart form.
+func postForm(s *e2e.Service, path, token string, fields map[string]string, data []byte) e2e.Response {
+	s.T.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", "目录.xlsx")
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	req := httptest.NewRequest("POST", path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	return s.Send(req)
+}
+
+// TestProvinceTemplatePage: the province's pushes page links the template
+// workbook; an uploaded template with a content cell is refused with the
+// cell in a table and nothing pushed; a clean one is pushed under the title
+// given, and the county sees the new item.
+func TestProvinceTemplatePage(t *testing.T) {
+	t.Parallel()
+	s := e2e.New(t, "sqlite")
+	admin := s.Onboard("34", e2e.CatCountyA)
+	prov := s.ProvinceUser("34", "prov_page", "province_admin")
+	page := string(s.Must(200, e2e.IsoRequest(s, "GET", "/provinces/34/catalog-pushes", prov, nil)).Raw)
+	if !strings.Contains(page, `href="/api/v1/provinces/34/catalog-template.xlsx" id="template-download"`) {
+		t.Fatalf("the pushes page does not link the template workbook")
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(s.Must(200, s.Do("GET", "/api/v1/provinces/34/catalog-template.xlsx", prov, nil)).Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := "实施清单"
+	set(t, f, main, "B33", "285")
+	set(t, f, main, "C33", "行政职权事项")
+	set(t, f, main, "D33", "危险化学品安全使用许可证核发")
+	set(t, f, main, columnOf(t, f, main, "实施依据")+"33", "《危险化学品安全管理条例》")
+	pushes := s.CountRows(`SELECT COUNT(*) FROM catalog_pushes`)
+	r := postForm(s, "/provinces/34/catalog-template-import", prov, map[string]string{"title": "2026年目录"}, workbookBytes(t, f))
+	html := string(r.Raw)
+	cell := columnOf(t, f, main, "实施依据") + "33"
+	if r.Status != 400 || !strings.Contains(html, `data-testid="import-cells"`) || !strings.Contains(html, "<td data-label=\"单元格\">"+cell+"</td>") {
+		t.Fatalf("template with content: %d\n%.2000s", r.Status, html)
+	}
+	if n := s.CountRows(`SELECT COUNT(*) FROM catalog_pushes`); n != pushes {
+		t.Fatalf("a refused template pushed %d times", n-pushes)
+	}
+	set(t, f, main, cell, "")
+	r = postForm(s, "/provinces/34/catalog-template-import", prov, map[string]string{"title": "2026年目录"}, workbookBytes(t, f))
+	if r.Status != 200 || !strings.Contains(string(r.Raw), "已推送“2026年目录”") {
+		t.Fatalf("clean template: %d\n%.1500s", r.Status, r.Raw)
+	}
+	if got := s.Must(200, s.Do("GET", e2e.CatPath(e2e.CatCountyA, "/285"), admin, nil)); got.Body["status"] != "draft" {
+		t.Errorf("pushed item: %s", got.Raw)
+	}
+}
