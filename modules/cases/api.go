@@ -100,13 +100,21 @@ func (a *API) createCase(c *fiber.Ctx) error {
 }
 
 // ParseFilter reads the list filters from the query string.
-func ParseFilter(c *fiber.Ctx) (Filter, error) {
+// A status of "open" keeps the cases not yet decided or ended.
+func ParseFilter(c *fiber.Ctx) (Filter, error) { return parseFilter(c, c.Query("status")) }
+
+// parseFilter is ParseFilter with the status the caller read (the page
+// defaults it to open cases).
+func parseFilter(c *fiber.Ctx, status string) (Filter, error) {
 	page, perPage, err := web.Paging(c)
 	if err != nil {
 		return Filter{}, err
 	}
-	f := Filter{Status: c.Query("status"), Warning: c.Query("warning"), ItemCode: c.Query("item"),
+	f := Filter{Status: status, Warning: c.Query("warning"), ItemCode: c.Query("item"),
 		Sort: c.Query("sort"), Page: page, PerPage: perPage}
+	if f.Status == "open" {
+		f.Status, f.Open = "", true
+	}
 	if f.Status != "" && !contains(Statuses, f.Status) {
 		return f, apperr.InvalidField("status", "未知的办件状态")
 	}

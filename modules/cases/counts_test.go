@@ -166,6 +166,9 @@ func (f *countsFixture) checkTotals(min map[string]int) {
 		{"item 274", county, Filter{ItemCode: "274"}, "item_code = ?", []any{"274"}},
 		{"item 281 returned", county, Filter{ItemCode: "281", Status: StatusReturned}, "item_code = ? AND status = ?", []any{"281", StatusReturned}},
 		{"item 274 withdrawn", county, Filter{ItemCode: "274", Status: StatusWithdrawn}, "item_code = ? AND status = ?", []any{"274", StatusWithdrawn}},
+		{"open", county, Filter{Open: true}, "status IN (?, ?, ?, ?)", []any{StatusSubmitted, StatusAccepted, StatusInReview, StatusReturned}},
+		{"open of 274", county, Filter{Open: true, ItemCode: "274"}, "status IN (?, ?, ?, ?) AND item_code = ?",
+			[]any{StatusSubmitted, StatusAccepted, StatusInReview, StatusReturned, "274"}},
 		{"red", county, Filter{Warning: WarningRed}, "clock_running = ? AND promised_deadline < ?", []any{true, today}},
 		{"yellow", county, Filter{Warning: WarningYellow},
 			"clock_running = ? AND promised_deadline >= ? AND promised_deadline <= ?", []any{true, today, next}},
@@ -287,13 +290,16 @@ func (f *countsFixture) checkPages() {
 	f.t.Helper()
 	today, next := "2026-11-16", "2026-11-17"
 	hinted := 0
-	for _, status := range []string{"", StatusAccepted} {
+	for _, status := range []string{"", StatusAccepted, "open"} {
 		for _, item := range []string{"", "274"} {
 			for _, warning := range []string{"", WarningRed, WarningYellow, "overdue"} {
 				for _, sort := range []string{"", "received"} {
 					filter := Filter{Status: status, ItemCode: item, Sort: sort, Page: 1, PerPage: 100}
 					where, args := "county_code = ?", []any{county}
-					if status != "" {
+					if status == "open" {
+						filter.Status, filter.Open = "", true
+						where, args = where+" AND status IN (?, ?, ?, ?)", append(args, StatusSubmitted, StatusAccepted, StatusInReview, StatusReturned)
+					} else if status != "" {
 						where, args = where+" AND status = ?", append(args, status)
 					}
 					if item != "" {

@@ -53,11 +53,15 @@ func StatusTitle(s string) string {
 var Statuses = []string{StatusSubmitted, StatusAccepted, StatusInReview, StatusReturned, StatusApproved,
 	StatusDenied, StatusDelivered, StatusWithdrawn, StatusNotAccepted}
 
+// OpenStatuses are the statuses of a case not yet decided or ended.
+var OpenStatuses = []string{StatusSubmitted, StatusAccepted, StatusInReview, StatusReturned}
+
 // isOpen reports whether the case still runs against its clock.
 func isOpen(status string) bool {
-	switch status {
-	case StatusSubmitted, StatusAccepted, StatusInReview, StatusReturned:
-		return true
+	for _, s := range OpenStatuses {
+		if s == status {
+			return true
+		}
 	}
 	return false
 }

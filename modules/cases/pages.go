@@ -175,7 +175,9 @@ type listView struct {
 	Items     []option
 	Sorts     []option
 	Filtered  bool
-	CanHandle bool
+	// OpenOnly: the list shows open cases (the default); AllStatuses: every status.
+	OpenOnly, AllStatuses bool
+	CanHandle             bool
 	// NewItems are the items of the new-case form.
 	NewItems []option
 	New      applicantForm
@@ -186,7 +188,12 @@ type listView struct {
 
 func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 	ctx, county := c.UserContext(), c.Params("county")
-	f, err := ParseFilter(c)
+	// Open cases unless the clerk chose a status or 全部状态 (status=all).
+	status := c.Query("status", "open")
+	if status == "all" {
+		status = ""
+	}
+	f, err := parseFilter(c, status)
 	if err != nil {
 		return err
 	}
@@ -211,7 +218,8 @@ func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 	if f.Page < v.PageCount {
 		v.NextURL = filterURL(county, f, f.Page+1)
 	}
-	v.Filtered = f.Status != "" || f.Warning != "" || f.ItemCode != "" || f.Overdue
+	v.Filtered = f.Status != "" || !f.Open || f.Warning != "" || f.ItemCode != "" || f.Overdue
+	v.OpenOnly, v.AllStatuses = f.Open, f.Status == "" && !f.Open
 	for _, s := range Statuses {
 		v.Statuses = append(v.Statuses, option{Value: s, Title: StatusTitle(s), Selected: s == f.Status})
 	}
@@ -228,7 +236,13 @@ func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 // filterURL is the list page with f's filters on page.
 func filterURL(county string, f Filter, page int) string {
 	q := url.Values{}
-	for k, v := range map[string]string{"status": f.Status, "warning": f.Warning, "item": f.ItemCode, "sort": f.Sort} {
+	status := f.Status
+	if f.Open {
+		status = "open"
+	} else if status == "" {
+		status = "all"
+	}
+	for k, v := range map[string]string{"status": status, "warning": f.Warning, "item": f.ItemCode, "sort": f.Sort} {
 		if v != "" {
 			q.Set(k, v)
 		}

@@ -244,7 +244,10 @@ func (s *Store) insertEvent(ctx context.Context, tx sqlx.ExecerContext, c Case, 
 
 // Filter narrows a county's case list.
 type Filter struct {
-	Status   string
+	Status string
+	// Open keeps the cases still running against their clock (submitted,
+	// accepted, in review, returned for correction): the staff list's default.
+	Open     bool
 	Warning  string // red or yellow: computed from the deadline, not from the last flag
 	Overdue  bool
 	ItemCode string
@@ -286,6 +289,11 @@ func ListSQL(dialect db.Dialect, county string, f Filter, today, nextWorkday str
 	where, args := []string{"county_code = ?"}, []any{county}
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
+	} else if f.Open {
+		where = append(where, "status IN (?, ?, ?, ?)")
+		for _, st := range OpenStatuses {
+			args = append(args, st)
+		}
 	}
 	if f.ItemCode != "" {
 		where, args = append(where, "item_code = ?"), append(args, f.ItemCode)
@@ -331,7 +339,7 @@ func ListSQL(dialect db.Dialect, county string, f Filter, today, nextWorkday str
 // page's time. SQLite's planner is cheap and needs no hint.
 func listIndex(f Filter) string {
 	clock := f.Overdue || f.Warning == WarningRed || f.Warning == WarningYellow
-	byStatus, byItem := f.Status != "", f.ItemCode != ""
+	byStatus, byItem := f.Status != "" || f.Open, f.ItemCode != ""
 	switch {
 	case clock && !byStatus && !byItem && f.Sort != "received":
 		return "cases_county_clock"

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,6 +44,8 @@ func (a *API) Mount(app *fiber.App) {
 	c.Post("/catalog/:code/discretion/calculate", read, a.calculate)
 	c.Get("/catalog/:code/discretion/decisions", read, a.listDecisions)
 	c.Post("/catalog/:code/discretion/decisions", handle, a.recordDecision)
+	c.Get("/catalog.xlsx", read, a.exportWorkbook)
+	c.Post("/catalog/import", edit, a.importWorkbook)
 	c.Get("/inventory", read, a.showInventory)
 	c.Get("/catalog-changes", read, a.listChanges)
 	c.Post("/catalog-changes/:push/acknowledge", edit, a.acknowledgeChanges)
@@ -50,6 +53,8 @@ func (a *API) Mount(app *fiber.App) {
 	pr := app.Group("/api/v1/provinces/:province")
 	pr.Get("/catalog-pushes", web.Require(a.enforcer, "counties:read", web.ProvinceScope), a.listPushes)
 	pr.Post("/catalog-pushes", web.Require(a.enforcer, "catalog:push", web.ProvinceScope), a.createPush)
+	pr.Get("/catalog-template.xlsx", web.Require(a.enforcer, "counties:read", web.ProvinceScope), a.exportTemplate)
+	pr.Post("/catalog-template/import", web.Require(a.enforcer, "catalog:push", web.ProvinceScope), a.importTemplate)
 
 	p := app.Group("/api/v1/public/counties/:county", a.requireActiveCounty)
 	p.Get("/catalog", a.listPublished)
@@ -287,4 +292,69 @@ func (a *API) acknowledgeChanges(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// sendWorkbook answers with a workbook download.
+func sendWorkbook(c *fiber.Ctx, name string, data []byte) error {
+	c.Set(fiber.HeaderContentType, XLSXType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	return c.Send(data)
+}
+
+// workbookBody is the request's workbook; another media type is a 415.
+func workbookBody(c *fiber.Ctx) ([]byte, error) {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if !strings.HasPrefix(ct, XLSXType) && !strings.HasPrefix(ct, fiber.MIMEOctetStream) {
+		return nil, &apperr.Error{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+			Message: "请以 .xlsx 工作簿作为请求内容提交", Fields: map[string]string{"content_type": "应为 " + XLSXType}}
+	}
+	return c.Body(), nil
+}
+
+func (a *API) exportWorkbook(c *fiber.Ctx) error {
+	county := c.Params("county")
+	data, err := a.svc.ExportWorkbook(c.UserContext(), county)
+	if err != nil {
+		return err
+	}
+	return sendWorkbook(c, "catalog-"+county+".xlsx", data)
+}
+
+func (a *API) importWorkbook(c *fiber.Ctx) error {
+	body, err := workbookBody(c)
+	if err != nil {
+		return err
+	}
+	dry := c.QueryBool("dry_run")
+	res, err := a.svc.ImportWorkbook(c.UserContext(), c.Params("county"), web.CurrentUser(c).UserID, body, dry)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+func (a *API) exportTemplate(c *fiber.Ctx) error {
+	province := c.Params("province")
+	data, err := a.svc.ExportTemplate(c.UserContext(), a.tenants, province)
+	if err != nil {
+		return err
+	}
+	return sendWorkbook(c, "catalog-template-"+province+".xlsx", data)
+}
+
+func (a *API) importTemplate(c *fiber.Ctx) error {
+	body, err := workbookBody(c)
+	if err != nil {
+		return err
+	}
+	dry := c.QueryBool("dry_run")
+	res, err := a.svc.ImportTemplate(c.UserContext(), a.tenants, c.Params("province"), web.CurrentUser(c).UserID, body,
+		strings.TrimSpace(c.Query("title")), c.Query("note"), dry)
+	if err != nil {
+		return err
+	}
+	if dry {
+		return c.JSON(res)
+	}
+	return c.Status(fiber.StatusCreated).JSON(res)
 }

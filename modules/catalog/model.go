@@ -393,11 +393,20 @@ func (c *Content) requireCompleteSteps(f fieldErrors) {
 // ValidateForPublishing also demands what the public must be able to read,
 // among it a complete flowchart: every step with its post, authority,
 // procedure and time limit.
+//
+// Every problem is reported at once, what a draft may not hold and what a
+// published item must hold, so the editor's list at the top names them all.
 func (c *Content) ValidateForPublishing(category string) error {
-	if err := c.Validate(category); err != nil {
-		return err
-	}
 	f := fieldErrors{}
+	if err := c.Validate(category); err != nil {
+		e, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		for k, v := range e.Fields {
+			f[k] = v
+		}
+	}
 	required := func(field, value, message string) {
 		if strings.TrimSpace(value) == "" {
 			f.add(field, "%s", message)
@@ -432,7 +441,10 @@ func (c *Content) ValidateForPublishing(category string) error {
 		}
 		c.requireCompleteSteps(f)
 	}
-	return f.err()
+	if len(f) == 0 {
+		return nil
+	}
+	return apperr.Invalid(fmt.Sprintf("填写内容有误：发布前还有%d处需要填写或改正，请按下方列表逐项处理", len(f)), f)
 }
 
 var itemCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,15}$`)

@@ -311,8 +311,10 @@ func TestContentValidateForPublishing(t *testing.T) {
 		{"penalty item without discretion", CategoryPower, completePenalty,
 			func(c *Content) { c.Discretion = nil }, []string{"discretion"}},
 		// A draft that is not even valid reports the draft rules first.
+		// What a draft may not hold and what publishing asks for, together:
+		// the editor lists every problem at once.
 		{"invalid draft", CategoryPower, completePower,
-			func(c *Content) { c.PromisedLimitWorkdays = 14; c.LegalBasis = "" }, []string{"promised_limit_workdays"}},
+			func(c *Content) { c.PromisedLimitWorkdays = 14; c.LegalBasis = "" }, []string{"legal_basis", "promised_limit_workdays"}},
 		{"information item with a step", CategoryInformation, completeInformation,
 			func(c *Content) { c.Steps = []Step{{Name: "审核", Post: "办公室"}} }, []string{"power_type"}},
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +50,7 @@ var pageFuncs = template.FuncMap{
 	"add":            func(a, b int) int { return a + b },
 	"pushFieldLabel": pushFieldLabel,
 	"errorLinks":     errorLinks,
+	"categories":     func() []string { return []string{CategoryInformation, CategoryPower, CategoryService} },
 }
 
 // pushFieldLabel names a field of a push's validation errors in Chinese:
@@ -97,6 +100,7 @@ func (p *Pages) Mount(app *fiber.App) {
 	publish := web.Require(e, "catalog:publish", web.CountyScope)
 	app.Get("/counties/:county/catalog", read, p.showCatalogPage)
 	app.Post("/counties/:county/catalog", edit, p.submitNewItem)
+	app.Post("/counties/:county/catalog-import", edit, p.submitImport)
 	app.Get("/counties/:county/catalog/:code", read, p.showItemPage)
 	app.Post("/counties/:county/catalog/:code", edit, p.submitItem)
 	app.Post("/counties/:county/catalog/:code/publish", publish, p.submitPublish)
@@ -107,6 +111,7 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Post("/counties/:county/catalog-changes/:push/acknowledge", edit, p.submitAcknowledge)
 	app.Get("/provinces/:province/catalog-pushes", web.Require(e, "counties:read", web.ProvinceScope), p.showPushesPage)
 	app.Post("/provinces/:province/catalog-pushes", web.Require(e, "catalog:push", web.ProvinceScope), p.submitPush)
+	app.Post("/provinces/:province/catalog-template-import", web.Require(e, "catalog:push", web.ProvinceScope), p.submitTemplateImport)
 	p.portalPages.mount(app)
 }
 
@@ -119,14 +124,26 @@ type listView struct {
 	Error     string
 	Errors    map[string]string
 	New       NewItem
+	// Filter is the search and filters of the list, from the URL; Total
+	// is the number of items before filtering.
+	Filter     ListFilter
+	Total      int
+	PowerTypes []PowerType
+	// Imported is the outcome of a workbook upload; ImportCells the wrong
+	// cells of a refused one, and ImportError what the refusal says.
+	Imported    *ImportResult
+	ImportCells []CellError
+	ImportError string
 }
 
 func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 	ctx, county := c.UserContext(), c.Params("county")
-	items, err := p.api.svc.List(ctx, county)
+	v.Filter = ParseListFilter(func(k string) string { return c.Query(k) })
+	items, total, err := p.api.svc.ListLatest(ctx, county, v.Filter)
 	if err != nil {
 		return err
 	}
+	v.Total, v.PowerTypes = total, PowerTypes
 	inv, err := p.api.svc.Inventory(ctx, county, false)
 	if err != nil {
 		return err
@@ -155,6 +172,45 @@ func (p *Pages) submitNewItem(c *fiber.Ctx) error {
 	}
 	c.Status(e.Status)
 	return p.renderList(c, listView{Error: e.Message, Errors: e.Fields, New: in})
+}
+
+// submitImport imports (or, with 仅检查, checks) an uploaded catalog
+// workbook and shows the list again with the counts, or with every wrong
+// cell in a table and nothing imported.
+func (p *Pages) submitImport(c *fiber.Ctx) error {
+	county := c.Params("county")
+	dry := c.FormValue("dry_run") == "1"
+	var v listView
+	err := func() error {
+		data, err := uploadedFile(c)
+		if err != nil {
+			return err
+		}
+		res, err := p.api.svc.ImportWorkbook(c.UserContext(), county, web.CurrentUser(c).UserID, data, dry)
+		if err != nil {
+			return err
+		}
+		v.Imported = &res
+		return nil
+	}()
+	var ie *ImportError
+	switch {
+	case errors.As(err, &ie):
+		v.ImportCells = ie.Cells
+		v.ImportError = fmt.Sprintf("工作簿有%d处错误，未导入任何事项。请按下表改正后重新上传。", len(ie.Cells))
+		c.Status(fiber.StatusBadRequest)
+	case err != nil:
+		e, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		v.ImportError = e.Message
+		if m := e.Fields["file"]; m != "" {
+			v.ImportError = m
+		}
+		c.Status(e.Status)
+	}
+	return p.renderList(c, v)
 }
 
 // itemView is the edit form: the item, the values being edited, errors by
@@ -571,6 +627,9 @@ type pushesView struct {
 	Error    string
 	Errors   map[string]string
 	Done     *Push
+	// ImportCells are the wrong cells of a refused template workbook.
+	ImportCells []CellError
+	ImportError string
 }
 
 func (p *Pages) renderPushes(c *fiber.Ctx, v pushesView) error {
@@ -638,6 +697,63 @@ func (p *Pages) submitPush(c *fiber.Ctx) error {
 		return p.renderPushes(c, v)
 	}
 	return p.renderPushes(c, pushesView{Done: &done})
+}
+
+// submitTemplateImport pushes an uploaded template workbook (the title
+// from the form) and shows the pushes page with the result or every wrong
+// cell, nothing pushed.
+func (p *Pages) submitTemplateImport(c *fiber.Ctx) error {
+	province := c.Params("province")
+	title := strings.TrimSpace(c.FormValue("title"))
+	v := pushesView{Title: title}
+	err := func() error {
+		data, err := uploadedFile(c)
+		if err != nil {
+			return err
+		}
+		res, err := p.api.svc.ImportTemplate(c.UserContext(), p.api.tenants, province, web.CurrentUser(c).UserID, data, title, "", false)
+		if err != nil {
+			return err
+		}
+		v.Done = res.Push
+		return nil
+	}()
+	var ie *ImportError
+	switch {
+	case errors.As(err, &ie):
+		v.ImportCells = ie.Cells
+		v.ImportError = fmt.Sprintf("工作簿有%d处错误，未推送任何事项。请按下表改正后重新上传。", len(ie.Cells))
+		c.Status(fiber.StatusBadRequest)
+	case err != nil:
+		e, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		v.ImportError = e.Message
+		if m := e.Fields["file"]; m != "" {
+			v.ImportError = m
+		}
+		c.Status(e.Status)
+	}
+	return p.renderPushes(c, v)
+}
+
+// uploadedFile reads the workbook of a form's file field.
+func uploadedFile(c *fiber.Ctx) ([]byte, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, apperr.InvalidField("file", "请选择要导入的 .xlsx 工作簿")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, apperr.InvalidField("file", "无法读取上传的文件")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 32<<20))
+	if err != nil {
+		return nil, apperr.InvalidField("file", "无法读取上传的文件")
+	}
+	return data, nil
 }
 
 // calcInput is the discretion calculator's form as submitted. Each standard

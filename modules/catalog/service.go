@@ -111,35 +111,40 @@ type SaveInput struct {
 
 // Save validates and stores the content as the item's next version.
 func (s *Service) Save(ctx context.Context, county, code string, by int64, in SaveInput) (ItemView, error) {
-	var it Item
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		if it, err = s.store.Item(ctx, tx, county, code); err != nil {
-			return err
-		}
-		if in.BaseVersion != nil && *in.BaseVersion != it.LatestVersion {
-			return apperr.Conflict("edit_conflict", "该事项已被他人修改（当前版本较新），请刷新后在最新版本上修改")
-		}
-		name := it.Name
-		if in.Name != nil && strings.TrimSpace(*in.Name) != it.Name {
-			if isBasic(it.Code) {
-				return apperr.InvalidField("name", "基本目录事项的名称不能修改")
-			}
-			if err := ValidateNewItem(it.Code, it.Category, *in.Name); err != nil {
-				return err
-			}
-			name = strings.TrimSpace(*in.Name)
-		}
-		if err := in.Content.Validate(it.Category); err != nil {
-			return err
-		}
-		it.LatestVersion, err = s.store.insertVersion(ctx, tx, it, name, in.Content, by)
+		_, err := s.saveTx(ctx, tx, county, code, by, in)
 		return err
 	})
 	if err != nil {
 		return ItemView{}, err
 	}
 	return s.Get(ctx, county, code)
+}
+
+// saveTx is Save inside a transaction of the caller's, so a workbook import
+// stores many items through the editor's own checks, all or none.
+func (s *Service) saveTx(ctx context.Context, tx *sqlx.Tx, county, code string, by int64, in SaveInput) (int, error) {
+	it, err := s.store.Item(ctx, tx, county, code)
+	if err != nil {
+		return 0, err
+	}
+	if in.BaseVersion != nil && *in.BaseVersion != it.LatestVersion {
+		return 0, apperr.Conflict("edit_conflict", "该事项已被他人修改（当前版本较新），请刷新后在最新版本上修改")
+	}
+	name := it.Name
+	if in.Name != nil && strings.TrimSpace(*in.Name) != it.Name {
+		if isBasic(it.Code) {
+			return 0, apperr.InvalidField("name", "基本目录事项的名称不能修改")
+		}
+		if err := ValidateNewItem(it.Code, it.Category, *in.Name); err != nil {
+			return 0, err
+		}
+		name = strings.TrimSpace(*in.Name)
+	}
+	if err := in.Content.Validate(it.Category); err != nil {
+		return 0, err
+	}
+	return s.store.insertVersion(ctx, tx, it, name, in.Content, by)
 }
 
 // Publish makes the latest version public after checking it is complete.
@@ -230,16 +235,24 @@ type NewItem struct {
 // Add creates an empty draft item of the county's own.
 func (s *Service) Add(ctx context.Context, county string, in NewItem) (ItemView, error) {
 	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
-	if err := ValidateNewItem(in.Code, in.Category, in.Name); err != nil {
+	if err := checkNewItem(in); err != nil {
 		return ItemView{}, err
 	}
-	if isBasic(in.Code) {
-		return ItemView{}, apperr.Conflict("duplicate", "该编码属于基本目录，不能作为自有事项编码")
-	}
-	if err := s.store.insertItem(ctx, county, in.Code, in.Category, in.Name); err != nil {
+	if err := s.store.insertItem(ctx, s.db, county, in.Code, in.Category, in.Name); err != nil {
 		return ItemView{}, err
 	}
 	return s.Get(ctx, county, in.Code)
+}
+
+// checkNewItem is what Add asks of an item a county adds (a workbook import too).
+func checkNewItem(in NewItem) error {
+	if err := ValidateNewItem(in.Code, in.Category, in.Name); err != nil {
+		return err
+	}
+	if isBasic(in.Code) {
+		return apperr.Conflict("duplicate", "该编码属于基本目录，不能作为自有事项编码")
+	}
+	return nil
 }
 
 func isBasic(code string) bool {

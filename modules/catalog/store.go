@@ -181,9 +181,9 @@ func (s *Store) setStatus(ctx context.Context, tx *sqlx.Tx, county, code, status
 }
 
 // insertItem adds an item of the county's own.
-func (s *Store) insertItem(ctx context.Context, county, code, category, name string) error {
+func (s *Store) insertItem(ctx context.Context, q sqlx.ExecerContext, county, code, category, name string) error {
 	now := db.Now()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO catalog_items (county_code, code, category, name, status, sort_order,
+	_, err := q.ExecContext(ctx, `INSERT INTO catalog_items (county_code, code, category, name, status, sort_order,
 		latest_version, published_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`,
 		county, code, category, name, StatusDraft, 1000, now, now)
 	if db.IsDuplicate(err) {

@@ -53,6 +53,8 @@ var isolationCases = []isolationCase{
 	{route: "POST /api/v1/counties/:county/catalog/:code/discretion/decisions", allowed: []string{"clerk"},
 		body: map[string]any{}},
 	{route: "GET /api/v1/counties/:county/inventory", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "GET /api/v1/counties/:county/catalog.xlsx", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "POST /api/v1/counties/:county/catalog/import", allowed: []string{"admin", "clerk"}, body: map[string]any{}},
 	{route: "GET /api/v1/counties/:county/catalog-changes", allowed: []string{"admin", "clerk", "reviewer"}},
 	{route: "POST /api/v1/counties/:county/catalog-changes/:push/acknowledge", allowed: []string{"admin", "clerk"},
 		body: map[string]any{}},
@@ -99,6 +101,8 @@ var isolationCases = []isolationCase{
 	{route: "POST /provinces/:province/security/users/:id/totp/reset", body: url.Values{"reason": {"probe"}, "confirm": {"yes"}}},
 	{route: "GET /api/v1/provinces/:province/catalog-pushes"},
 	{route: "POST /api/v1/provinces/:province/catalog-pushes", body: map[string]any{"note": "probe"}},
+	{route: "GET /api/v1/provinces/:province/catalog-template.xlsx"},
+	{route: "POST /api/v1/provinces/:province/catalog-template/import", body: map[string]any{}},
 
 	// Cases.
 	{route: "GET /api/v1/counties/:county/cases", allowed: []string{"admin", "clerk", "reviewer"}},
@@ -366,8 +370,10 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/catalog/:code/discretion", allowed: []string{"admin", "clerk", "reviewer"},
 		body: url.Values{"standard_id": {"CF-001-1"}, "tier_level:CF-001-1": {"一般"}, "case_ref": {"probe"}, "decided_amount": {"1"}}},
 	{route: "POST /counties/:county/catalog-changes/:push/acknowledge", allowed: []string{"admin", "clerk"}, body: url.Values{}},
+	{route: "POST /counties/:county/catalog-import", allowed: []string{"admin", "clerk"}, body: url.Values{}},
 	{route: "GET /provinces/:province/catalog-pushes"},
 	{route: "POST /provinces/:province/catalog-pushes", body: url.Values{"note": {"probe"}}},
+	{route: "POST /provinces/:province/catalog-template-import", body: url.Values{}},
 	{route: "GET /provinces/:province"},
 	{route: "GET /provinces/:province/users"},
 	{route: "POST /provinces/:province/users", body: url.Values{"username": {"probe_page_prov"}, "roles": {"province_admin"}}},

@@ -1,0 +1,340 @@
+package catalog_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http/httptest"
+	"safetypilot/cmd/pilotd/internal/e2e"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// postWorkbook sends a workbook as the request body.
+func postWorkbook(s *e2e.Service, path, token string, data []byte) e2e.Response {
+	s.T.Helper()
+	req := httptest.NewRequest("POST", path, bytes.NewReader(data))
+	req.Header.Set("Content-Type", xlsxType)
+	req.Header.Set("Authorization", "Bearer "+token)
+	return s.Send(req)
+}
+
+// exportWorkbook downloads a county's catalog workbook and opens it.
+func exportWorkbook(s *e2e.Service, county, token string) *excelize.File {
+	s.T.Helper()
+	r := s.Must(200, s.Do("GET", "/api/v1/counties/"+county+"/catalog.xlsx", token, nil))
+	if ct := r.Header.Get("Content-Type"); ct != xlsxType {
+		s.T.Fatalf("Content-Type %q", ct)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(r.Raw))
+	if err != nil {
+		s.T.Fatalf("open the exported workbook: %v", err)
+	}
+	s.T.Cleanup(func() { f.Close() })
+	return f
+}
+
+// workbookBytes writes f out.
+func workbookBytes(t *testing.T, f *excelize.File) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// rowOf finds the row of the item with code on a sheet whose column A or B
+// holds codes; 0 when there is none.
+func rowOf(t *testing.T, f *excelize.File, sheet, col, code string) int {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := int(col[0] - 'A')
+	for i, r := range rows {
+		if len(r) > idx && r[idx] == code {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// columnOf is the letter of a header on a sheet.
+func columnOf(t *testing.T, f *excelize.File, sheet, header string) string {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range rows[0] {
+		if h == header {
+			name, _ := excelize.ColumnNumberToName(i + 1)
+			return name
+		}
+	}
+	t.Fatalf("no column %s on %s", header, sheet)
+	return ""
+}
+
+func set(t *testing.T, f *excelize.File, sheet, cell string, v any) {
+	t.Helper()
+	if err := f.SetCellValue(sheet, cell, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCatalogWorkbookRoundTrip: a county's catalog, with a published item,
+// a penalty item with its discretion standard and a never-edited item,
+// exports as a workbook that imports back unchanged with nothing recorded;
+// an edited row becomes the next unpublished version and a new row a new
+// item (a dry run first, which writes nothing); a workbook with wrong cells
+// is refused cell by cell with nothing imported; a row edited after a newer
+// version was saved is refused; the province's template exports and imports
+// as a push.
+func TestCatalogWorkbookRoundTrip(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		const county = e2e.CatCountyA
+		admin := s.Onboard("34", county)
+		adminB := s.Onboard("34", e2e.CatCountyB)
+		s.Must(200, s.Do("PUT", e2e.CatPath(county, "/274"), admin, e2e.FireworksContent()))
+		s.Must(200, s.Do("POST", e2e.CatPath(county, "/274/publish"), admin, nil))
+		e2e.PenaltyItemPublished(s, county, admin)
+		s.Must(200, s.Do("PUT", e2e.CatPath(county, "/1"), admin, map[string]any{
+			"summary": "  前后空格与换行\n第二行 <b>&</b>", "responsible_unit": "办公室", "disclosure_mode": "proactive"}))
+		versions := versionCount(s, county)
+		items := s.CountRows(`SELECT COUNT(*) FROM catalog_items WHERE county_code = ?`, county)
+
+		// Export, import unchanged: nothing recorded.
+		f := exportWorkbook(s, county, admin)
+		for _, sheet := range []string{"实施清单", "申请材料", "办理环节", "特别程序", "裁量基准", "裁量阶次", "填写说明"} {
+			if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
+				t.Errorf("exported workbook lacks sheet %s", sheet)
+			}
+		}
+		if got, _ := f.GetCellValue("实施清单", columnOf(t, f, "实施清单", "职权类型")+itoa(rowOf(t, f, "实施清单", "B", "274"))); got != "行政许可" {
+			t.Errorf("职权类型 of 274 = %q, want the title 行政许可", got)
+		}
+		if n := rowOf(t, f, "裁量阶次", "B", "CF-001-1"); n == 0 {
+			t.Errorf("the penalty item's tiers are not on 裁量阶次")
+		}
+		data := workbookBytes(t, f)
+		r := s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), admin, data))
+		if e2e.Num(r.Body["created"]) != 0 || e2e.Num(r.Body["updated"]) != 0 || e2e.Num(r.Body["unchanged"]) != int64(items) {
+			t.Fatalf("unchanged import: %s, want 0 created, 0 updated, %d unchanged", r.Raw, items)
+		}
+		if n := versionCount(s, county); n != versions {
+			t.Fatalf("%d versions after an unchanged import, want %d", n, versions)
+		}
+
+		// Edit the promised limit of 274, add a new item with a material.
+		main := "实施清单"
+		row274 := itoa(rowOf(t, f, main, "B", "274"))
+		set(t, f, main, columnOf(t, f, main, "承诺时限（工作日）")+row274, 12)
+		next := itoa(items + 2)
+		set(t, f, main, "B"+next, "FW-900")
+		set(t, f, main, columnOf(t, f, main, "事项类别")+next, "便民服务事项")
+		set(t, f, main, columnOf(t, f, main, "事项名称")+next, "安全生产政策咨询")
+		set(t, f, main, columnOf(t, f, main, "事项说明")+next, "解答企业安全生产政策问题")
+		mats, _ := f.GetRows("申请材料")
+		mrow := itoa(len(mats) + 1)
+		set(t, f, "申请材料", "A"+mrow, "FW-900")
+		set(t, f, "申请材料", "C"+mrow, "咨询登记表")
+		set(t, f, "申请材料", "D"+mrow, 1)
+		edited := workbookBytes(t, f)
+
+		dry := s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import?dry_run=true"), admin, edited))
+		if e2e.Num(dry.Body["created"]) != 1 || e2e.Num(dry.Body["updated"]) != 1 || dry.Body["dry_run"] != true {
+			t.Errorf("dry run: %s", dry.Raw)
+		}
+		if n := versionCount(s, county); n != versions {
+			t.Fatalf("a dry run saved %d versions", n-versions)
+		}
+		s.Must(404, s.Do("GET", e2e.CatPath(county, "/FW-900"), admin, nil))
+
+		r = s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), admin, edited))
+		if e2e.Num(r.Body["created"]) != 1 || e2e.Num(r.Body["updated"]) != 1 || e2e.Num(r.Body["unchanged"]) != int64(items-1) {
+			t.Fatalf("edited import: %s", r.Raw)
+		}
+		it := s.Must(200, s.Do("GET", e2e.CatPath(county, "/274"), admin, nil))
+		if e2e.Num(it.Body["promised_limit_workdays"]) != 12 || e2e.Num(it.Body["version"]) != 2 ||
+			e2e.Num(it.Body["published_version"]) != 1 || it.Body["has_unpublished_changes"] != true {
+			t.Errorf("274 after the import: %.400s", it.Raw)
+		}
+		pub := s.Must(200, s.Do("GET", e2e.PubPath(county, "/catalog/274"), "", nil))
+		if e2e.Num(pub.Body["promised_limit_workdays"]) != 13 {
+			t.Errorf("the public sees %v before publishing, want 13", pub.Body["promised_limit_workdays"])
+		}
+		nw := s.Must(200, s.Do("GET", e2e.CatPath(county, "/FW-900"), admin, nil))
+		m, _ := nw.Body["materials"].([]any)
+		if nw.Body["category"] != "service" || nw.Body["status"] != "draft" || len(m) != 1 ||
+			m[0].(map[string]any)["name"] != "咨询登记表" || nw.Body["summary"] != "解答企业安全生产政策问题" {
+			t.Errorf("the imported item: %.500s", nw.Raw)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE action LIKE '%catalog/import%' AND detail LIKE '%created=1 updated=1%'`); n != 1 {
+			t.Errorf("%d audit entries of the import, want 1", n)
+		}
+		// Importing the same workbook again changes nothing.
+		again := s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), admin, edited))
+		if e2e.Num(again.Body["created"]) != 0 || e2e.Num(again.Body["updated"]) != 0 {
+			t.Errorf("second import of the same workbook: %s", again.Raw)
+		}
+		versions = versionCount(s, county)
+		items++
+
+		// Wrong cells: every one reported, nothing imported (not even the valid new row).
+		g := exportWorkbook(s, county, admin)
+		row274 = itoa(rowOf(t, g, main, "B", "274"))
+		promised := columnOf(t, g, main, "承诺时限（工作日）")
+		set(t, g, main, promised+row274, 19) // more than two thirds of 20
+		set(t, g, main, columnOf(t, g, main, "职权类型")+row274, "许可")
+		next = itoa(items + 2)
+		set(t, g, main, "B"+next, "FW-901")
+		set(t, g, main, columnOf(t, g, main, "事项类别")+next, "便民服务事项")
+		set(t, g, main, columnOf(t, g, main, "事项名称")+next, "有效的新事项")
+		stepRow := itoa(rowOf(t, g, "办理环节", "A", "274"))
+		set(t, g, "办理环节", columnOf(t, g, "办理环节", "时限（工作日）")+stepRow, "三天")
+		r = postWorkbook(s, e2e.CatPath(county, "/import"), admin, workbookBytes(t, g))
+		s.MustInvalid("wrong cells", r, "实施清单!"+columnOf(t, g, main, "职权类型")+row274, "办理环节!"+columnOf(t, g, "办理环节", "时限（工作日）")+stepRow)
+		if msg, _ := e2e.ErrorFields(r)["办理环节!"+columnOf(t, g, "办理环节", "时限（工作日）")+stepRow].(string); !strings.Contains(msg, "时限（工作日）") || !strings.Contains(msg, "第"+stepRow+"行") {
+			t.Errorf("message of the step cell %q names neither row nor column", msg)
+		}
+		// The limit check runs once the cells read: fix them and the rule speaks.
+		set(t, g, main, columnOf(t, g, main, "职权类型")+row274, "行政许可")
+		set(t, g, "办理环节", columnOf(t, g, "办理环节", "时限（工作日）")+stepRow, 1)
+		r = postWorkbook(s, e2e.CatPath(county, "/import"), admin, workbookBytes(t, g))
+		s.MustInvalid("promised limit", r, "实施清单!"+promised+row274)
+		if msg, _ := e2e.ErrorFields(r)["实施清单!"+promised+row274].(string); !strings.Contains(msg, "三分之一") {
+			t.Errorf("promised limit message %q", msg)
+		}
+		if n := versionCount(s, county); n != versions {
+			t.Errorf("a refused import saved %d versions", n-versions)
+		}
+		s.Must(404, s.Do("GET", e2e.CatPath(county, "/FW-901"), admin, nil))
+
+		// A newer version saved after the export is not overwritten.
+		h := exportWorkbook(s, county, admin)
+		s.Must(200, s.Do("PUT", e2e.CatPath(county, "/274"), admin, e2e.With(e2e.FireworksContent(), "fees", "不收费（他人修改）")))
+		row274 = itoa(rowOf(t, h, main, "B", "274"))
+		set(t, h, main, columnOf(t, h, main, "咨询方式")+row274, "0551-69999999")
+		r = postWorkbook(s, e2e.CatPath(county, "/import"), admin, workbookBytes(t, h))
+		s.MustInvalid("stale row", r, "实施清单!"+columnOf(t, h, main, "版本")+row274)
+		if fees := s.Must(200, s.Do("GET", e2e.CatPath(county, "/274"), admin, nil)).Body["fees"]; fees != "不收费（他人修改）" {
+			t.Errorf("the newer version was overwritten: fees %v", fees)
+		}
+
+		// Not a workbook; another county's workbook names county B's items only in B.
+		bad := s.Do("POST", e2e.CatPath(county, "/import"), admin, map[string]any{})
+		if bad.Status != 415 {
+			t.Errorf("JSON body: %d, want 415", bad.Status)
+		}
+		s.MustInvalid("garbage", postWorkbook(s, e2e.CatPath(county, "/import"), admin, []byte("not a zip")), "file")
+		s.Must(403, postWorkbook(s, e2e.CatPath(county, "/import"), adminB, data))
+		if n := s.CountRows(`SELECT COUNT(*) FROM catalog_versions WHERE county_code = ?`, e2e.CatCountyB); n != 0 {
+			t.Errorf("county B has %d versions", n)
+		}
+
+		// The province's template: the basic catalog before any push.
+		prov := s.ProvinceUser("34", "prov_xlsx", "province_admin")
+		tr := s.Must(200, s.Do("GET", "/api/v1/provinces/34/catalog-template.xlsx", prov, nil))
+		tf, err := excelize.OpenReader(bytes.NewReader(tr.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := rowOf(t, tf, main, "B", "284"); r != 32 {
+			t.Errorf("item 284 on row %d of the template, want 32", r)
+		}
+		set(t, tf, main, "B33", "285")
+		set(t, tf, main, "C33", "行政职权事项")
+		set(t, tf, main, "D33", "危险化学品安全使用许可证核发")
+		tdata := workbookBytes(t, tf)
+		s.Must(200, postWorkbook(s, "/api/v1/provinces/34/catalog-template/import?dry_run=true", prov, tdata))
+		s.Must(404, s.Do("GET", e2e.CatPath(county, "/285"), admin, nil))
+		pr := s.Must(201, postWorkbook(s, "/api/v1/provinces/34/catalog-template/import?title=2026年目录", prov, tdata))
+		if e2e.Num(pr.Body["items"]) != 32 {
+			t.Errorf("template import: %s", pr.Raw)
+		}
+		if got := s.Must(200, s.Do("GET", e2e.CatPath(e2e.CatCountyB, "/285"), adminB, nil)); got.Body["name"] != "危险化学品安全使用许可证核发" {
+			t.Errorf("pushed item in county B: %s", got.Raw)
+		}
+		// The template now is the push; content in a template workbook is refused.
+		tf2, err := excelize.OpenReader(bytes.NewReader(s.Must(200, s.Do("GET", "/api/v1/provinces/34/catalog-template.xlsx", prov, nil)).Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := rowOf(t, tf2, main, "B", "285"); r != 33 {
+			t.Errorf("pushed item on row %d of the template, want 33", r)
+		}
+		set(t, tf2, main, columnOf(t, tf2, main, "收费")+"2", "不收费")
+		s.MustInvalid("template content", postWorkbook(s, "/api/v1/provinces/34/catalog-template/import", prov, workbookBytes(t, tf2)),
+			"实施清单!"+columnOf(t, tf2, main, "收费")+"2")
+		s.Must(403, postWorkbook(s, "/api/v1/provinces/34/catalog-template/import", admin, tdata))
+	})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// postForm uploads a workbook through a page's multipart form.
+func postForm(s *e2e.Service, path, token string, fields map[string]string, data []byte) e2e.Response {
+	s.T.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", "目录.xlsx")
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	req := httptest.NewRequest("POST", path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	return s.Send(req)
+}
+
+// TestProvinceTemplatePage: the province's pushes page links the template
+// workbook; an uploaded template with a content cell is refused with the
+// cell in a table and nothing pushed; a clean one is pushed under the title
+// given, and the county sees the new item.
+func TestProvinceTemplatePage(t *testing.T) {
+	t.Parallel()
+	s := e2e.New(t, "sqlite")
+	admin := s.Onboard("34", e2e.CatCountyA)
+	prov := s.ProvinceUser("34", "prov_page", "province_admin")
+	page := string(s.Must(200, e2e.IsoRequest(s, "GET", "/provinces/34/catalog-pushes", prov, nil)).Raw)
+	if !strings.Contains(page, `href="/api/v1/provinces/34/catalog-template.xlsx" id="template-download"`) {
+		t.Fatalf("the pushes page does not link the template workbook")
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(s.Must(200, s.Do("GET", "/api/v1/provinces/34/catalog-template.xlsx", prov, nil)).Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := "实施清单"
+	set(t, f, main, "B33", "285")
+	set(t, f, main, "C33", "行政职权事项")
+	set(t, f, main, "D33", "危险化学品安全使用许可证核发")
+	set(t, f, main, columnOf(t, f, main, "实施依据")+"33", "《危险化学品安全管理条例》")
+	pushes := s.CountRows(`SELECT COUNT(*) FROM catalog_pushes`)
+	r := postForm(s, "/provinces/34/catalog-template-import", prov, map[string]string{"title": "2026年目录"}, workbookBytes(t, f))
+	html := string(r.Raw)
+	cell := columnOf(t, f, main, "实施依据") + "33"
+	if r.Status != 400 || !strings.Contains(html, `data-testid="import-cells"`) || !strings.Contains(html, "<td data-label=\"单元格\">"+cell+"</td>") {
+		t.Fatalf("template with content: %d\n%.2000s", r.Status, html)
+	}
+	if n := s.CountRows(`SELECT COUNT(*) FROM catalog_pushes`); n != pushes {
+		t.Fatalf("a refused template pushed %d times", n-pushes)
+	}
+	set(t, f, main, cell, "")
+	r = postForm(s, "/provinces/34/catalog-template-import", prov, map[string]string{"title": "2026年目录"}, workbookBytes(t, f))
+	if r.Status != 200 || !strings.Contains(string(r.Raw), "已推送“2026年目录”") {
+		t.Fatalf("clean template: %d\n%.1500s", r.Status, r.Raw)
+	}
+	if got := s.Must(200, s.Do("GET", e2e.CatPath(e2e.CatCountyA, "/285"), admin, nil)); got.Body["status"] != "draft" {
+		t.Errorf("pushed item: %s", got.Raw)
+	}
+}
