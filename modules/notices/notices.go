@@ -47,6 +47,15 @@ const (
 	KindRectificationRed    = "rectification_red"
 )
 
+// Kinds of the notices of penalty cases (modules/penalties): the decision
+// deadline of 第六十条 is near or has passed, payment is overdue. They link
+// to the county's penalty cases.
+const (
+	KindPenaltyYellow = "penalty_yellow"
+	KindPenaltyRed    = "penalty_red"
+	KindPaymentRed    = "penalty_payment_red"
+)
+
 // Link is the page a notice points to: its case; for a digest the county's
 // case list, which puts the nearest deadlines first (a digest may count only
 // steps, which the list's yellow filter, judged by the case's deadline, would
@@ -61,6 +70,8 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/annual-reports"
 	case n.Kind == KindRectification || n.Kind == KindRectificationYellow || n.Kind == KindRectificationRed:
 		return "/counties/" + n.CountyCode + "/rectifications"
+	case n.Kind == KindPenaltyYellow || n.Kind == KindPenaltyRed || n.Kind == KindPaymentRed:
+		return "/counties/" + n.CountyCode + "/penalty-cases"
 	}
 	return ""
 }

@@ -21,6 +21,7 @@ import (
 	"safetypilot/modules/disclosure"
 	"safetypilot/modules/entities"
 	"safetypilot/modules/notices"
+	"safetypilot/modules/penalties"
 	"safetypilot/modules/pilot"
 	"safetypilot/modules/ratings"
 	"safetypilot/modules/reports"
@@ -47,8 +48,10 @@ type Service struct {
 	Reports    *reports.Service
 	// Ratings is 好差评 and the rectification of 差评.
 	Ratings *ratings.Service
-	Jobs    *jobs.Runner
-	limiter *web.RateLimiter
+	// Penalties is the administrative penalty procedure.
+	Penalties *penalties.Service
+	Jobs      *jobs.Runner
+	limiter   *web.RateLimiter
 	// challenges guards the public forms against automated filling.
 	Challenges *challenge.Service
 	App        *fiber.App
@@ -134,6 +137,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.AddNav(audit.NavLinks()...)
 	pages.AddNav(ratings.NavLinks()...)
 	pages.AddNav(entities.NavLinks()...)
+	pages.AddNav(penalties.NavLinks()...)
 	noticeStore := notices.NewStore(database)
 	pages.Unread = func(ctx context.Context, p *web.Principal) int {
 		n, err := noticeStore.Unread(ctx, p.UserID)
@@ -243,6 +247,19 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	entityPages.Mount(app)
 
+	penaltySvc := penalties.NewService(database, calendarSvc.Calendar(), catalogSvc, enforcer)
+	penalties.RegisterMetrics(reg, database)
+	penaltyAPI := penalties.NewAPI(penaltySvc, penalties.CountyNamer(func(ctx context.Context, code string) (string, error) {
+		county, err := tenantSvc.County(ctx, code)
+		return county.Name, err
+	}), enforcer)
+	penaltyAPI.Mount(app)
+	penaltyPages, err := penalties.NewPages(penaltyAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	penaltyPages.Mount(app)
+
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
 	calendarSvc.OnChange(func(ctx context.Context) error {
 		n, err := disclosureSvc.RecomputeOpenDeadlines(ctx)
@@ -272,8 +289,12 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		if err != nil {
 			return "", err
 		}
+		penaltyFlags, err := penaltySvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
 		reminded, err := reportSvc.RemindAnnual(ctx)
-		return fmt.Sprintf("%s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(), reminded), err
+		return fmt.Sprintf("%s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(), penaltyFlags.String(), reminded), err
 	}}); err != nil {
 		return nil, err
 	}
@@ -298,7 +319,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
-		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Jobs: runner,
+		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Penalties: penaltySvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency,
 		InitialAdminPassword: initialPassword}, nil
 }
