@@ -111,7 +111,7 @@ func lastDate(c Case) (string, string) {
 // and stores nothing; an action the state does not allow is a 409; an
 // action by someone without the step's role (or an investigator deciding or
 // reviewing) is a 403 naming the field.
-func (s *Service) Act(ctx context.Context, actor Actor, county, countyName string, id int64, in ActionInput) (Case, error) {
+func (s *Service) Act(ctx context.Context, actor Actor, county string, id int64, in ActionInput) (Case, error) {
 	states, ok := allowed[in.Action]
 	if !ok {
 		return Case{}, apperr.InvalidField("action", "未知的操作："+in.Action)
@@ -122,8 +122,12 @@ func (s *Service) Act(ctx context.Context, actor Actor, county, countyName strin
 	if len([]rune(in.Reason)) > 2000 {
 		return Case{}, apperr.InvalidField("reason", "不超过2000字")
 	}
+	countyName, err := s.counties.CountyName(ctx, county)
+	if err != nil {
+		return Case{}, err
+	}
 	var c Case
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if c, err = s.store.lockForUpdate(ctx, tx, county, id); err != nil {
 			return err

@@ -270,11 +270,7 @@ func (a *API) openCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, err := a.counties.CountyName(c.UserContext(), county)
-	if err != nil {
-		return err
-	}
-	pc, err := a.svc.Open(c.UserContext(), act, county, name, in)
+	pc, err := a.svc.Open(c.UserContext(), act, county, in)
 	if err != nil {
 		return err
 	}
@@ -319,11 +315,7 @@ func (a *API) act(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, err := a.counties.CountyName(c.UserContext(), county)
-	if err != nil {
-		return err
-	}
-	pc, err := a.svc.Act(c.UserContext(), act, county, name, id, in)
+	pc, err := a.svc.Act(c.UserContext(), act, county, id, in)
 	if err != nil {
 		return err
 	}

@@ -189,11 +189,7 @@ func (p *Pages) submitOpen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, err := p.api.counties.CountyName(c.UserContext(), county)
-	if err != nil {
-		return err
-	}
-	pc, err := p.api.svc.Open(c.UserContext(), act, county, name, in)
+	pc, err := p.api.svc.Open(c.UserContext(), act, county, in)
 	if err == nil {
 		web.SetAuditDetail(c, "penalty case "+strconv.FormatInt(pc.ID, 10)+" "+pc.CaseNo)
 		return c.Redirect("/counties/"+county+"/penalty-cases/"+strconv.FormatInt(pc.ID, 10), fiber.StatusSeeOther)
@@ -354,11 +350,7 @@ func (p *Pages) submitAction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, err := p.api.counties.CountyName(c.UserContext(), county)
-	if err != nil {
-		return err
-	}
-	if _, err := p.api.svc.Act(c.UserContext(), act, county, name, id, in); err != nil {
+	if _, err := p.api.svc.Act(c.UserContext(), act, county, id, in); err != nil {
 		e, ok := apperr.As(err)
 		if !ok || e.Status == fiber.StatusNotFound || e.Status >= 500 {
 			return err

@@ -54,13 +54,15 @@ type Service struct {
 	cal     *calendar.Calendar
 	items   Items
 	checker Checker
+	// counties names a county for its case and document numbers.
+	counties Counties
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
 
 // NewService builds the service.
-func NewService(database *db.DB, cal *calendar.Calendar, items Items, checker Checker) *Service {
-	return &Service{db: database, store: NewStore(database), cal: cal, items: items, checker: checker, Now: db.Now}
+func NewService(database *db.DB, cal *calendar.Calendar, items Items, checker Checker, counties Counties) *Service {
+	return &Service{db: database, store: NewStore(database), cal: cal, items: items, checker: checker, counties: counties, Now: db.Now}
 }
 
 func (s *Service) today() time.Time { return calendar.Today(s.Now()) }
@@ -148,9 +150,22 @@ func textField(f map[string]string, field, v string, required bool, max int) {
 // the 负责人's approve action. The decision is due DecisionDays after
 // filed_on. This is the entry point for other modules (an inspection finding
 // carries its facts over with SourceKind "inspection").
-func (s *Service) Open(ctx context.Context, actor Actor, county, countyName string, in OpenInput) (Case, error) {
+//
+// A caller from another module fills Actor from its own request (ActorOf
+// does it for a Fiber request) and the county from its path:
+//
+//	c, err := penaltySvc.Open(ctx, actor, county, penalties.OpenInput{
+//		ItemCode: "CF-001", Party: penalties.Party{Kind: "organization", EntityID: entityID},
+//		Facts: finding.Facts, FiledOn: "2026-12-07", SourceKind: "inspection", SourceID: inspectionID})
+//
+// Errors are the module's: 400 naming the field, 403 without OpenPermission.
+func (s *Service) Open(ctx context.Context, actor Actor, county string, in OpenInput) (Case, error) {
 	if !actor.CanOpen {
 		return Case{}, apperr.Forbidden("forbidden", "只有执法人员或负责人可以立案")
+	}
+	countyName, err := s.counties.CountyName(ctx, county)
+	if err != nil {
+		return Case{}, err
 	}
 	today := s.today()
 	in.Party.Name, in.Facts = strings.TrimSpace(in.Party.Name), strings.TrimSpace(in.Facts)

@@ -247,12 +247,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	entityPages.Mount(app)
 
-	penaltySvc := penalties.NewService(database, calendarSvc.Calendar(), catalogSvc, enforcer)
-	penalties.RegisterMetrics(reg, database)
-	penaltyAPI := penalties.NewAPI(penaltySvc, penalties.CountyNamer(func(ctx context.Context, code string) (string, error) {
+	countyNamer := penalties.CountyNamer(func(ctx context.Context, code string) (string, error) {
 		county, err := tenantSvc.County(ctx, code)
 		return county.Name, err
-	}), enforcer)
+	})
+	penaltySvc := penalties.NewService(database, calendarSvc.Calendar(), catalogSvc, enforcer, countyNamer)
+	penalties.RegisterMetrics(reg, database)
+	penaltyAPI := penalties.NewAPI(penaltySvc, countyNamer, enforcer)
 	penaltyAPI.Mount(app)
 	penaltyPages, err := penalties.NewPages(penaltyAPI, pages)
 	if err != nil {
