@@ -100,6 +100,12 @@ func observe(s *e2e.Service) {
 	s.Must(201, s.Do("POST", "/api/v1/public/counties/"+a.County+"/cases/"+rated.TrackingNo+"/rating", "",
 		map[string]any{"phone": e2e.ApplicantPhone, "level": 2, "comment": "等候时间过长"}))
 
+	// A penalty case past its 90 days (行政处罚法 第六十条): the penalty gauges.
+	e2e.PenaltyItemPublished(s, a.County, a.Admin)
+	s.Must(201, s.Do("POST", "/api/v1/counties/"+a.County+"/penalty-cases", a.Leader, map[string]any{"item_code": "CF-001",
+		"party": map[string]any{"kind": "individual", "name": "王某"}, "facts": "未按规定培训从业人员",
+		"filed_on": calendar.FormatDate(today.AddDate(0, 0, -100))}))
+
 	s.RunOverdue(admin)
 	s.Must(404, s.Do("GET", "/no/such/page", "", nil))
 }
@@ -315,7 +321,8 @@ func TestDashboardMetricsExported(t *testing.T) {
 		"pilot_case_processing_workdays_bucket", "pilot_disclosure_review_backlog", "pilot_info_requests_open",
 		"pilot_http_requests_total", "pilot_http_request_duration_seconds_bucket", "go_sql_in_use_connections",
 		"pilot_job_runs_total", "pilot_job_last_success_timestamp_seconds", "pilot_database_ready",
-		"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue"} {
+		"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue",
+		"pilot_penalty_cases_open", "pilot_penalty_cases_overdue", "pilot_penalty_payments_overdue"} {
 		if !used[n] {
 			t.Errorf("no dashboard or alert uses %s", n)
 		}
