@@ -157,7 +157,10 @@ func validateStandards(list []Standard, powerType string, f fieldErrors) {
 			}
 			for k := 0; k < j; k++ {
 				o := s.Tiers[k]
-				if t.Fine != nil && o.Fine != nil && t.Fine.overlaps(*o.Fine) {
+				// Tiers for the organisation and for the responsible persons
+				// are separate scales and may share amounts.
+				sameParty := t.AppliesTo == "" || o.AppliesTo == "" || t.AppliesTo == o.AppliesTo
+				if sameParty && t.Fine != nil && o.Fine != nil && t.Fine.overlaps(*o.Fine) {
 					f.add(tp+".fine", "罚款幅度与第%d个阶次（%s）重叠", k+1, o.Level)
 				}
 			}

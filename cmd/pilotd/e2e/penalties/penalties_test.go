@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"safetypilot/cmd/pilotd/internal/e2e"
+	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
+	"safetypilot/modules/penalties"
 )
 
 func TestMain(m *testing.M) { e2e.Main(m) }
@@ -584,6 +586,106 @@ func TestPenaltyThresholds(t *testing.T) {
 		r = mustAct(s, d.o3, id, map[string]any{"action": "notify", "penalty": "fine", "fine_yuan": 30000, "notified_on": "2026-03-04"})
 		if r.Body["hearing_required"] != true {
 			t.Errorf("3万 to an organisation under a 3万 threshold: %s", r.Raw)
+		}
+	})
+}
+
+// TestPenaltyOpenFromInspection: another module opens a case through the
+// Go entry point with the facts of a finding and its source, the party
+// taken from the register of supervised entities; a wrong entity or a
+// half-given source is refused.
+func TestPenaltyOpenFromInspection(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := newDesk(s, county)
+		e := s.Must(201, s.Do("POST", "/api/v1/counties/"+county+"/entities", d.o3, map[string]any{"name": "长江建材有限公司",
+			"credit_code": e2e.CreditCode("91340102MA2TX5P42"), "address": "合肥市瑶海区", "industry": "building_materials", "risk_grade": "blue"}))
+		entityID := e2e.Num(e.Body["id"])
+		ctx := t.Context()
+		officer := penalties.Actor{ID: d.o3ID, Name: "o3", CanOpen: true, CanInvestigate: true}
+		c, err := s.Svc.Penalties.Open(ctx, officer, county, penalties.OpenInput{ItemCode: "CF-001",
+			Party: penalties.Party{EntityID: entityID}, Facts: "检查发现：未对新入职的3名从业人员进行安全培训", FiledOn: "2026-11-02",
+			SourceKind: "inspection", SourceID: 42})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.PartyName != "长江建材有限公司" || c.PartyKind != "organization" || c.SourceKind != "inspection" || c.SourceID != 42 ||
+			c.Status != penalties.StatusFiling || c.DecisionDue != "2027-01-31" {
+			t.Errorf("opened case: %+v", c)
+		}
+		g := s.Must(200, s.Do("GET", path(county, "/"+e2e.Itoa(c.ID)), d.leader, nil))
+		if src, _ := g.Body["source"].(map[string]any); src["kind"] != "inspection" || e2e.Num(src["id"]) != 42 {
+			t.Errorf("source as the API shows it: %v", g.Body["source"])
+		}
+		for name, in := range map[string]penalties.OpenInput{
+			"party.entity_id": {ItemCode: "CF-001", Party: penalties.Party{EntityID: entityID + 100}, Facts: "x"},
+			"source_kind":     {ItemCode: "CF-001", Party: penalties.Party{EntityID: entityID}, Facts: "x", SourceKind: "inspection"},
+		} {
+			_, err := s.Svc.Penalties.Open(ctx, officer, county, in)
+			if e, ok := apperr.As(err); !ok || e.Status != 400 || e.Fields[name] == "" {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		if _, err := s.Svc.Penalties.Open(ctx, penalties.Actor{ID: d.clerkID}, county, penalties.OpenInput{ItemCode: "CF-001"}); err == nil {
+			t.Errorf("an actor without penalties:open opened a case")
+		}
+		if n := count(s, "penalty_cases"); n != 1 {
+			t.Errorf("%d cases stored", n)
+		}
+	})
+}
+
+// TestPenaltyMajorCase: the 严重 tier asks for 集体讨论 and so 法制审核
+// (第五十七条第二款, 第五十八条); a tier for the responsible persons is not
+// chosen for the organisation; the decision prints the tier, factors and
+// reasons on the 决定书.
+func TestPenaltyMajorCase(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := newDesk(s, county)
+		content := e2e.PenaltyContent()
+		std := content["discretion"].([]map[string]any)[0]
+		tiers := std["tiers"].([]map[string]any)
+		for _, tr := range tiers {
+			tr["applies_to"] = "organization"
+		}
+		std["tiers"] = append(tiers, map[string]any{"level": "责任人员", "conditions": "主要负责人未组织培训", "penalty_kinds": []string{"罚款"},
+			"fine": map[string]any{"min": 2000, "max": 20000, "min_inclusive": true, "max_inclusive": true}, "applies_to": "individual"})
+		s.Must(200, s.Do("PUT", e2e.CatPath(county, "/CF-001"), d.admin, content))
+		s.Must(200, s.Do("POST", e2e.CatPath(county, "/CF-001/publish"), d.admin, nil))
+		travel(s, "2026-06-15")
+		r := s.Must(201, s.Do("POST", path(county, ""), d.leader, map[string]any{"item_code": "CF-001", "party": organization(),
+			"facts": "未对8名从业人员进行安全生产教育和培训", "filed_on": "2026-05-04"}))
+		id := e2e.Num(r.Body["id"])
+		mustAct(s, d.o3, id, map[string]any{"action": "investigate", "investigated_on": "2026-05-06", "investigators": []map[string]any{
+			{"user_id": d.o3ID, "cert_no": "A1"}, {"user_id": d.o1ID, "cert_no": "A2"}}})
+		r = mustAct(s, d.o3, id, map[string]any{"action": "notify", "penalties": []string{"fine", "suspend"}, "fine_yuan": 45000,
+			"notified_on": "2026-05-07"})
+		if r.Body["hearing_required"] != true {
+			t.Fatalf("notify: %s", r.Raw)
+		}
+		after := workdays(s, r.Body["hearing_request_due"].(string), 1)
+		decide := map[string]any{"action": "decide", "decided_on": after, "fine_yuan": 45000, "standard_id": "CF-001-1",
+			"tier_level": "严重", "factors": []string{"拒不改正"}, "reasons": "8人未培训且拒不改正"}
+		refused(s, "tier of the responsible persons", id, 400, "tier_level", func() e2e.Response {
+			b := map[string]any{}
+			for k, v := range decide {
+				b[k] = v
+			}
+			b["tier_level"], b["fine_yuan"] = "责任人员", 10000
+			return act(s, d.leader, id, b)
+		})
+		refused(s, "no collective discussion", id, 400, "collective_discussion", func() e2e.Response { return act(s, d.leader, id, decide) })
+		decide["collective_discussion"] = "2026-05-20 局长办公会（局长、两名副局长）集体讨论，同意处罚"
+		refused(s, "no legal review", id, 400, "legal_review", func() e2e.Response { return act(s, d.leader, id, decide) })
+		mustAct(s, d.legal, id, map[string]any{"action": "legal_review", "reviewed_on": after, "opinion": "同意"})
+		mustAct(s, d.leader, id, decide)
+		page := string(s.Must(200, s.Do("GET", "/counties/"+county+"/penalty-cases/"+e2e.Itoa(id)+"/documents/decision", d.admin, nil)).Raw)
+		for _, want := range []string{"瑶海区应急管理局", "行政处罚决定书", "瑶海区应急罚决〔2026〕第1号", "严重", "拒不改正", "8人未培训且拒不改正",
+			"罚款人民币45000元", "集体讨论", "百分之三"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("决定书 lacks %q", want)
+			}
 		}
 	})
 }
