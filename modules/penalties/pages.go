@@ -41,6 +41,8 @@ var pageFuncs = template.FuncMap{
 	"fieldError":   func(errs map[string]string, key string) string { return errs[key] },
 	"has":          func(list []string, v string) bool { return slices.Contains(list, v) },
 	"cnDate":       cnDate,
+	// officerSlots numbers the two officer fields of the investigation form.
+	"officerSlots": func() []string { return []string{"1", "2"} },
 }
 
 // cnDate writes 2026-12-07 as 2026年12月7日 ("" stays "").
@@ -236,6 +238,10 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, errMsg string,
 		return err
 	}
 	for _, a := range Actions() {
+		unpaid := v.Status == StatusServed && v.FineYuan > 0
+		if (a == "close" && unpaid) || (a == "pay" && v.FineYuan == 0) {
+			continue // the service would refuse them (409): not offered
+		}
 		if slices.Contains(allowed[a], v.Status) && p.api.svc.mayAct(act, a) == nil {
 			dv.Actions = append(dv.Actions, a)
 		}
