@@ -115,7 +115,8 @@ func TestPenaltyBrowser(t *testing.T) {
 	officer.Submit("#submit-serve")
 	officer.WantText("[data-testid=pc-payment-due]", "2026-06-05")
 	officer.WantText("[data-testid=pc-surcharge]", "6000.00 元")
-	officer.Screenshots("penalty-case")
+	axe := e2e.AxeScript(t)
+	officer.Accessible("penalty-case", axe)
 
 	// Paying the fine alone is refused with the amount due.
 	officer.Choose("pay-on", "2026-06-15")
@@ -152,9 +153,9 @@ func TestPenaltyBrowser(t *testing.T) {
 		officer.WantText("[data-testid=doc-no]", doc.no)
 		officer.WantText("[data-testid=doc-bureau]", "瑶海区应急管理局")
 		officer.WantText("[data-testid=penalty-doc]", doc.text)
-		officer.Screenshots("penalty-doc-" + doc.kind)
+		officer.Accessible("penalty-doc-"+doc.kind, axe)
 	}
 	officer.Open("/counties/" + county + "/penalty-cases")
 	officer.WantText("[data-testid=penalty-cases]", "王某某")
-	officer.Screenshots("penalty-list")
+	officer.Accessible("penalty-list", axe)
 }
