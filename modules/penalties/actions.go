@@ -63,7 +63,16 @@ type ActionInput struct {
 	PaidYuan *float64 `json:"paid_yuan"`
 	// close
 	ClosedOn string `json:"closed_on"`
+	// publish, revoke, withdraw (双公示 and 第四十八条)
+	PublishedOn string `json:"published_on"`
+	RevokedOn   string `json:"revoked_on"`
+	Revocation  string `json:"revocation"`
+	WithdrawnOn string `json:"withdrawn_on"`
 }
+
+// Revocations are the ways 第四十八条第二款 names a published decision ceasing
+// to stand.
+var Revocations = []string{"变更", "撤销", "确认违法", "确认无效"}
 
 // allowed lists the states each action may be taken in.
 var allowed = map[string][]string{
@@ -78,6 +87,9 @@ var allowed = map[string][]string{
 	"serve":            {StatusDecided},
 	"pay":              {StatusServed},
 	"close":            {StatusServed, StatusPaid},
+	"publish":          {StatusDecided, StatusServed, StatusPaid, StatusClosed},
+	"revoke":           {StatusDecided, StatusServed, StatusPaid, StatusClosed},
+	"withdraw":         {StatusDecided, StatusServed, StatusPaid, StatusClosed},
 	"extend":           {StatusFiling, StatusInvestigating, StatusNotified, StatusHearingRequested, StatusHearingScheduled, StatusHeard, StatusReviewed},
 }
 
@@ -153,13 +165,14 @@ func (s *Service) Act(ctx context.Context, actor Actor, county string, id int64,
 func (s *Service) mayAct(a Actor, action string) error {
 	need := map[string]bool{
 		"approve": a.CanApprove, "extend": a.CanApprove, "decide": a.CanApprove,
-		"legal_review": a.CanReview,
-		"investigate":  a.CanInvestigate, "notify": a.CanInvestigate, "request_hearing": a.CanInvestigate,
+		"legal_review": a.CanReview, "publish": a.CanReview, "withdraw": a.CanReview, "revoke": a.CanApprove,
+		"investigate": a.CanInvestigate, "notify": a.CanInvestigate, "request_hearing": a.CanInvestigate,
 		"schedule_hearing": a.CanInvestigate, "hold_hearing": a.CanInvestigate, "serve": a.CanInvestigate,
 		"pay": a.CanInvestigate, "close": a.CanInvestigate,
 	}
 	if !need[action] {
-		who := map[string]string{"approve": "负责人", "extend": "负责人", "decide": "负责人", "legal_review": "法制审核人员"}[action]
+		who := map[string]string{"approve": "负责人", "extend": "负责人", "decide": "负责人", "revoke": "负责人",
+			"legal_review": "法制审核人员", "publish": "法制审核（保密审查）人员", "withdraw": "法制审核（保密审查）人员"}[action]
 		if who == "" {
 			who = "执法人员"
 		}
@@ -335,6 +348,37 @@ func (s *Service) apply(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in A
 		}
 		c.Status, c.PaidOn, c.PaidFen, c.PaymentWarning = StatusPaid, in.PaidOn, got, WarningNone
 		return in.PaidOn, map[string]any{"paid_yuan": FenToYuan(got), "surcharge_yuan": FenToYuan(sur)}, nil
+
+	case "publish", "revoke", "withdraw":
+		field := map[string]string{"publish": "published_on", "revoke": "revoked_on", "withdraw": "withdrawn_on"}[in.Action]
+		on := map[string]string{"publish": in.PublishedOn, "revoke": in.RevokedOn, "withdraw": in.WithdrawnOn}[in.Action]
+		if on == "" {
+			on = calendar.FormatDate(today)
+		}
+		checkDate(f, field, on, today, c.DecidedOn, "决定日期")
+		if in.Action != "publish" {
+			textField(f, "reason", in.Reason, true, 2000)
+		}
+		if in.Action == "revoke" && !slices.Contains(Revocations, in.Revocation) {
+			f["revocation"] = "应为 " + strings.Join(Revocations, "、") + " 之一"
+		}
+		if in.Action == "revoke" && c.RevokedOn != "" {
+			return "", nil, apperr.Conflict("invalid_transition", "该处罚决定已记录撤销或变更")
+		}
+		if len(f) > 0 {
+			return "", nil, invalid(f)
+		}
+		var detail any
+		var err error
+		switch in.Action {
+		case "publish":
+			detail, err = s.publish(ctx, tx, a, c, on, countyName)
+		case "revoke":
+			detail, err = s.revoke(ctx, tx, c, on, in.Revocation, in.Reason)
+		default:
+			detail, err = s.withdraw(ctx, tx, a, c, on, in.Reason)
+		}
+		return on, detail, err
 
 	case "close":
 		if c.Status == StatusServed && c.FineYuan > 0 {

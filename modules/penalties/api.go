@@ -34,6 +34,9 @@ type API struct {
 	svc      *Service
 	counties Counties
 	enforcer *rbac.Enforcer
+	// RequireActive hides counties that are not active pilots from the
+	// public list of published decisions (tenants.Service.RequireActive).
+	RequireActive func(ctx context.Context, county string) error
 }
 
 // NewAPI builds the handlers.
@@ -50,6 +53,9 @@ func (a *API) Mount(app *fiber.App) {
 	g.Post("", open, a.openCase)
 	g.Get("/:id", read, a.showCase)
 	g.Post("/:id/actions", read, a.act)
+	app.Get("/api/v1/public/counties/:county/penalty-decisions", func(c *fiber.Ctx) error {
+		return web.ActiveCounty(c, a.RequireActive)
+	}, a.publicDecisions)
 	th := web.Require(a.enforcer, ThresholdsPermission, web.ProvinceScope)
 	app.Get("/api/v1/provinces/:province/penalty-thresholds", th, a.showThresholds)
 	app.Put("/api/v1/provinces/:province/penalty-thresholds", th, a.putThresholds)
@@ -93,6 +99,7 @@ func nz(s string) any {
 // View is a case with everything the detail shows, as of a day.
 type View struct {
 	Case
+	Publication   *Publication
 	AsOf          time.Time
 	CountyName    string
 	Investigators []Investigator
@@ -104,7 +111,7 @@ type View struct {
 func (v View) SurchargeFen() int64 { return SurchargeFen(v.FineYuan, v.PaymentDue, v.PaidOn, v.AsOf) }
 
 // caseJSON is a case as the API answers it.
-func caseJSON(v View, full bool) fiber.Map {
+func (a *API) caseJSON(v View, full bool) fiber.Map {
 	c := v.Case
 	decision, payment := Lights(c, v.AsOf)
 	m := fiber.Map{"id": c.ID, "case_no": c.CaseNo, "county_code": c.CountyCode, "item_code": c.ItemCode, "item_name": c.ItemName,
@@ -164,6 +171,17 @@ func caseJSON(v View, full bool) fiber.Map {
 	}
 	m["documents"] = v.Documents
 	m["clocks"] = Clocks(c)
+	m["revoked_on"], m["revocation"] = nz(c.RevokedOn), nz(c.Revocation)
+	m["publication"] = nil
+	if p := v.Publication; p != nil {
+		m["publication"] = fiber.Map{"due_on": p.DueOn, "published_on": p.PublishedOn, "late": p.PublishedOn > p.DueOn,
+			"doc_no": p.DocNo, "body": p.Body, "withdraw_due": nz(p.WithdrawDue), "withdrawn_on": nz(p.WithdrawnOn),
+			"withdraw_reason": nz(p.WithdrawReason)}
+	} else if c.DecidedOn != "" && c.RevokedOn == "" {
+		decided, _ := calendar.ParseDate(c.DecidedOn)
+		due, _ := a.svc.cal.AddWorkdays(province(c.CountyCode), decided, PublishWorkdays, nil)
+		m["publication"] = fiber.Map{"due_on": calendar.FormatDate(due), "published_on": nil}
+	}
 	return m
 }
 
@@ -204,8 +222,15 @@ func (a *API) viewOf(ctx context.Context, c Case, asOf time.Time) (View, error) 
 	if v.Events, err = a.svc.Events(ctx, c.CountyCode, c.ID); err != nil {
 		return v, err
 	}
-	v.Documents, err = a.svc.Documents(ctx, c.CountyCode, v.CountyName, c.ID)
-	return v, err
+	if v.Documents, err = a.svc.Documents(ctx, c.CountyCode, v.CountyName, c.ID); err != nil {
+		return v, err
+	}
+	if p, ok, err := a.svc.Publication(ctx, c.CountyCode, c.ID); err != nil {
+		return v, err
+	} else if ok {
+		v.Publication = &p
+	}
+	return v, nil
 }
 
 // asOf reads ?as_of=, default today.
@@ -255,7 +280,7 @@ func (a *API) listCases(c *fiber.Ctx) error {
 	today := a.svc.today()
 	items := make([]fiber.Map, 0, len(list))
 	for _, x := range list {
-		items = append(items, caseJSON(View{Case: x, AsOf: today}, false))
+		items = append(items, a.caseJSON(View{Case: x, AsOf: today}, false))
 	}
 	return c.JSON(fiber.Map{"items": items, "total": total, "page": f.Page, "per_page": f.PerPage})
 }
@@ -279,7 +304,7 @@ func (a *API) openCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(caseJSON(v, true))
+	return c.Status(fiber.StatusCreated).JSON(a.caseJSON(v, true))
 }
 
 func (a *API) showCase(c *fiber.Ctx) error {
@@ -295,7 +320,7 @@ func (a *API) showCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(caseJSON(v, true))
+	return c.JSON(a.caseJSON(v, true))
 }
 
 func (a *API) act(c *fiber.Ctx) error {
@@ -324,7 +349,7 @@ func (a *API) act(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(caseJSON(v, true))
+	return c.JSON(a.caseJSON(v, true))
 }
 
 func (a *API) showThresholds(c *fiber.Ctx) error {
@@ -346,4 +371,28 @@ func (a *API) putThresholds(c *fiber.Ctx) error {
 	}
 	web.SetAuditDetail(c, "penalty thresholds "+t.Province)
 	return c.JSON(t)
+}
+
+// publicDecisions lists the county's published penalty decisions (双公示):
+// no sign-in; a withdrawn one shows its withdrawal and reason only.
+func (a *API) publicDecisions(c *fiber.Ctx) error {
+	page, perPage, err := web.Paging(c)
+	if err != nil {
+		return err
+	}
+	list, total, err := a.svc.PublicDecisions(c.UserContext(), c.Params("county"), page, perPage)
+	if err != nil {
+		return err
+	}
+	items := make([]fiber.Map, 0, len(list))
+	for _, p := range list {
+		it := fiber.Map{"doc_no": p.DocNo, "published_on": p.PublishedOn, "withdrawn": p.WithdrawnOn != ""}
+		if p.WithdrawnOn != "" {
+			it["withdrawn_on"], it["withdraw_reason"] = p.WithdrawnOn, p.WithdrawReason
+		} else {
+			it["body"] = p.Body
+		}
+		items = append(items, it)
+	}
+	return c.JSON(fiber.Map{"items": items, "total": total, "page": page, "per_page": perPage})
 }

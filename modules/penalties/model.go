@@ -242,6 +242,10 @@ type Case struct {
 	CreatedBy            int64     `db:"created_by"`
 	CreatedAt            time.Time `db:"created_at"`
 	UpdatedAt            time.Time `db:"updated_at"`
+	// RevokedOn and Revocation record a decision revoked, changed,
+	// confirmed unlawful or void (第四十八条第二款), "" while it stands.
+	RevokedOn  string `db:"revoked_on"`
+	Revocation string `db:"revocation"`
 }
 
 // Outcomes of a decision.
@@ -289,6 +293,7 @@ var ActionTitles = map[string]string{
 	"legal_review": "法制审核", "decide": "作出决定", "serve": "送达", "pay": "缴纳罚款", "close": "结案",
 	"extend": "延长办案期限", "flag_yellow": "决定期限即将届满", "flag_red": "决定期限已届满",
 	"payment_yellow": "缴款期限即将届满", "payment_red": "逾期未缴纳罚款",
+	"publish": "公示处罚决定", "revoke": "决定被撤销或变更", "withdraw": "撤回公示",
 }
 
 // Investigator is an officer who investigated, with their certificate.

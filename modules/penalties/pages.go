@@ -220,6 +220,7 @@ type detailView struct {
 	Factors                 []string
 	Clocks                  []string
 	Today                   string
+	Revocations             []string
 }
 
 func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, errMsg string, errs map[string]string) error {
@@ -229,7 +230,7 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, errMsg string,
 	if err != nil {
 		return err
 	}
-	dv := detailView{View: v, County: county, Error: errMsg, Errors: errs, Grounds: MitigationGrounds, Kinds: PenaltyKinds,
+	dv := detailView{View: v, County: county, Error: errMsg, Errors: errs, Grounds: MitigationGrounds, Kinds: PenaltyKinds, Revocations: Revocations,
 		Clocks: Clocks(v.Case), Today: calendar.FormatDate(today), Surcharge: v.SurchargeFen()}
 	dv.DecisionLight, dv.PayLight = Lights(v.Case, today)
 	_ = json.Unmarshal([]byte(v.Factors), &dv.Factors)
@@ -239,7 +240,9 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, errMsg string,
 	}
 	for _, a := range Actions() {
 		unpaid := v.Status == StatusServed && v.FineYuan > 0
-		if (a == "close" && unpaid) || (a == "pay" && v.FineYuan == 0) {
+		published := v.Publication != nil && v.Publication.WithdrawnOn == ""
+		if (a == "close" && unpaid) || (a == "pay" && v.FineYuan == 0) || (a == "publish" && (v.Publication != nil || v.RevokedOn != "")) ||
+			(a == "withdraw" && !published) || (a == "revoke" && v.RevokedOn != "") {
 			continue // the service would refuse them (409): not offered
 		}
 		if slices.Contains(allowed[a], v.Status) && p.api.svc.mayAct(act, a) == nil {
@@ -301,7 +304,8 @@ func readAction(c *fiber.Ctx) (ActionInput, map[string]string) {
 		ReviewedOn: c.FormValue("reviewed_on"), Opinion: c.FormValue("opinion"), DecidedOn: c.FormValue("decided_on"),
 		Outcome: c.FormValue("outcome"), Reasons: c.FormValue("reasons"), MitigationGround: c.FormValue("mitigation_ground"),
 		CollectiveDiscussion: c.FormValue("collective_discussion"), ServedOn: c.FormValue("served_on"), PaidOn: c.FormValue("paid_on"),
-		ClosedOn: c.FormValue("closed_on")}
+		ClosedOn: c.FormValue("closed_on"), PublishedOn: c.FormValue("published_on"), RevokedOn: c.FormValue("revoked_on"),
+		Revocation: c.FormValue("revocation"), WithdrawnOn: c.FormValue("withdrawn_on")}
 	if st := c.FormValue("standard_tier"); st != "" {
 		in.StandardID, in.TierLevel, _ = strings.Cut(st, "|")
 	}

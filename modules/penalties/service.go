@@ -56,6 +56,9 @@ type Service struct {
 	checker Checker
 	// counties names a county for its case and document numbers.
 	counties Counties
+	// Terms reads a county's own sensitive terms for the secrecy scan of a
+	// publication (disclosure.Service.Settings); nil scans without them.
+	Terms func(ctx context.Context, county string) ([]string, error)
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -334,7 +337,7 @@ func (s *Service) Investigators(ctx context.Context, county string, id int64) ([
 
 // Documents reads a case's numbered documents with their numbers.
 func (s *Service) Documents(ctx context.Context, county, countyName string, id int64) ([]Document, error) {
-	list, err := s.store.documents(ctx, county, id)
+	list, err := s.store.documents(ctx, s.db, county, id)
 	for i := range list {
 		list[i].Title, _ = docInfo(list[i].Kind)
 		list[i].DocNo = Number(countyName, list[i].Series, list[i].DocYear, list[i].DocSeq)

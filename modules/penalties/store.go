@@ -24,7 +24,7 @@ const caseColumns = `id, county_code, case_no, item_code, item_version, item_nam
 	hearing_notice_on, hearing_on, heard_on, legal_reviewed_on, legal_reviewer_id, legal_opinion,
 	decided_on, decided_by, outcome, fine_yuan, standard_id, tier_level, factors, reasons,
 	mitigation_ground, collective_discussion, served_on, payment_due, paid_on, paid_fen, closed_on,
-	warning, payment_warning, created_by, created_at, updated_at`
+	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation`
 
 // get reads one of a county's cases.
 func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, county string, id int64) (Case, error) {
@@ -66,7 +66,7 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	hearing_notice_on, hearing_on, heard_on, legal_reviewed_on, legal_reviewer_id, legal_opinion,
 	decided_on, decided_by, outcome, fine_yuan, standard_id, tier_level, factors, reasons,
 	mitigation_ground, collective_discussion, served_on, payment_due, paid_on, paid_fen, closed_on,
-	warning, payment_warning, created_by, created_at, updated_at)
+	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation)
 		VALUES (:county_code, :case_no, :item_code, :item_version, :item_name, :party_kind, :party_name,
 	:party_credit_code, :party_id_number, :entity_id, :facts, :source_kind, :source_id, :status,
 	:major, :filed_on, :filing_approved_by, :decision_due, :extension_days, :penalties,
@@ -75,7 +75,7 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	:legal_reviewer_id, :legal_opinion, :decided_on, :decided_by, :outcome, :fine_yuan, :standard_id,
 	:tier_level, :factors, :reasons, :mitigation_ground, :collective_discussion, :served_on,
 	:payment_due, :paid_on, :paid_fen, :closed_on, :warning, :payment_warning, :created_by,
-	:created_at, :updated_at)`, c)
+	:created_at, :updated_at, :revoked_on, :revocation)`, c)
 	if err != nil {
 		return fmt.Errorf("penalties: insert: %w", err)
 	}
@@ -101,7 +101,7 @@ func (s *Store) update(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	mitigation_ground = :mitigation_ground, collective_discussion = :collective_discussion,
 	served_on = :served_on, payment_due = :payment_due, paid_on = :paid_on, paid_fen = :paid_fen,
 	closed_on = :closed_on, warning = :warning, payment_warning = :payment_warning,
-	updated_at = :updated_at
+	updated_at = :updated_at, revoked_on = :revoked_on, revocation = :revocation
 		WHERE county_code = :county_code AND id = :id`, c)
 	if err != nil {
 		return fmt.Errorf("penalties: update: %w", err)
@@ -235,9 +235,9 @@ func (s *Store) issue(ctx context.Context, tx *sqlx.Tx, d *Document) error {
 }
 
 // documents reads a case's issued documents.
-func (s *Store) documents(ctx context.Context, county string, id int64) ([]Document, error) {
+func (s *Store) documents(ctx context.Context, q sqlx.QueryerContext, county string, id int64) ([]Document, error) {
 	out := []Document{}
-	err := s.db.SelectContext(ctx, &out, `SELECT id, county_code, case_id, kind, series, doc_year, doc_seq, issued_on, issued_by,
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, county_code, case_id, kind, series, doc_year, doc_seq, issued_on, issued_by,
 		created_at FROM penalty_documents WHERE county_code = ? AND case_id = ? ORDER BY id`, county, id)
 	if err != nil {
 		return nil, fmt.Errorf("penalties: documents: %w", err)

@@ -172,6 +172,7 @@ var isolationCases = []isolationCase{
 	{route: "GET /api/v1/counties/:county/penalty-cases/:id", allowed: []string{"admin"}, object: "penalty"},
 	{route: "POST /api/v1/counties/:county/penalty-cases/:id/actions", allowed: []string{"admin"}, object: "penalty",
 		body: map[string]any{"action": "approve"}},
+	{route: "GET /api/v1/public/counties/:county/penalty-decisions", public: true},
 	{route: "GET /api/v1/provinces/:province/penalty-thresholds"},
 	{route: "PUT /api/v1/provinces/:province/penalty-thresholds", body: map[string]any{"individual_yuan": 1, "organization_yuan": 1, "basis": "probe"}},
 	{route: "GET /counties/:county/penalty-cases", allowed: []string{"admin"}},
@@ -411,7 +412,7 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 	for _, table := range []string{"counties", "users", "user_roles", "sessions", "county_events", "catalog_items",
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
 		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities",
-		"penalty_cases", "penalty_events", "penalty_documents", "penalty_thresholds"} {
+		"penalty_cases", "penalty_events", "penalty_documents", "penalty_thresholds", "penalty_publications"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
 	snap.bCatalog = string(s.Must(200, s.Do("GET", "/api/v1/counties/"+isoCountyB+"/catalog", adminB, nil)).Raw)

@@ -689,3 +689,94 @@ func TestPenaltyMajorCase(t *testing.T) {
 		}
 	})
 }
+
+// TestPenaltyPublication: a decision is published (双公示) by the
+// confidentiality reviewer within 7 working days, a natural person's name,
+// ID number and phone masked by the secrecy scan; a secrecy mark stops it;
+// revoked, it must be withdrawn within 3 working days (第四十八条) and the
+// portal then shows the withdrawal with its reason and not the decision.
+func TestPenaltyPublication(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		d := newDesk(s, county)
+		travel(s, "2026-06-15")
+		decided := func(facts string) int64 {
+			r := s.Must(201, s.Do("POST", path(county, ""), d.leader, map[string]any{"item_code": "CF-001",
+				"party": map[string]any{"kind": "individual", "name": "王小明", "id_number": "11010519491231002X"},
+				"facts": facts, "filed_on": "2026-06-01"}))
+			id := e2e.Num(r.Body["id"])
+			mustAct(s, d.o3, id, map[string]any{"action": "investigate", "investigated_on": "2026-06-02", "investigators": []map[string]any{
+				{"user_id": d.o3ID, "cert_no": "A1"}, {"user_id": d.o2ID, "cert_no": "A2"}}})
+			mustAct(s, d.o3, id, map[string]any{"action": "notify", "penalty": "fine", "fine_yuan": 5000, "notified_on": "2026-06-03"})
+			r = mustAct(s, d.leader, id, map[string]any{"action": "decide", "decided_on": "2026-06-04", "fine_yuan": 5000,
+				"standard_id": "CF-001-1", "tier_level": "轻微"})
+			if p, _ := r.Body["publication"].(map[string]any); p["due_on"] != workdays(s, "2026-06-04", 7) || p["published_on"] != nil {
+				t.Errorf("publication before publishing: %v", r.Body["publication"])
+			}
+			return id
+		}
+		id := decided("王小明（手机13812345678）经营的小作坊未对2名从业人员进行安全培训")
+		refused(s, "publish by the 负责人", id, 403, "", func() e2e.Response {
+			return act(s, d.leader, id, map[string]any{"action": "publish", "published_on": "2026-06-08"})
+		})
+		refused(s, "publish before the decision", id, 400, "published_on", func() e2e.Response {
+			return act(s, d.legal, id, map[string]any{"action": "publish", "published_on": "2026-06-03"})
+		})
+		r := mustAct(s, d.legal, id, map[string]any{"action": "publish", "published_on": "2026-06-08"})
+		p := r.Body["publication"].(map[string]any)
+		body, _ := p["body"].(string)
+		for _, secret := range []string{"王小明", "13812345678", "11010519491231002X"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("published text shows %q: %s", secret, body)
+			}
+		}
+		for _, want := range []string{"王某某", "瑶海区应急罚决〔2026〕第1号", "罚款人民币5000元", "瑶海区应急管理局"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("published text lacks %q: %s", want, body)
+			}
+		}
+		if p["late"] != false {
+			t.Errorf("published in time, marked late: %v", p)
+		}
+		refused(s, "publish twice", id, 409, "", func() e2e.Response {
+			return act(s, d.legal, id, map[string]any{"action": "publish", "published_on": "2026-06-09"})
+		})
+		pub := s.Must(200, s.Do("GET", "/api/v1/public/counties/"+county+"/penalty-decisions", "", nil))
+		if e2e.Num(pub.Body["total"]) != 1 || strings.Contains(string(pub.Raw), "王小明") || !strings.Contains(string(pub.Raw), "王某某") {
+			t.Errorf("public list: %s", pub.Raw)
+		}
+
+		// Revoked: withdrawal due in 3 working days; withdrawn, the portal
+		// keeps only the withdrawal and its reason.
+		refused(s, "revoke without the kind", id, 400, "revocation", func() e2e.Response {
+			return act(s, d.leader, id, map[string]any{"action": "revoke", "revoked_on": "2026-06-10", "reason": "复议决定撤销"})
+		})
+		r = mustAct(s, d.leader, id, map[string]any{"action": "revoke", "revoked_on": "2026-06-10", "revocation": "撤销",
+			"reason": "行政复议决定撤销原处罚决定"})
+		if p := r.Body["publication"].(map[string]any); p["withdraw_due"] != workdays(s, "2026-06-10", 3) {
+			t.Errorf("withdraw_due %v, want %s", p["withdraw_due"], workdays(s, "2026-06-10", 3))
+		}
+		refused(s, "withdraw without a reason", id, 400, "reason", func() e2e.Response {
+			return act(s, d.legal, id, map[string]any{"action": "withdraw", "withdrawn_on": "2026-06-11"})
+		})
+		mustAct(s, d.legal, id, map[string]any{"action": "withdraw", "withdrawn_on": "2026-06-11", "reason": "原处罚决定已被行政复议撤销"})
+		pub = s.Must(200, s.Do("GET", "/api/v1/public/counties/"+county+"/penalty-decisions", "", nil))
+		items := pub.Body["items"].([]any)
+		if it := items[0].(map[string]any); it["withdrawn"] != true || it["withdraw_reason"] != "原处罚决定已被行政复议撤销" || it["body"] != nil {
+			t.Errorf("withdrawn on the portal: %s", pub.Raw)
+		}
+
+		// A secrecy mark in the text stops the publication.
+		marked := decided("检查记录（机密）显示未对从业人员进行安全培训")
+		refused(s, "secrecy mark", marked, 400, "body", func() e2e.Response {
+			return act(s, d.legal, marked, map[string]any{"action": "publish", "published_on": "2026-06-08"})
+		})
+		if n := s.CountRows(`SELECT COUNT(*) FROM penalty_publications WHERE case_id = ?`, marked); n != 0 {
+			t.Errorf("a marked decision was published")
+		}
+		// Another county's portal does not list this county's decisions.
+		if r := s.Do("GET", "/api/v1/public/counties/"+other+"/penalty-decisions", "", nil); r.Status != 404 {
+			t.Errorf("a county that is not a pilot: %d", r.Status)
+		}
+	})
+}

@@ -254,6 +254,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	penaltySvc := penalties.NewService(database, calendarSvc.Calendar(), catalogSvc, enforcer, countyNamer)
 	penalties.RegisterMetrics(reg, database)
 	penaltyAPI := penalties.NewAPI(penaltySvc, countyNamer, enforcer)
+	penaltyAPI.RequireActive = tenantSvc.RequireActive
 	penaltyAPI.Mount(app)
 	penaltyPages, err := penalties.NewPages(penaltyAPI, pages)
 	if err != nil {
@@ -267,6 +268,10 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		log.Info("calendar changed; open disclosure deadlines recomputed", "moved", n)
 		return err
 	})
+	penaltySvc.Terms = func(ctx context.Context, county string) ([]string, error) {
+		st, err := disclosureSvc.Settings(ctx, county)
+		return st.Terms, err
+	}
 	disclosure.RegisterMetrics(reg, database, calendarSvc.Calendar())
 	disclosureAPI := disclosure.NewAPI(disclosureSvc, tenantSvc, enforcer, limiter, challenges)
 	disclosureAPI.Mount(app)
