@@ -326,7 +326,10 @@ func (s *Service) apply(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in A
 		if c.FineYuan > 0 {
 			c.PaymentDue = calendar.FormatDate(served.AddDate(0, 0, PaymentDays))
 		}
-		return in.ServedOn, map[string]any{"payment_due": c.PaymentDue}, nil
+		// Served after the seven working days of 第六十一条: recorded, not
+		// refused (the service happened; the delay is the bureau's).
+		due := s.ServiceDue(*c)
+		return in.ServedOn, map[string]any{"payment_due": c.PaymentDue, "service_due": due, "late": in.ServedOn > due}, nil
 
 	case "pay":
 		if c.FineYuan <= 0 {

@@ -172,6 +172,10 @@ func (a *API) caseJSON(v View, full bool) fiber.Map {
 	m["documents"] = v.Documents
 	m["clocks"] = Clocks(c)
 	m["revoked_on"], m["revocation"] = nz(c.RevokedOn), nz(c.Revocation)
+	m["service_due"] = nil
+	if c.DecidedOn != "" {
+		m["service_due"] = a.svc.ServiceDue(c)
+	}
 	m["publication"] = nil
 	if p := v.Publication; p != nil {
 		m["publication"] = fiber.Map{"due_on": p.DueOn, "published_on": p.PublishedOn, "late": p.PublishedOn > p.DueOn,

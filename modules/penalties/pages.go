@@ -31,6 +31,7 @@ type Pages struct {
 	pages        *web.Pages
 	list, detail *template.Template
 	print        *template.Template
+	portal       *template.Template
 }
 
 var pageFuncs = template.FuncMap{
@@ -41,6 +42,7 @@ var pageFuncs = template.FuncMap{
 	"fieldError":   func(errs map[string]string, key string) string { return errs[key] },
 	"has":          func(list []string, v string) bool { return slices.Contains(list, v) },
 	"cnDate":       cnDate,
+	"lines":        func(s string) []string { return strings.Split(s, "\n") },
 	// officerSlots numbers the two officer fields of the investigation form.
 	"officerSlots": func() []string { return []string{"1", "2"} },
 }
@@ -57,7 +59,8 @@ func cnDate(s string) string {
 // NewPages parses the module's templates.
 func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 	p := &Pages{api: api, pages: pages}
-	for name, dst := range map[string]**template.Template{"console_penalties": &p.list, "console_penalty": &p.detail} {
+	for name, dst := range map[string]**template.Template{"console_penalties": &p.list, "console_penalty": &p.detail,
+		"portal_penalties": &p.portal} {
 		t, err := pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -89,6 +92,41 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Get("/counties/:county/penalty-cases/:id", read, p.showCase)
 	app.Post("/counties/:county/penalty-cases/:id/actions", read, p.submitAction)
 	app.Get("/counties/:county/penalty-cases/:id/documents/:kind", read, p.showDocument)
+	app.Get("/portal/:county/penalty-decisions", func(c *fiber.Ctx) error { return web.ActiveCounty(c, p.api.RequireActive) },
+		p.showPortal)
+}
+
+// portalView is the public list of published decisions.
+type portalView struct {
+	County, CountyName string
+	Items              []Publication
+	Page, PageCount    int
+	PrevURL, NextURL   string
+}
+
+// showPortal is the county portal's 双公示 page of penalty decisions.
+func (p *Pages) showPortal(c *fiber.Ctx) error {
+	county := c.Params("county")
+	page, perPage, err := web.Paging(c)
+	if err != nil {
+		return err
+	}
+	name, err := p.api.counties.CountyName(c.UserContext(), county)
+	if err != nil {
+		return err
+	}
+	items, total, err := p.api.svc.PublicDecisions(c.UserContext(), county, page, perPage)
+	if err != nil {
+		return err
+	}
+	v := portalView{County: county, CountyName: name, Items: items, Page: page, PageCount: max(1, (total+perPage-1)/perPage)}
+	if page > 1 {
+		v.PrevURL = "/portal/" + county + "/penalty-decisions?page=" + strconv.Itoa(page-1)
+	}
+	if page < v.PageCount {
+		v.NextURL = "/portal/" + county + "/penalty-decisions?page=" + strconv.Itoa(page+1)
+	}
+	return p.pages.Render(c, p.portal, web.View{Title: "行政处罚决定公示 · " + name, Data: v})
 }
 
 type listView struct {

@@ -382,3 +382,18 @@ const (
 
 // province is the calendar region of a county.
 func province(county string) string { return rbac.ProvinceOf(county) }
+
+// ServiceWorkdays is the period of 第六十一条第一款: a decision not handed
+// to the party on the spot is served "在七日内" under the 民事诉讼法; 七日
+// are working days (第八十五条).
+const ServiceWorkdays = 7
+
+// ServiceDue is the last day to serve a case's decision ("" before it).
+func (s *Service) ServiceDue(c Case) string {
+	if c.DecidedOn == "" {
+		return ""
+	}
+	d, _ := calendar.ParseDate(c.DecidedOn)
+	due, _ := s.cal.AddWorkdays(province(c.CountyCode), d, ServiceWorkdays, nil)
+	return calendar.FormatDate(due)
+}

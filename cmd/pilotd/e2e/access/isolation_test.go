@@ -173,6 +173,7 @@ var isolationCases = []isolationCase{
 	{route: "POST /api/v1/counties/:county/penalty-cases/:id/actions", allowed: []string{"admin"}, object: "penalty",
 		body: map[string]any{"action": "approve"}},
 	{route: "GET /api/v1/public/counties/:county/penalty-decisions", public: true},
+	{route: "GET /portal/:county/penalty-decisions", public: true},
 	{route: "GET /api/v1/provinces/:province/penalty-thresholds"},
 	{route: "PUT /api/v1/provinces/:province/penalty-thresholds", body: map[string]any{"individual_yuan": 1, "organization_yuan": 1, "basis": "probe"}},
 	{route: "GET /counties/:county/penalty-cases", allowed: []string{"admin"}},

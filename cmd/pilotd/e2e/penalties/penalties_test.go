@@ -282,6 +282,9 @@ func TestPenaltyProcedureWithHearing(t *testing.T) {
 		if dec["tier_level"] != "一般" || dec["standard_id"] != "CF-001-1" || e2e.Num(dec["fine_yuan"]) != 20000 || r.Body["status"] != "decided" {
 			t.Errorf("decision: %s", r.Raw)
 		}
+		if want := workdays(s, "2026-05-20", 7); r.Body["service_due"] != want {
+			t.Errorf("service_due %v, want %s (第六十一条: seven working days)", r.Body["service_due"], want)
+		}
 		if f, _ := dec["factors"].([]any); len(f) != 1 || f[0] != "主动消除违法行为危害后果" {
 			t.Errorf("decision factors: %v", dec["factors"])
 		}
@@ -746,6 +749,11 @@ func TestPenaltyPublication(t *testing.T) {
 			t.Errorf("public list: %s", pub.Raw)
 		}
 
+		page := string(s.Must(200, s.Do("GET", "/portal/"+county+"/penalty-decisions", "", nil)).Raw)
+		if !strings.Contains(page, "王某某") || strings.Contains(page, "王小明") || !strings.Contains(page, "瑶海区应急罚决〔2026〕第1号") {
+			t.Errorf("portal page of published decisions: %.500s", page)
+		}
+
 		// Revoked: withdrawal due in 3 working days; withdrawn, the portal
 		// keeps only the withdrawal and its reason.
 		refused(s, "revoke without the kind", id, 400, "revocation", func() e2e.Response {
@@ -764,6 +772,11 @@ func TestPenaltyPublication(t *testing.T) {
 		items := pub.Body["items"].([]any)
 		if it := items[0].(map[string]any); it["withdrawn"] != true || it["withdraw_reason"] != "原处罚决定已被行政复议撤销" || it["body"] != nil {
 			t.Errorf("withdrawn on the portal: %s", pub.Raw)
+		}
+
+		page = string(s.Must(200, s.Do("GET", "/portal/"+county+"/penalty-decisions", "", nil)).Raw)
+		if !strings.Contains(page, "原处罚决定已被行政复议撤销") || strings.Contains(page, "罚款人民币5000元") {
+			t.Errorf("portal page after the withdrawal: %.500s", page)
 		}
 
 		// A secrecy mark in the text stops the publication.
