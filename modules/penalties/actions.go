@@ -240,10 +240,16 @@ func (s *Service) apply(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in A
 		if len(f) > 0 {
 			return "", nil, invalid(f)
 		}
-		for _, inv := range in.Investigators {
+		for i, inv := range in.Investigators {
 			if err := s.store.addInvestigator(ctx, tx, c.CountyCode, c.ID, inv); err != nil {
 				return "", nil, err
 			}
+			// The timeline keeps the officer's name as it was.
+			name, err := s.store.userName(ctx, tx, inv.UserID)
+			if err != nil {
+				return "", nil, err
+			}
+			in.Investigators[i].Name = name
 		}
 		return on, map[string]any{"investigators": in.Investigators, "evidence": in.Evidence}, nil
 
