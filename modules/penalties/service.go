@@ -239,7 +239,7 @@ func (s *Service) Open(ctx context.Context, actor Actor, county string, in OpenI
 		PartyKind: in.Party.Kind, PartyName: in.Party.Name, PartyCreditCode: in.Party.CreditCode, PartyIDNumber: in.Party.IDNumber,
 		EntityID: in.Party.EntityID, Facts: in.Facts, SourceKind: in.SourceKind, SourceID: in.SourceID, Status: StatusFiling,
 		FiledOn: in.FiledOn, DecisionDue: calendar.FormatDate(filed.AddDate(0, 0, DecisionDays)), Factors: "[]",
-		Warning: WarningNone, PaymentWarning: WarningNone, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
+		Warning: WarningNone, PaymentWarning: WarningNone, PublicationWarning: WarningNone, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
 	if actor.CanApprove {
 		c.Status, c.FilingApprovedBy = StatusInvestigating, actor.ID
 	}

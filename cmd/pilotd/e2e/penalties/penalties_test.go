@@ -787,6 +787,29 @@ func TestPenaltyPublication(t *testing.T) {
 		if n := s.CountRows(`SELECT COUNT(*) FROM penalty_publications WHERE case_id = ?`, marked); n != 0 {
 			t.Errorf("a marked decision was published")
 		}
+		// Left unpublished past its 7 working days, the decision is flagged
+		// by the overdue job once, however often it runs; the withdrawn one
+		// (in time) is not.
+		kept := decided("未对从业人员进行安全培训")
+		mustAct(s, d.legal, kept, map[string]any{"action": "publish", "published_on": "2026-06-08"})
+		mustAct(s, d.leader, kept, map[string]any{"action": "revoke", "revoked_on": "2026-06-10", "revocation": "变更",
+			"reason": "复议变更处罚"})
+		travel(s, "2026-06-30")
+		admin := s.AdminToken()
+		s.RunOverdue(admin)
+		s.RunOverdue(admin)
+		flags := func(id int64, action string) int {
+			return s.CountRows(`SELECT COUNT(*) FROM penalty_events WHERE case_id = ? AND action = ?`, id, action)
+		}
+		if n := flags(marked, "publication_red"); n != 1 {
+			t.Errorf("unpublished decision flagged %d times, want once", n)
+		}
+		if n := flags(kept, "withdraw_red"); n != 1 {
+			t.Errorf("revoked and not withdrawn: flagged %d times, want once", n)
+		}
+		if n := flags(id, "publication_red") + flags(id, "withdraw_red"); n != 0 {
+			t.Errorf("the decision published and withdrawn in time was flagged %d times", n)
+		}
 		// Another county's portal does not list this county's decisions.
 		if r := s.Do("GET", "/api/v1/public/counties/"+other+"/penalty-decisions", "", nil); r.Status != 404 {
 			t.Errorf("a county that is not a pilot: %d", r.Status)
