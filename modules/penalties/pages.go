@@ -137,7 +137,7 @@ type listView struct {
 	PageCount        int
 	PrevURL, NextURL string
 	CanOpen          bool
-	Items2           []catalog.ItemView
+	PenaltyItems     []catalog.ItemView
 	In               OpenInput
 	Error            string
 	Errors           map[string]string
@@ -193,7 +193,7 @@ func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 		return err
 	}
 	if v.CanOpen {
-		if v.Items2, err = p.penaltyItems(c, county); err != nil {
+		if v.PenaltyItems, err = p.penaltyItems(c, county); err != nil {
 			return err
 		}
 	}
