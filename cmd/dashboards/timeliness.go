@@ -242,6 +242,19 @@ func timelinessDashboard() *dashboard.DashboardBuilder {
 			query("A", selectedGauge("pilot_inspections_assigned"), "待检查"),
 			query("B", selectedGauge("pilot_inspection_results_unpublished_overdue"), "逾期未公开"),
 		)))
+	b.WithRow(dashboard.NewRowBuilder("行政处罚").Id(ids.next()))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("行政处罚：办理中、超过决定期限").
+		Description("尚未作出决定的处罚案件，及其中超过决定期限（立案之日起九十日，经批准延长的按延长后期限；《行政处罚法》第六十条）的件数。所选县区合计。" + descGauge).
+		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Targets(targets(
+			query("A", selectedGauge("pilot_penalty_cases_open"), "办理中"),
+			query("B", selectedGauge("pilot_penalty_cases_overdue"), "超过决定期限"),
+		)))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("逾期未缴纳罚款（按县区）").
+		Description("已送达的处罚决定中，超过缴款期限（收到决定书之日起十五日，第六十七条）仍未缴纳罚款的件数；逾期每日加处3%罚款（第七十二条）。" + descGauge).
+		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Thresholds(thresholds("green", step(1, "red"))).
+		WithTarget(query("A", countyGauge("pilot_penalty_payments_overdue"), "{{county}}")))
 	return b
 }
 

@@ -28,7 +28,22 @@ type Tier struct {
 	Fine                         *Range   `json:"fine,omitempty"`
 	RequiresHearing              bool     `json:"requires_hearing"`
 	RequiresCollectiveDiscussion bool     `json:"requires_collective_discussion"`
+	// AppliesTo says whom the tier's penalty is for: TierOrganization (the
+	// 生产经营单位), TierIndividual (a natural person: the responsible
+	// persons, 主要负责人 and other 直接责任人员, or an individual operator),
+	// or "" for either, as tiers stored before the field existed read.
+	AppliesTo string `json:"applies_to,omitempty"`
 }
+
+// Whom a tier applies to (Tier.AppliesTo).
+const (
+	TierOrganization = "organization"
+	TierIndividual   = "individual"
+)
+
+// AppliesToParty reports whether the tier may be chosen for a party of kind
+// (TierOrganization or TierIndividual).
+func (t Tier) AppliesToParty(kind string) bool { return t.AppliesTo == "" || t.AppliesTo == kind }
 
 // Range is a fine range in yuan. An inclusive bound reads 以上/以下 (the number
 // itself is in), an exclusive one 超过/不满 (it is not).
@@ -121,6 +136,9 @@ func validateStandards(list []Standard, powerType string, f fieldErrors) {
 				}
 			}
 			f.checkText(tp+".level", t.Level, 32) // discretion_decisions.tier_level is VARCHAR(32)
+			if t.AppliesTo != "" && t.AppliesTo != TierOrganization && t.AppliesTo != TierIndividual {
+				f.add(tp+".applies_to", "适用对象应为 organization（单位）或 individual（个人、责任人员），或留空")
+			}
 			if strings.TrimSpace(t.Conditions) == "" {
 				f.add(tp+".conditions", "请填写适用情形")
 			}
@@ -139,7 +157,10 @@ func validateStandards(list []Standard, powerType string, f fieldErrors) {
 			}
 			for k := 0; k < j; k++ {
 				o := s.Tiers[k]
-				if t.Fine != nil && o.Fine != nil && t.Fine.overlaps(*o.Fine) {
+				// Tiers for the organisation and for the responsible persons
+				// are separate scales and may share amounts.
+				sameParty := t.AppliesTo == "" || o.AppliesTo == "" || t.AppliesTo == o.AppliesTo
+				if sameParty && t.Fine != nil && o.Fine != nil && t.Fine.overlaps(*o.Fine) {
 					f.add(tp+".fine", "罚款幅度与第%d个阶次（%s）重叠", k+1, o.Level)
 				}
 			}

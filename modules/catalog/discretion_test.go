@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -232,5 +233,22 @@ func assertFields(t *testing.T, err error, want ...string) {
 	sort.Strings(w)
 	if fmt.Sprint(got) != fmt.Sprint(w) {
 		t.Fatalf("fields %v, want %v (%v)", got, w, e.Fields)
+	}
+}
+
+// TestTierAppliesToBackwardsCompatible: a tier stored before applies_to
+// existed reads as applying to either party, and the field round-trips.
+func TestTierAppliesToBackwardsCompatible(t *testing.T) {
+	var old Tier
+	if err := json.Unmarshal([]byte(`{"level":"一般","conditions":"x","penalty_kinds":["罚款"]}`), &old); err != nil {
+		t.Fatal(err)
+	}
+	if old.AppliesTo != "" || !old.AppliesToParty(TierOrganization) || !old.AppliesToParty(TierIndividual) {
+		t.Errorf("old tier: %+v", old)
+	}
+	raw, _ := json.Marshal(Tier{Level: "x", AppliesTo: TierIndividual})
+	var back Tier
+	if err := json.Unmarshal(raw, &back); err != nil || back.AppliesTo != TierIndividual || back.AppliesToParty(TierOrganization) {
+		t.Errorf("round trip: %s → %+v", raw, back)
 	}
 }

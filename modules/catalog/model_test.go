@@ -225,6 +225,21 @@ func TestContentValidate(t *testing.T) {
 				s.Tiers[2].Fine.Min = 20000
 				c.Discretion = append(c.Discretion, s)
 			}, []string{"discretion[1].tiers[2].fine"}},
+		{"tiers for the organisation and for the responsible persons may share amounts", CategoryPower, completePenalty,
+			func(c *Content) {
+				for i := range c.Discretion[0].Tiers {
+					c.Discretion[0].Tiers[i].AppliesTo = TierOrganization
+				}
+				c.Discretion[0].Tiers = append(c.Discretion[0].Tiers, Tier{Level: "责任人员", Conditions: "主要负责人未组织培训",
+					PenaltyKinds: []string{"罚款"}, Fine: &Range{Min: 2000, Max: 20000, MinInclusive: true, MaxInclusive: true}, AppliesTo: TierIndividual})
+			}, nil},
+		{"a tier for either party still may not overlap", CategoryPower, completePenalty,
+			func(c *Content) {
+				c.Discretion[0].Tiers = append(c.Discretion[0].Tiers, Tier{Level: "责任人员", Conditions: "主要负责人未组织培训",
+					PenaltyKinds: []string{"罚款"}, Fine: &Range{Min: 2000, Max: 20000, MinInclusive: true, MaxInclusive: true}, AppliesTo: TierIndividual})
+			}, []string{"discretion[0].tiers[4].fine"}},
+		{"unknown applies_to", CategoryPower, completePenalty,
+			func(c *Content) { c.Discretion[0].Tiers[0].AppliesTo = "company" }, []string{"discretion[0].tiers[0].applies_to"}},
 		{"duplicate standard ids", CategoryPower, completePenalty,
 			func(c *Content) { c.Discretion = append(c.Discretion, penaltyStandard()) }, []string{"discretion[1].id"}},
 		{"standard without id", CategoryPower, completePenalty,

@@ -583,7 +583,8 @@ func parseContentForm(c *fiber.Ctx) (Content, fieldErrors) {
 		for j := 0; j < 20; j++ {
 			tp := fmt.Sprintf("%s.tiers[%d]", p, j)
 			t := Tier{Level: val(tp + ".level"), Conditions: val(tp + ".conditions"), PenaltyKinds: kinds(tp + ".penalty_kinds"),
-				RequiresHearing: c.FormValue(tp+".requires_hearing") != "", RequiresCollectiveDiscussion: c.FormValue(tp+".requires_collective_discussion") != ""}
+				RequiresHearing: c.FormValue(tp+".requires_hearing") != "", RequiresCollectiveDiscussion: c.FormValue(tp+".requires_collective_discussion") != "",
+				AppliesTo: val(tp + ".applies_to")}
 			if val(tp+".fine_min") != "" || val(tp+".fine_max") != "" {
 				t.Fine = &Range{Min: amount(tp + ".fine_min"), Max: amount(tp + ".fine_max"),
 					MinInclusive: c.FormValue(tp+".min_inclusive") != "", MaxInclusive: c.FormValue(tp+".max_inclusive") != ""}

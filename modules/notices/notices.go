@@ -65,6 +65,18 @@ const (
 	KindPublicityRed    = "publicity_red"
 )
 
+// Kinds of the notices of penalty cases (modules/penalties): the decision
+// deadline of 第六十条 is near or has passed, payment is overdue. They link
+// to the county's penalty cases.
+const (
+	KindPenaltyYellow = "penalty_yellow"
+	KindPenaltyRed    = "penalty_red"
+	KindPaymentRed    = "penalty_payment_red"
+	// KindPublicationRed: a decision not published within 7 working days
+	// (双公示), or a revoked one not withdrawn within 3 (第四十八条).
+	KindPublicationRed = "penalty_publication_red"
+)
+
 // Link is the page a notice points to: its case; for a digest the county's
 // case list, which puts the nearest deadlines first (a digest may count only
 // steps, which the list's yellow filter, judged by the case's deadline, would
@@ -84,6 +96,8 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/inspections"
 	case n.Kind == KindPublicityYellow || n.Kind == KindPublicityRed:
 		return "/counties/" + n.CountyCode + "/publicity"
+	case n.Kind == KindPenaltyYellow || n.Kind == KindPenaltyRed || n.Kind == KindPaymentRed || n.Kind == KindPublicationRed:
+		return "/counties/" + n.CountyCode + "/penalty-cases"
 	}
 	return ""
 }

@@ -250,6 +250,7 @@ var DatabaseGauges = []string{
 	"pilot_inspections_assigned", "pilot_inspection_rectifications_open", "pilot_inspection_rectifications_overdue",
 	"pilot_inspection_results_unpublished_overdue",
 	"pilot_publicity_pending", "pilot_publicity_overdue",
+	"pilot_penalty_cases_open", "pilot_penalty_cases_overdue", "pilot_penalty_payments_overdue", "pilot_penalty_fines_decided_yuan",
 }
 
 // IsDatabaseGauge tells whether name is one of DatabaseGauges.

@@ -225,6 +225,24 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/inspections/:id/publish", allowed: []string{"admin"}, object: "inspection", body: url.Values{}},
 	{route: "POST /counties/:county/inspections/:id/findings/:finding/penalty-case", object: "inspection", body: url.Values{}},
 	{route: "GET /portal/:county/inspection-results", public: true},
+	// Penalty cases: read by the county administrator; opened by officers
+	// and the 负责人 only (none of A's test users); the actions pass the
+	// read gate and the service asks for the step's role.
+	{route: "GET /api/v1/counties/:county/penalty-cases", allowed: []string{"admin"}},
+	{route: "POST /api/v1/counties/:county/penalty-cases", body: map[string]any{"item_code": "CF-001"}},
+	{route: "GET /api/v1/counties/:county/penalty-cases/:id", allowed: []string{"admin"}, object: "penalty"},
+	{route: "POST /api/v1/counties/:county/penalty-cases/:id/actions", allowed: []string{"admin"}, object: "penalty",
+		body: map[string]any{"action": "approve"}},
+	{route: "GET /api/v1/public/counties/:county/penalty-decisions", public: true},
+	{route: "GET /portal/:county/penalty-decisions", public: true},
+	{route: "GET /api/v1/provinces/:province/penalty-thresholds"},
+	{route: "PUT /api/v1/provinces/:province/penalty-thresholds", body: map[string]any{"individual_yuan": 1, "organization_yuan": 1, "basis": "probe"}},
+	{route: "GET /counties/:county/penalty-cases", allowed: []string{"admin"}},
+	{route: "POST /counties/:county/penalty-cases", body: url.Values{"item_code": {"CF-001"}}},
+	{route: "GET /counties/:county/penalty-cases/:id", allowed: []string{"admin"}, object: "penalty"},
+	{route: "POST /counties/:county/penalty-cases/:id/actions", allowed: []string{"admin"}, object: "penalty",
+		body: url.Values{"action": {"approve"}}},
+	{route: "GET /counties/:county/penalty-cases/:id/documents/:kind", allowed: []string{"admin"}, object: "penalty"},
 
 	// Disclosure.
 	{route: "GET /api/v1/counties/:county/disclosures", allowed: []string{"admin", "clerk", "reviewer"}},
@@ -393,7 +411,7 @@ const (
 
 var (
 	// isoBInternal is what of county B only B's staff and their superiors see.
-	isoBInternal = []string{"admin_" + isoCountyB, "clerk_b", "reviewer_b", isoBReadiness, isoBRecommends, "名录单位B"}
+	isoBInternal = []string{"admin_" + isoCountyB, "clerk_b", "reviewer_b", isoBReadiness, isoBRecommends, "名录单位B", "处罚当事人B", "违法事实B"}
 	// isoBMarkers adds what names county B at all.
 	isoBMarkers = append([]string{"庐阳区", isoCountyB}, isoBInternal...)
 )
@@ -460,7 +478,8 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 	for _, table := range []string{"counties", "users", "user_roles", "sessions", "county_events", "catalog_items",
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
 		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities",
-		"inspectors", "inspection_conflicts", "inspection_plans", "inspection_draws", "inspections", "inspection_findings"} {
+		"inspectors", "inspection_conflicts", "inspection_plans", "inspection_draws", "inspections", "inspection_findings",
+		"penalty_cases", "penalty_events", "penalty_documents", "penalty_thresholds", "penalty_publications", "publicity_entries"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
 	snap.bCatalog = string(s.Must(200, s.Do("GET", "/api/v1/counties/"+isoCountyB+"/catalog", adminB, nil)).Raw)
@@ -601,7 +620,7 @@ func TestCountyIsolation(t *testing.T) {
 				return map[string]string{"county": county, "province": "34", "id": objects.ids[object][owner],
 					"code": "274", "role": "county_clerk", "push": "1", "year": "2026",
 					"tracking": objects.tracking[object][owner], "att": objects.ids["attachment"][owner],
-					"mid":     objects.ids["material"][owner],
+					"mid": objects.ids["material"][owner], "kind": "filing",
 					"notice":  objects.ids[object+"_notice"][owner],
 					"finding": objects.ids["finding"][owner]}
 			}
@@ -869,6 +888,13 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 		r = s.Must(201, s.Do("POST", base+"/inspections/"+inspection+"/findings", officers[0], map[string]any{
 			"description": "应急预案未演练", "legal_provision": "《安全生产法》第八十一条", "violation": true}))
 		put(set.ids, "finding", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
+
+		// A penalty case, opened by the county's 负责人 on the penalty item.
+		e2e.PenaltyItemPublished(s, c, admin)
+		r = s.Must(201, s.Do("POST", base+"/penalty-cases", leader, map[string]any{"item_code": "CF-001",
+			"party": map[string]any{"kind": "organization", "name": "处罚当事人" + owner, "credit_code": isoEntityCodes[owner]},
+			"facts": "违法事实" + owner}))
+		put(set.ids, "penalty", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
 
 		r = s.Must(201, s.Do("POST", base+"/reports", admin, map[string]any{"period_kind": "month", "date": "2026-11-01"}))
 		put(set.ids, "report", owner, e2e.Itoa(int64(r.Body["id"].(float64))))

@@ -122,6 +122,11 @@ func observe(s *e2e.Service) {
 		"description": "超量储存", "legal_provision": "条例第二十二条", "violation": true}))
 	s.Must(200, s.Do("POST", base+"/inspections/"+first+"/complete", officers[0], map[string]any{
 		"inspected_on": longAgo, "summary": "责令整改", "rectify_deadline": calendar.FormatDate(today.AddDate(0, 0, -50))}))
+	// A penalty case past its 90 days (行政处罚法 第六十条): the penalty gauges.
+	e2e.PenaltyItemPublished(s, a.County, a.Admin)
+	s.Must(201, s.Do("POST", "/api/v1/counties/"+a.County+"/penalty-cases", a.Leader, map[string]any{"item_code": "CF-001",
+		"party": map[string]any{"kind": "individual", "name": "王某"}, "facts": "未按规定培训从业人员",
+		"filed_on": calendar.FormatDate(today.AddDate(0, 0, -100))}))
 
 	s.RunOverdue(admin)
 	s.Must(404, s.Do("GET", "/no/such/page", "", nil))
@@ -340,7 +345,8 @@ func TestDashboardMetricsExported(t *testing.T) {
 		"pilot_job_runs_total", "pilot_job_last_success_timestamp_seconds", "pilot_database_ready",
 		"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue",
 		"pilot_inspections_assigned", "pilot_inspection_rectifications_open", "pilot_inspection_rectifications_overdue",
-		"pilot_inspection_results_unpublished_overdue"} {
+		"pilot_inspection_results_unpublished_overdue",
+		"pilot_penalty_cases_open", "pilot_penalty_cases_overdue", "pilot_penalty_payments_overdue"} {
 		if !used[n] {
 			t.Errorf("no dashboard or alert uses %s", n)
 		}

@@ -22,6 +22,7 @@ import (
 	"safetypilot/modules/entities"
 	"safetypilot/modules/inspections"
 	"safetypilot/modules/notices"
+	"safetypilot/modules/penalties"
 	"safetypilot/modules/pilot"
 	"safetypilot/modules/publicity"
 	"safetypilot/modules/ratings"
@@ -53,6 +54,8 @@ type Service struct {
 	Inspections *inspections.Service
 	// Publicity is the 双公示 of decisions; tests travel in time with its Now.
 	Publicity *publicity.Service
+	// Penalties is the administrative penalty procedure.
+	Penalties *penalties.Service
 	Jobs      *jobs.Runner
 	limiter   *web.RateLimiter
 	// challenges guards the public forms against automated filling.
@@ -142,6 +145,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.AddNav(publicity.NavLinks()...)
 	pages.AddNav(entities.NavLinks()...)
 	pages.AddNav(inspections.NavLinks()...)
+	pages.AddNav(penalties.NavLinks()...)
 	noticeStore := notices.NewStore(database)
 	pages.Unread = func(ctx context.Context, p *web.Principal) int {
 		n, err := noticeStore.Unread(ctx, p.UserID)
@@ -271,6 +275,20 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	inspectionPages.Mount(app)
+	countyNamer := penalties.CountyNamer(func(ctx context.Context, code string) (string, error) {
+		county, err := tenantSvc.County(ctx, code)
+		return county.Name, err
+	})
+	penaltySvc := penalties.NewService(database, calendarSvc.Calendar(), catalogSvc, enforcer, countyNamer)
+	penalties.RegisterMetrics(reg, database)
+	penaltyAPI := penalties.NewAPI(penaltySvc, countyNamer, enforcer)
+	penaltyAPI.RequireActive = tenantSvc.RequireActive
+	penaltyAPI.Mount(app)
+	penaltyPages, err := penalties.NewPages(penaltyAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	penaltyPages.Mount(app)
 
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
 	calendarSvc.OnChange(func(ctx context.Context) error {
@@ -278,6 +296,10 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		log.Info("calendar changed; open disclosure deadlines recomputed", "moved", n)
 		return err
 	})
+	penaltySvc.Terms = func(ctx context.Context, county string) ([]string, error) {
+		st, err := disclosureSvc.Settings(ctx, county)
+		return st.Terms, err
+	}
 	disclosure.RegisterMetrics(reg, database, calendarSvc.Calendar())
 	disclosureAPI := disclosure.NewAPI(disclosureSvc, tenantSvc, enforcer, limiter, challenges)
 	disclosureAPI.Mount(app)
@@ -309,9 +331,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		if err != nil {
 			return "", err
 		}
+		penaltyFlags, err := penaltySvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
 		reminded, err := reportSvc.RemindAnnual(ctx)
-		return fmt.Sprintf("%s; %s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
-			inspectionFlags.String(), publicityFlags.String(), reminded), err
+		return fmt.Sprintf("%s; %s; %s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
+			inspectionFlags.String(), publicityFlags.String(), penaltyFlags.String(), reminded), err
 	}}); err != nil {
 		return nil, err
 	}
@@ -336,7 +362,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
-		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Inspections: inspectionSvc, Publicity: publicitySvc, Jobs: runner,
+		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Inspections: inspectionSvc, Publicity: publicitySvc, Penalties: penaltySvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency,
 		InitialAdminPassword: initialPassword}, nil
 }

@@ -1,0 +1,161 @@
+package penalties_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"safetypilot/cmd/pilotd/internal/e2e"
+)
+
+// check ticks a checkbox (it loads no page).
+func check(b *e2e.Tab, id string) {
+	b.T.Helper()
+	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.ID(id))); err != nil {
+		b.T.Fatalf("click #%s: %v", id, err)
+	}
+}
+
+// TestPenaltyBrowser walks a case through the staff pages in Chromium: an
+// officer opens it, the 负责人 approves, two officers investigate, the 告知
+// of a 较大数额 fine to a natural person offers a hearing, the party asks in
+// time, the hearing is noticed seven working days ahead and held, the legal
+// reviewer reviews, the 负责人 decides inside the tier, service, payment
+// ten days late with the right surcharge (a wrong amount is refused with the
+// amount due), 结案; the four documents print with their numbers.
+func TestPenaltyBrowser(t *testing.T) {
+	t.Parallel()
+	browser := e2e.Browser(t)
+	s, base := e2e.ServeForBrowser(t)
+	d := newDesk(s, county)
+	travel(s, "2026-06-15")
+	pw := e2e.CasesUserPassword
+
+	officer := e2e.NewTab(t, browser, base)
+	officer.SignIn("o3_"+county, pw)
+	officer.Open("/counties/" + county + "/penalty-cases")
+	officer.Choose("pc-item", "CF-001")
+	officer.Choose("pc-kind", "individual")
+	officer.Fill("pc-party", "王某某")
+	officer.Fill("pc-idno", "11010519491231002X")
+	officer.Choose("pc-filed", "2026-04-01")
+	officer.Fill("pc-facts", "未按照规定对从业人员进行安全生产教育和培训，涉及从业人员4人。")
+	officer.Submit("#pc-open")
+	officer.WantText("[data-testid=pc-case-no]", "瑶海区应急罚立〔2026〕第1号")
+	officer.WantText("[data-testid=pc-status]", "立案待批")
+	officer.WantText("[data-testid=pc-decision-due]", "2026-06-30")
+	casePath := officer.Path()
+	if officer.Count("#form-approve") != 0 {
+		t.Errorf("an officer is offered the 立案 approval")
+	}
+
+	leader := e2e.NewTab(t, browser, base)
+	leader.SignIn("leader_"+county, pw)
+	leader.Open(casePath)
+	leader.Choose("approve-on", "2026-04-01")
+	leader.Fill("approve-reason", "同意立案")
+	leader.Submit("#submit-approve")
+	leader.WantText("[data-testid=pc-status]", "调查取证")
+
+	officer.Open(casePath)
+	officer.Choose("inv-user-1", e2e.Itoa(d.o1ID))
+	officer.Fill("inv-cert-1", "34010201001")
+	officer.Choose("inv-user-2", e2e.Itoa(d.o2ID))
+	officer.Fill("inv-cert-2", "34010201002")
+	officer.Choose("inv-on", "2026-04-10")
+	officer.Submit("#submit-investigate")
+	officer.WantText("[data-testid=pc-investigators]", "34010201002")
+
+	// A fine above the statutory range is refused, naming the field.
+	officer.Choose("notify-on", "2026-04-20")
+	check(officer, "notify-kind-fine")
+	officer.Fill("notify-fine", "60000")
+	if status := officer.Click("#submit-notify"); status != 400 {
+		t.Errorf("fine above the range: HTTP %d", status)
+	}
+	officer.WantText("[data-testid=field-errors]", "fine_yuan")
+	officer.Choose("notify-on", "2026-04-20")
+	check(officer, "notify-kind-fine")
+	officer.Fill("notify-fine", "25000")
+	officer.Submit("#submit-notify")
+	hearingDue := workdays(s, "2026-04-20", 5)
+	officer.WantText("[data-testid=pc-hearing]", "应当告知听证权利，申请期限至 "+hearingDue)
+
+	officer.Choose("rh-on", "2026-04-22")
+	officer.Submit("#submit-request_hearing")
+	hearingOn := workdays(s, "2026-04-23", 7)
+	officer.Choose("sh-notice", "2026-04-23")
+	officer.Choose("sh-on", hearingOn)
+	officer.Fill("sh-place", "区应急管理局听证室")
+	officer.Submit("#submit-schedule_hearing")
+	officer.Choose("hh-on", hearingOn)
+	officer.Fill("hh-record", "当事人承认违法事实，请求从轻处罚")
+	officer.Submit("#submit-hold_hearing")
+	officer.WantText("[data-testid=pc-status]", "听证已举行")
+
+	legal := e2e.NewTab(t, browser, base)
+	legal.SignIn("legal_"+county, pw)
+	legal.Open(casePath)
+	legal.Choose("lr-on", "2026-05-15")
+	legal.Fill("lr-opinion", "事实清楚，证据确凿，程序合法，裁量适当")
+	legal.Submit("#submit-legal_review")
+	legal.WantText("[data-testid=pc-status]", "法制审核完成")
+
+	leader.Open(casePath)
+	leader.Choose("dc-on", "2026-05-20")
+	leader.Choose("dc-tier", "CF-001-1|一般")
+	leader.Fill("dc-fine", "20000")
+	leader.Fill("dc-reasons", "培训缺失4人，已主动补训")
+	leader.Submit("#submit-decide")
+	leader.WantText("[data-testid=pc-decision]", "罚款 20000 元（裁量阶次：一般）")
+
+	officer.Open(casePath)
+	officer.Choose("sv-on", "2026-05-21")
+	officer.Submit("#submit-serve")
+	officer.WantText("[data-testid=pc-payment-due]", "2026-06-05")
+	officer.WantText("[data-testid=pc-surcharge]", "6000.00 元")
+	axe := e2e.AxeScript(t)
+	officer.Accessible("penalty-case", axe)
+
+	// Paying the fine alone is refused with the amount due.
+	officer.Choose("pay-on", "2026-06-15")
+	officer.Fill("pay-yuan", "20000")
+	if status := officer.Click("#submit-pay"); status != 400 {
+		t.Errorf("fine without the surcharge: HTTP %d", status)
+	}
+	officer.WantText("[data-testid=form-error]", "26000.00")
+	officer.Choose("pay-on", "2026-06-15")
+	officer.Fill("pay-yuan", "26000")
+	officer.Submit("#submit-pay")
+	officer.WantText("[data-testid=pc-paid]", "26000.00 元")
+	officer.Choose("cl-on", "2026-06-15")
+	officer.Submit("#submit-close")
+	officer.WantText("[data-testid=pc-status]", "已结案")
+	timeline := officer.Text("[data-testid=pc-timeline]")
+	for _, step := range []string{"立案申请", "批准立案", "调查取证", "告知", "当事人申请听证", "通知听证", "举行听证", "法制审核",
+		"作出决定", "送达", "缴纳罚款", "结案"} {
+		if !strings.Contains(timeline, step) {
+			t.Errorf("timeline lacks %s: %s", step, timeline)
+		}
+	}
+
+	// The documents print from the case data with their numbers.
+	for _, doc := range []struct{ kind, title, no, text string }{
+		{"filing", "立案审批表", "瑶海区应急罚立〔2026〕第1号", "同意立案"},
+		{"notice", "行政处罚告知书", "瑶海区应急罚告〔2026〕第1号", "有权要求听证"},
+		{"hearing", "听证告知书", "瑶海区应急罚听〔2026〕第1号", "区应急管理局听证室"},
+		{"decision", "行政处罚决定书", "瑶海区应急罚决〔2026〕第1号", "罚款人民币20000元"},
+	} {
+		officer.Open(casePath)
+		officer.Submit("[data-testid=doc-" + doc.kind + "]")
+		officer.WantText("[data-testid=doc-title]", doc.title)
+		officer.WantText("[data-testid=doc-no]", doc.no)
+		officer.WantText("[data-testid=doc-bureau]", "瑶海区应急管理局")
+		officer.WantText("[data-testid=penalty-doc]", doc.text)
+		officer.Accessible("penalty-doc-"+doc.kind, axe)
+	}
+	officer.Open("/counties/" + county + "/penalty-cases")
+	officer.WantText("[data-testid=penalty-cases]", "王某某")
+	officer.Accessible("penalty-list", axe)
+}

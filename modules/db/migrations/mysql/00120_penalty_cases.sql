@@ -1,0 +1,68 @@
+-- Administrative penalty cases (行政处罚, modules/penalties): one row per
+-- case of a county with the state of its procedure and every date the
+-- clocks of the 行政处罚法 (2021) run from. Dates are 'YYYY-MM-DD' or ''
+-- while not yet known; the steps themselves (who, when, why) are in
+-- penalty_events. case_no is the 立案 number of its county and year.
+-- +goose Up
+CREATE TABLE penalty_cases (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  county_code VARCHAR(6) NOT NULL,
+  case_no VARCHAR(64) NOT NULL,
+  item_code VARCHAR(32) NOT NULL,
+  item_version INT NOT NULL,
+  item_name VARCHAR(200) NOT NULL,
+  party_kind VARCHAR(16) NOT NULL,
+  party_name VARCHAR(200) NOT NULL,
+  party_credit_code VARCHAR(18) NOT NULL,
+  party_id_number VARCHAR(18) NOT NULL,
+  entity_id BIGINT NOT NULL,
+  facts TEXT NOT NULL,
+  source_kind VARCHAR(32) NOT NULL,
+  source_id BIGINT NOT NULL,
+  status VARCHAR(24) NOT NULL,
+  major BOOLEAN NOT NULL,
+  filed_on CHAR(10) NOT NULL,
+  filing_approved_by BIGINT NOT NULL,
+  decision_due CHAR(10) NOT NULL,
+  extension_days INT NOT NULL,
+  penalties VARCHAR(200) NOT NULL,
+  proposed_fine_yuan BIGINT NOT NULL,
+  confiscate_yuan BIGINT NOT NULL,
+  notified_on CHAR(10) NOT NULL,
+  hearing_required BOOLEAN NOT NULL,
+  hearing_request_due CHAR(10) NOT NULL,
+  hearing_requested_on CHAR(10) NOT NULL,
+  hearing_notice_on CHAR(10) NOT NULL,
+  hearing_on CHAR(10) NOT NULL,
+  heard_on CHAR(10) NOT NULL,
+  legal_reviewed_on CHAR(10) NOT NULL,
+  legal_reviewer_id BIGINT NOT NULL,
+  legal_opinion TEXT NOT NULL,
+  decided_on CHAR(10) NOT NULL,
+  decided_by BIGINT NOT NULL,
+  outcome VARCHAR(16) NOT NULL,
+  fine_yuan BIGINT NOT NULL,
+  standard_id VARCHAR(32) NOT NULL,
+  tier_level VARCHAR(32) NOT NULL,
+  factors TEXT NOT NULL,
+  reasons TEXT NOT NULL,
+  mitigation_ground TEXT NOT NULL,
+  collective_discussion TEXT NOT NULL,
+  served_on CHAR(10) NOT NULL,
+  payment_due CHAR(10) NOT NULL,
+  paid_on CHAR(10) NOT NULL,
+  paid_fen BIGINT NOT NULL,
+  closed_on CHAR(10) NOT NULL,
+  warning VARCHAR(8) NOT NULL,
+  payment_warning VARCHAR(8) NOT NULL,
+  created_by BIGINT NOT NULL,
+  created_at DATETIME(6) NOT NULL,
+  updated_at DATETIME(6) NOT NULL,
+  UNIQUE KEY penalty_cases_no (county_code, case_no),
+  KEY penalty_cases_status (county_code, status, id),
+  KEY penalty_cases_due (warning, decision_due),
+  KEY penalty_cases_payment (payment_warning, payment_due)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- +goose Down
+DROP TABLE penalty_cases;

@@ -1,0 +1,12 @@
+-- penalty_doc_numbers (see the MySQL migration).
+-- +goose Up
+CREATE TABLE penalty_doc_numbers (
+  county_code TEXT NOT NULL,
+  series TEXT NOT NULL,
+  doc_year INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  PRIMARY KEY (county_code, series, doc_year)
+);
+
+-- +goose Down
+DROP TABLE penalty_doc_numbers;

@@ -1,0 +1,129 @@
+package penalties
+
+import (
+	"testing"
+	"time"
+
+	"safetypilot/modules/calendar"
+	"safetypilot/modules/catalog"
+)
+
+func date(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestHearingRequired: 第六十三条 with the default 较大数额 (含本数) and the
+// kinds that give a hearing whatever the amount.
+func TestHearingRequired(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		kinds      []string
+		fine, conf int64
+		party      string
+		want       bool
+	}{
+		{"organisation just below 5万", []string{"fine"}, 49999, 0, PartyOrganization, false},
+		{"organisation at 5万 (含本数)", []string{"fine"}, 50000, 0, PartyOrganization, true},
+		{"individual below 2万", []string{"fine"}, 19999, 0, PartyIndividual, false},
+		{"individual at 2万", []string{"fine"}, 20000, 0, PartyIndividual, true},
+		{"warning only", []string{"warning"}, 0, 0, PartyIndividual, false},
+		{"confiscation of 较大数额", []string{"confiscate"}, 0, 50000, PartyOrganization, true},
+		{"small confiscation", []string{"confiscate"}, 0, 100, PartyOrganization, false},
+		{"责令停产停业 with a small fine", []string{"fine", "suspend"}, 1000, 0, PartyOrganization, true},
+		{"吊销许可证件", []string{"revoke"}, 0, 0, PartyOrganization, true},
+		{"降低资质等级", []string{"downgrade"}, 0, 0, PartyOrganization, true},
+		{"责令关闭", []string{"close"}, 0, 0, PartyOrganization, true},
+		{"限制从业", []string{"restrict"}, 0, 0, PartyIndividual, true},
+		{"通报批评", []string{"criticism"}, 0, 0, PartyIndividual, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, why := HearingRequired(tc.kinds, tc.fine, tc.conf, tc.party, DefaultThresholds)
+			if got != tc.want || (got && why == "") {
+				t.Errorf("HearingRequired = %v (%q), want %v", got, why, tc.want)
+			}
+		})
+	}
+	// A province's own thresholds replace the default.
+	low := Thresholds{IndividualYuan: 10000, OrganizationYuan: 30000}
+	if got, _ := HearingRequired([]string{"fine"}, 30000, 0, PartyOrganization, low); !got {
+		t.Errorf("3万 under a 3万 threshold gives no hearing")
+	}
+}
+
+// TestSurchargeFen: 3% of the fine a day after the due day, up to the day
+// paid, never above the fine (第七十二条第一款第（一）项), exact in fen.
+func TestSurchargeFen(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		fine            int64
+		due, paid, asOf string
+		want            int64
+	}{
+		{"on the due day", 20000, "2026-06-05", "", "2026-06-05", 0},
+		{"one day late", 20000, "2026-06-05", "", "2026-06-06", 60000},
+		{"ten days late", 20000, "2026-06-05", "", "2026-06-15", 600000},
+		{"capped at the fine", 20000, "2026-06-05", "", "2026-12-31", 2000000},
+		{"33 days, just below the cap", 20000, "2026-06-05", "", "2026-07-08", 1980000},
+		{"stops on the day paid", 20000, "2026-06-05", "2026-06-08", "2026-12-31", 180000},
+		{"paid in time", 20000, "2026-06-05", "2026-06-01", "2026-12-31", 0},
+		{"odd fine in fen", 1001, "2026-06-05", "", "2026-06-06", 3003},
+		{"no fine", 0, "2026-06-05", "", "2026-12-31", 0},
+		{"not served", 20000, "", "", "2026-12-31", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SurchargeFen(tc.fine, tc.due, tc.paid, date(t, tc.asOf)); got != tc.want {
+				t.Errorf("SurchargeFen = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLights: the decision clock is yellow in its last ten days and red
+// after its due day; a decided case has no decision light; an unpaid fine
+// goes red after payment_due.
+func TestLights(t *testing.T) {
+	c := Case{Status: StatusNotified, DecisionDue: "2026-06-30"}
+	for day, want := range map[string]string{"2026-06-19": WarningNone, "2026-06-20": WarningYellow, "2026-06-30": WarningYellow,
+		"2026-07-01": WarningRed} {
+		if got, _ := Lights(c, date(t, day)); got != want {
+			t.Errorf("decision light on %s = %s, want %s", day, got, want)
+		}
+	}
+	c.Status, c.FineYuan, c.PaymentDue = StatusServed, 100, "2026-07-10"
+	for day, want := range map[string]string{"2026-07-06": WarningNone, "2026-07-07": WarningYellow, "2026-07-11": WarningRed} {
+		if d, p := Lights(c, date(t, day)); p != want || d != WarningNone {
+			t.Errorf("lights on %s = %s/%s, want none/%s", day, d, p, want)
+		}
+	}
+	c.PaidOn = "2026-07-09"
+	if _, p := Lights(c, date(t, "2026-08-01")); p != WarningNone {
+		t.Errorf("a paid fine is %s", p)
+	}
+}
+
+// TestStatutoryRange: the envelope of the tiers that apply to the party.
+func TestStatutoryRange(t *testing.T) {
+	item := catalog.ItemView{Content: catalog.Content{Discretion: []catalog.Standard{{Tiers: []catalog.Tier{
+		{Level: "轻微", Fine: &catalog.Range{Min: 0, Max: 10000, MinInclusive: true, MaxInclusive: true}, AppliesTo: catalog.TierOrganization},
+		{Level: "一般", Fine: &catalog.Range{Min: 10000, Max: 30000, MaxInclusive: true}, AppliesTo: catalog.TierOrganization},
+		{Level: "个人", Fine: &catalog.Range{Min: 1000, Max: 5000, MinInclusive: true, MaxInclusive: true}, AppliesTo: catalog.TierIndividual},
+	}}}}}
+	if r := statutoryRange(item, PartyOrganization); r == nil || r.Min != 0 || r.Max != 30000 || !r.MaxInclusive {
+		t.Errorf("organisation range %+v", r)
+	}
+	if r := statutoryRange(item, PartyIndividual); r == nil || r.Min != 1000 || r.Max != 5000 {
+		t.Errorf("individual range %+v", r)
+	}
+}
+
+// TestNumber: the document number in the form counties use.
+func TestNumber(t *testing.T) {
+	if got := Number("瑶海区", "罚告", 2026, 7); got != "瑶海区应急罚告〔2026〕第7号" {
+		t.Errorf("Number = %q", got)
+	}
+}
