@@ -44,12 +44,20 @@ func (a *API) Mount(app *fiber.App) {
 	c.Get("/catalog/:code/discretion/decisions", read, a.listDecisions)
 	c.Post("/catalog/:code/discretion/decisions", handle, a.recordDecision)
 	c.Get("/inventory", read, a.showInventory)
+	c.Get("/cleanup", read, a.showCleanup)
+	c.Post("/cleanup/:code/confirm", publish, a.confirmCleanup)
+	c.Put("/cleanup/:code", publish, a.changeCleanup)
+	c.Get("/catalog-templates", read, a.listCountyTemplates)
+	c.Post("/catalog-templates/:code/adopt", edit, a.adoptTemplate)
 	c.Get("/catalog-changes", read, a.listChanges)
 	c.Post("/catalog-changes/:push/acknowledge", edit, a.acknowledgeChanges)
 
 	pr := app.Group("/api/v1/provinces/:province")
 	pr.Get("/catalog-pushes", web.Require(a.enforcer, "counties:read", web.ProvinceScope), a.listPushes)
 	pr.Post("/catalog-pushes", web.Require(a.enforcer, "catalog:push", web.ProvinceScope), a.createPush)
+	pr.Get("/catalog-templates", web.Require(a.enforcer, "counties:read", web.ProvinceScope), a.listTemplates)
+	pr.Get("/catalog-templates/:code", web.Require(a.enforcer, "counties:read", web.ProvinceScope), a.showTemplate)
+	pr.Put("/catalog-templates/:code", web.Require(a.enforcer, "catalog:push", web.ProvinceScope), a.saveTemplate)
 
 	p := app.Group("/api/v1/public/counties/:county", a.requireActiveCounty)
 	p.Get("/catalog", a.listPublished)
@@ -287,4 +295,88 @@ func (a *API) acknowledgeChanges(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *API) showCleanup(c *fiber.Ctx) error {
+	out, err := a.svc.Cleanup(c.UserContext(), c.Params("county"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (a *API) decideCleanup(c *fiber.Ctx, in CleanupInput) error {
+	it, err := a.svc.DecideCleanup(c.UserContext(), c.Params("county"), c.Params("code"), web.CurrentUser(c).UserID, in)
+	if err != nil {
+		return err
+	}
+	web.SetAuditDetail(c, "cleanup "+it.Code+" "+it.Decision+" "+it.Status)
+	return c.JSON(it)
+}
+
+func (a *API) confirmCleanup(c *fiber.Ctx) error {
+	return a.decideCleanup(c, CleanupInput{Confirm: true})
+}
+
+func (a *API) changeCleanup(c *fiber.Ctx) error {
+	var in CleanupInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	return a.decideCleanup(c, in)
+}
+
+func (a *API) listCountyTemplates(c *fiber.Ctx) error {
+	list, err := a.svc.CountyTemplates(c.UserContext(), c.Params("county"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list, "total": len(list)})
+}
+
+func (a *API) adoptTemplate(c *fiber.Ctx) error {
+	it, err := a.svc.Adopt(c.UserContext(), c.Params("county"), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	web.SetAuditDetail(c, "adopt template "+it.Code)
+	return c.Status(fiber.StatusCreated).JSON(it)
+}
+
+func (a *API) listTemplates(c *fiber.Ctx) error {
+	if _, err := a.tenants.Province(c.UserContext(), c.Params("province")); err != nil {
+		return err
+	}
+	list, err := a.svc.Templates(c.UserContext(), c.Params("province"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list, "total": len(list)})
+}
+
+func (a *API) showTemplate(c *fiber.Ctx) error {
+	if _, err := a.tenants.Province(c.UserContext(), c.Params("province")); err != nil {
+		return err
+	}
+	t, err := a.svc.TemplateFor(c.UserContext(), a.svc.db, c.Params("province"), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+func (a *API) saveTemplate(c *fiber.Ctx) error {
+	if _, err := a.tenants.Province(c.UserContext(), c.Params("province")); err != nil {
+		return err
+	}
+	var in TemplateInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := a.svc.SaveTemplate(c.UserContext(), c.Params("province"), c.Params("code"), web.CurrentUser(c).UserID, in)
+	if err != nil {
+		return err
+	}
+	web.SetAuditDetail(c, "template "+t.Code)
+	return c.JSON(t)
 }

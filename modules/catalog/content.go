@@ -493,3 +493,14 @@ func repealedInstrument(version string) (Instrument, bool) {
 	}
 	return Instrument{}, false
 }
+
+// CleanupCodes are the basic powers the shipped clean-up covers.
+func CleanupCodes() map[string]bool {
+	out := map[string]bool{}
+	if shipped != nil {
+		for _, sg := range shipped.Suggestions {
+			out[sg.Code] = true
+		}
+	}
+	return out
+}

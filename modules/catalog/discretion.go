@@ -10,17 +10,17 @@ import (
 // under a penalty item. It carries its own legal basis and version, since the
 // 2010 rules the notice cites were superseded in 2024 (应急〔2024〕90号).
 type Standard struct {
-	ID                string   `json:"id"`
-	Violation         string   `json:"violation"`
-	LegalProvision    string   `json:"legal_provision"`
-	PenaltyBasis      string   `json:"penalty_basis"`
-	LegalBasisVersion string   `json:"legal_basis_version"`
+	ID                string `json:"id"`
+	Violation         string `json:"violation"`
+	LegalProvision    string `json:"legal_provision"`
+	PenaltyBasis      string `json:"penalty_basis"`
+	LegalBasisVersion string `json:"legal_basis_version"`
 	// StatutoryFine is the fine range the law itself sets for this
 	// violation and target (optional); every tier's fine must lie inside it.
 	StatutoryFine *Range   `json:"statutory_fine,omitempty"`
 	Tiers         []Tier   `json:"tiers"`
-	Aggravating       []string `json:"aggravating"`
-	Mitigating        []string `json:"mitigating"`
+	Aggravating   []string `json:"aggravating"`
+	Mitigating    []string `json:"mitigating"`
 }
 
 // Tier is one level of discretion (裁量阶次) with its conditions and penalty.

@@ -186,13 +186,13 @@ type Version struct {
 type ItemView struct {
 	Item
 	Content
-	HasUnpublishedChanges bool       `json:"has_unpublished_changes"`
+	HasUnpublishedChanges bool `json:"has_unpublished_changes"`
 	// FromTemplate marks an item never saved whose content is its
 	// province's template (the shipped starter content unless the province
 	// edited it): the clerk replaces the local fields and saves.
 	FromTemplate bool       `json:"from_template,omitempty"`
 	PublishedAt  *time.Time `json:"published_at,omitempty"`
-	PublishedBy           *int64     `json:"published_by,omitempty"`
+	PublishedBy  *int64     `json:"published_by,omitempty"`
 }
 
 // ByOwnMotion tells the power types a bureau exercises on its own motion:

@@ -25,6 +25,7 @@ type Pages struct {
 	pages       *web.Pages
 	list, item  *template.Template
 	pushes      *template.Template
+	cleanup     *template.Template
 	blankRows   int
 	portalPages *portalPages
 }
@@ -45,9 +46,10 @@ var pageFuncs = template.FuncMap{
 		}
 		return Yuan(*v)
 	},
-	"add":            func(a, b int) int { return a + b },
-	"pushFieldLabel": pushFieldLabel,
-	"errorLinks":     errorLinks,
+	"add":               func(a, b int) int { return a + b },
+	"pushFieldLabel":    pushFieldLabel,
+	"errorLinks":        errorLinks,
+	"verificationTitle": verificationTitle,
 }
 
 // pushFieldLabel names a field of a push's validation errors in Chinese:
@@ -83,6 +85,9 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 	if p.pushes, err = pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/province_pushes.html"); err != nil {
 		return nil, err
 	}
+	if p.cleanup, err = pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/console_cleanup.html"); err != nil {
+		return nil, err
+	}
 	if p.portalPages, err = newPortalPages(api, pages); err != nil {
 		return nil, err
 	}
@@ -105,6 +110,9 @@ func (p *Pages) Mount(app *fiber.App) {
 	// also needs cases:handle, checked in the handler.
 	app.Post("/counties/:county/catalog/:code/discretion", read, p.submitDiscretion)
 	app.Post("/counties/:county/catalog-changes/:push/acknowledge", edit, p.submitAcknowledge)
+	app.Get("/counties/:county/cleanup", read, p.showCleanupPage)
+	app.Post("/counties/:county/cleanup/:code/confirm", publish, p.submitCleanupConfirm)
+	app.Post("/counties/:county/cleanup/:code", publish, p.submitCleanupChange)
 	app.Get("/provinces/:province/catalog-pushes", web.Require(e, "counties:read", web.ProvinceScope), p.showPushesPage)
 	app.Post("/provinces/:province/catalog-pushes", web.Require(e, "catalog:push", web.ProvinceScope), p.submitPush)
 	p.portalPages.mount(app)

@@ -129,7 +129,7 @@ func TestWorkbookCounty(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openWorkbook(t, data)
-	want := []string{"概况", "目录", "职权底数", "信息公开", "依申请公开", "办件", "好差评"}
+	want := []string{"概况", "目录", "职权底数", "职权清理", "信息公开", "依申请公开", "办件", "好差评"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
@@ -222,7 +222,7 @@ func TestWorkbookProvince(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openWorkbook(t, data)
-	want := []string{"概况", "目录", "职权底数", "信息公开", "依申请公开", "办件", "好差评", "各县对比", "月度趋势"}
+	want := []string{"概况", "目录", "职权底数", "职权清理", "信息公开", "依申请公开", "办件", "好差评", "各县对比", "月度趋势"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
