@@ -306,12 +306,21 @@ func (a *API) showCleanup(c *fiber.Ctx) error {
 }
 
 func (a *API) decideCleanup(c *fiber.Ctx, in CleanupInput) error {
+	web.SetAuditDetail(c, cleanupAuditDetail(c.Params("code"), in))
 	it, err := a.svc.DecideCleanup(c.UserContext(), c.Params("county"), c.Params("code"), web.CurrentUser(c).UserID, in)
 	if err != nil {
 		return err
 	}
-	web.SetAuditDetail(c, "cleanup "+it.Code+" "+it.Decision+" "+it.Status)
 	return c.JSON(it)
+}
+
+// cleanupAuditDetail says what a clean-up request asks, for its audit entry
+// (details are set before the change commits).
+func cleanupAuditDetail(code string, in CleanupInput) string {
+	if in.Confirm {
+		return "cleanup " + code + " confirm"
+	}
+	return "cleanup " + code + " change " + in.Status
 }
 
 func (a *API) confirmCleanup(c *fiber.Ctx) error {
@@ -335,11 +344,11 @@ func (a *API) listCountyTemplates(c *fiber.Ctx) error {
 }
 
 func (a *API) adoptTemplate(c *fiber.Ctx) error {
+	web.SetAuditDetail(c, "adopt template "+c.Params("code"))
 	it, err := a.svc.Adopt(c.UserContext(), c.Params("county"), c.Params("code"))
 	if err != nil {
 		return err
 	}
-	web.SetAuditDetail(c, "adopt template "+it.Code)
 	return c.Status(fiber.StatusCreated).JSON(it)
 }
 
@@ -373,10 +382,10 @@ func (a *API) saveTemplate(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
+	web.SetAuditDetail(c, "template "+c.Params("code"))
 	t, err := a.svc.SaveTemplate(c.UserContext(), c.Params("province"), c.Params("code"), web.CurrentUser(c).UserID, in)
 	if err != nil {
 		return err
 	}
-	web.SetAuditDetail(c, "template "+t.Code)
 	return c.JSON(t)
 }

@@ -53,9 +53,9 @@ func (p *Pages) showCleanupPage(c *fiber.Ctx) error {
 
 func (p *Pages) submitCleanup(c *fiber.Ctx, in CleanupInput) error {
 	county, code := c.Params("county"), c.Params("code")
+	web.SetAuditDetail(c, cleanupAuditDetail(code, in))
 	it, err := p.api.svc.DecideCleanup(c.UserContext(), county, code, web.CurrentUser(c).UserID, in)
 	if err == nil {
-		web.SetAuditDetail(c, "cleanup "+it.Code+" "+it.Decision+" "+it.Status)
 		return c.Redirect("/counties/"+county+"/cleanup?done="+it.Code+"#item-"+it.Code, fiber.StatusSeeOther)
 	}
 	e, ok := apperr.As(err)
