@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -167,4 +168,29 @@ func marshal(t *testing.T, c Content) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestReadmeListsEverySource: the README's "Legal sources of the shipped
+// content" names every source the data cites, with its address.
+func TestReadmeListsEverySource(t *testing.T) {
+	s, err := LoadShipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	i := strings.Index(readme, "## Legal sources of the shipped content")
+	if i < 0 {
+		t.Fatal("README has no section on the legal sources of the shipped content")
+	}
+	section := readme[i:]
+	for _, id := range s.AllSourceIDs() {
+		src := s.Sources[id]
+		if !strings.Contains(section, "`"+id+"`") || (src.URL != "" && !strings.Contains(section, src.URL)) {
+			t.Errorf("README does not list source %s (%s)", id, src.URL)
+		}
+	}
 }

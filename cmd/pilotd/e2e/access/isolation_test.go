@@ -55,6 +55,11 @@ var isolationCases = []isolationCase{
 	{route: "GET /api/v1/counties/:county/catalog-changes", allowed: []string{"admin", "clerk", "reviewer"}},
 	{route: "POST /api/v1/counties/:county/catalog-changes/:push/acknowledge", allowed: []string{"admin", "clerk"},
 		body: map[string]any{}},
+	{route: "GET /api/v1/counties/:county/cleanup", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "POST /api/v1/counties/:county/cleanup/:code/confirm", allowed: []string{"admin"}, body: map[string]any{}},
+	{route: "PUT /api/v1/counties/:county/cleanup/:code", allowed: []string{"admin"}, body: map[string]any{"reason": "probe"}},
+	{route: "GET /api/v1/counties/:county/catalog-templates", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "POST /api/v1/counties/:county/catalog-templates/:code/adopt", allowed: []string{"admin", "clerk"}, body: map[string]any{}},
 
 	// Public county pages of the API: no sign-in, published data only.
 	{route: "GET /api/v1/public/counties/:county/catalog", public: true},
@@ -98,6 +103,9 @@ var isolationCases = []isolationCase{
 	{route: "POST /provinces/:province/security/users/:id/totp/reset", body: url.Values{"reason": {"probe"}, "confirm": {"yes"}}},
 	{route: "GET /api/v1/provinces/:province/catalog-pushes"},
 	{route: "POST /api/v1/provinces/:province/catalog-pushes", body: map[string]any{"note": "probe"}},
+	{route: "GET /api/v1/provinces/:province/catalog-templates"},
+	{route: "GET /api/v1/provinces/:province/catalog-templates/:code"},
+	{route: "PUT /api/v1/provinces/:province/catalog-templates/:code", body: map[string]any{"content": map[string]any{}}},
 
 	// Cases.
 	{route: "GET /api/v1/counties/:county/cases", allowed: []string{"admin", "clerk", "reviewer"}},
@@ -306,6 +314,9 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/catalog/:code/discretion", allowed: []string{"admin", "clerk", "reviewer"},
 		body: url.Values{"standard_id": {"CF-001-1"}, "tier_level:CF-001-1": {"一般"}, "case_ref": {"probe"}, "decided_amount": {"1"}}},
 	{route: "POST /counties/:county/catalog-changes/:push/acknowledge", allowed: []string{"admin", "clerk"}, body: url.Values{}},
+	{route: "GET /counties/:county/cleanup", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "POST /counties/:county/cleanup/:code/confirm", allowed: []string{"admin"}, body: url.Values{}},
+	{route: "POST /counties/:county/cleanup/:code", allowed: []string{"admin"}, body: url.Values{"reason": {"probe"}}},
 	{route: "GET /provinces/:province/catalog-pushes"},
 	{route: "POST /provinces/:province/catalog-pushes", body: url.Values{"note": {"probe"}}},
 	{route: "GET /provinces/:province"},
@@ -393,7 +404,7 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 	snap := isoSnapshot{counts: map[string]int{}}
 	for _, table := range []string{"counties", "users", "user_roles", "sessions", "county_events", "catalog_items",
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
-		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities"} {
+		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities", "catalog_cleanup", "catalog_templates"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
 	snap.bCatalog = string(s.Must(200, s.Do("GET", "/api/v1/counties/"+isoCountyB+"/catalog", adminB, nil)).Raw)
