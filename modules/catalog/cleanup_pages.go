@@ -80,3 +80,11 @@ func NavLinks() []web.NavEntry {
 		{Title: "职权清理", Perm: "catalog:read", URL: func(r string) string { return "/counties/" + r + "/cleanup" }},
 	}
 }
+
+func (p *Pages) submitAdoptInformation(c *fiber.Ctx) error {
+	web.SetAuditDetail(c, "adopt information templates")
+	if _, err := p.api.svc.AdoptInformation(c.UserContext(), c.Params("county")); err != nil {
+		return err
+	}
+	return c.Redirect("/counties/"+c.Params("county")+"/catalog", fiber.StatusSeeOther)
+}

@@ -110,6 +110,7 @@ func (p *Pages) Mount(app *fiber.App) {
 	// also needs cases:handle, checked in the handler.
 	app.Post("/counties/:county/catalog/:code/discretion", read, p.submitDiscretion)
 	app.Post("/counties/:county/catalog-changes/:push/acknowledge", edit, p.submitAcknowledge)
+	app.Post("/counties/:county/catalog-templates/adopt-information", edit, p.submitAdoptInformation)
 	app.Get("/counties/:county/cleanup", read, p.showCleanupPage)
 	app.Post("/counties/:county/cleanup/:code/confirm", publish, p.submitCleanupConfirm)
 	app.Post("/counties/:county/cleanup/:code", publish, p.submitCleanupChange)
@@ -127,6 +128,12 @@ type listView struct {
 	Error     string
 	Errors    map[string]string
 	New       NewItem
+	// Cleanup is the 底数 before and after the 2026 clean-up.
+	Cleanup  CleanupSummary
+	Statuses []InventoryStatus
+	// Offer lists the province's information templates the county does
+	// not hold yet (the bureau's proactive-disclosure items).
+	Offer []TemplateView
 }
 
 func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
@@ -142,8 +149,16 @@ func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 	if v.Changes, err = p.api.svc.Changes(ctx, county, true); err != nil {
 		return err
 	}
-	v.County, v.Items, v.Inventory = county, items, inv
+	v.County, v.Items, v.Inventory, v.Statuses = county, items, inv, InventoryStatuses
 	if v.CanEdit, err = web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, county, "catalog:edit"); err != nil {
+		return err
+	}
+	cl, err := p.api.svc.Cleanup(ctx, county)
+	if err != nil {
+		return err
+	}
+	v.Cleanup = cl.Summary
+	if v.Offer, err = p.api.svc.informationOffer(ctx, county); err != nil {
 		return err
 	}
 	return p.pages.Render(c, p.list, web.View{Title: "政务公开和政务服务目录", Region: county, Data: v})

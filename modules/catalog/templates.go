@@ -202,7 +202,11 @@ func (s *Service) Adopt(ctx context.Context, county, code string) (ItemView, err
 	if isBasic(code) {
 		return ItemView{}, apperr.Conflict("duplicate", "基本目录事项已在本县目录中")
 	}
-	if err := s.store.insertItem(ctx, county, code, t.Category, t.Name); err != nil {
+	sort := 1000
+	if t.Category == CategoryInformation {
+		sort = informationTemplateSort
+	}
+	if err := s.store.insertItemAt(ctx, s.db, county, code, t.Category, t.Name, sort); err != nil {
 		return ItemView{}, err
 	}
 	return s.Get(ctx, county, code)
@@ -225,4 +229,40 @@ func (s *Service) prefill(ctx context.Context, v *ItemView) error {
 	}
 	v.Content, v.FromTemplate = t.Content, true
 	return nil
+}
+
+// informationOffer lists the information templates of a county's province
+// that the county does not hold yet.
+func (s *Service) informationOffer(ctx context.Context, county string) ([]TemplateView, error) {
+	list, err := s.CountyTemplates(ctx, county)
+	if err != nil {
+		return nil, err
+	}
+	var out []TemplateView
+	for _, t := range list {
+		if t.Category == CategoryInformation && !t.Held {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// AdoptInformation adds every information template the county does not hold
+// yet (the bureau's proactive-disclosure items) and returns their codes.
+func (s *Service) AdoptInformation(ctx context.Context, county string) ([]string, error) {
+	offer, err := s.informationOffer(ctx, county)
+	if err != nil {
+		return nil, err
+	}
+	var codes []string
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		for _, t := range offer {
+			if err := s.store.insertItemAt(ctx, tx, county, t.Code, t.Category, t.Name, informationTemplateSort); err != nil {
+				return err
+			}
+			codes = append(codes, t.Code)
+		}
+		return nil
+	})
+	return codes, err
 }

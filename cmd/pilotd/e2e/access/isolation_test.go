@@ -315,6 +315,7 @@ var isolationCases = []isolationCase{
 		body: url.Values{"standard_id": {"CF-001-1"}, "tier_level:CF-001-1": {"一般"}, "case_ref": {"probe"}, "decided_amount": {"1"}}},
 	{route: "POST /counties/:county/catalog-changes/:push/acknowledge", allowed: []string{"admin", "clerk"}, body: url.Values{}},
 	{route: "GET /counties/:county/cleanup", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "POST /counties/:county/catalog-templates/adopt-information", allowed: []string{"admin", "clerk"}, body: url.Values{}},
 	{route: "POST /counties/:county/cleanup/:code/confirm", allowed: []string{"admin"}, body: url.Values{}},
 	{route: "POST /counties/:county/cleanup/:code", allowed: []string{"admin"}, body: url.Values{"reason": {"probe"}}},
 	{route: "GET /provinces/:province/catalog-pushes"},

@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -315,7 +316,8 @@ func TestPenaltyTemplatesAndRepealedStandard(t *testing.T) {
 // TestBureauDisclosureItems: the province's disclosure items are offered to
 // a county; one adopted is an information item of the county's catalog, so
 // the disclosure category picker (the fixed API's category) accepts it,
-// which it refused before.
+// which it refused before; the catalog page adds the rest in one go and
+// shows the clean-up line of the 底数.
 func TestBureauDisclosureItems(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
@@ -331,5 +333,27 @@ func TestBureauDisclosureItems(t *testing.T) {
 			t.Fatalf("adopted GK08: %s", it.Raw)
 		}
 		s.Must(201, s.Do("POST", "/api/v1/counties/"+county+"/disclosures", clerk, body))
+
+		// The catalog page offers the nine others and adds them in one go,
+		// after the twenty items of the 2008 list; the clean-up line is there.
+		page := string(s.Must(200, s.Do("GET", "/counties/"+county+"/catalog", admin, nil)).Raw)
+		if !strings.Contains(page, "尚未加入本县目录") || strings.Count(page, "adopt-information") != 2 ||
+			!strings.Contains(page, "清理前持有基本目录行政职权 11 项") {
+			t.Errorf("catalog page does not offer the disclosure items or the clean-up line")
+		}
+		r := e2e.IsoRequest(s, "POST", "/counties/"+county+"/catalog-templates/adopt-information", admin, url.Values{})
+		if r.Status != 303 {
+			t.Fatalf("adopting the information items: %d %s", r.Status, r.Raw)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM catalog_items WHERE county_code = ? AND code LIKE 'GK%' AND category = 'information'`, county); n != 10 {
+			t.Errorf("%d disclosure items held, want 10", n)
+		}
+		list := s.Must(200, s.Do("GET", e2e.CatPath(county, ""), admin, nil)).Body["items"].([]any)
+		if code := list[20].(map[string]any)["code"]; code != "GK01" {
+			t.Errorf("item after the 2008 list is %v, want GK01", code)
+		}
+		if page := string(s.Must(200, s.Do("GET", "/counties/"+county+"/catalog", admin, nil)).Raw); strings.Contains(page, "adopt-information") {
+			t.Errorf("the page still offers disclosure items after all were added")
+		}
 	})
 }
