@@ -26,6 +26,7 @@ type Pages struct {
 	list, item  *template.Template
 	pushes      *template.Template
 	cleanup     *template.Template
+	templates   *template.Template
 	blankRows   int
 	portalPages *portalPages
 }
@@ -88,6 +89,9 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 	if p.cleanup, err = pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/console_cleanup.html"); err != nil {
 		return nil, err
 	}
+	if p.templates, err = pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/province_templates.html"); err != nil {
+		return nil, err
+	}
 	if p.portalPages, err = newPortalPages(api, pages); err != nil {
 		return nil, err
 	}
@@ -116,6 +120,8 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Post("/counties/:county/cleanup/:code", publish, p.submitCleanupChange)
 	app.Get("/provinces/:province/catalog-pushes", web.Require(e, "counties:read", web.ProvinceScope), p.showPushesPage)
 	app.Post("/provinces/:province/catalog-pushes", web.Require(e, "catalog:push", web.ProvinceScope), p.submitPush)
+	app.Get("/provinces/:province/catalog-templates", web.Require(e, "counties:read", web.ProvinceScope), p.showTemplatesPage)
+	app.Post("/provinces/:province/catalog-templates", web.Require(e, "catalog:push", web.ProvinceScope), p.submitTemplate)
 	p.portalPages.mount(app)
 }
 

@@ -320,6 +320,8 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/cleanup/:code", allowed: []string{"admin"}, body: url.Values{"reason": {"probe"}}},
 	{route: "GET /provinces/:province/catalog-pushes"},
 	{route: "POST /provinces/:province/catalog-pushes", body: url.Values{"note": {"probe"}}},
+	{route: "GET /provinces/:province/catalog-templates"},
+	{route: "POST /provinces/:province/catalog-templates", body: url.Values{"code": {"274"}, "fees": {"probe"}}},
 	{route: "GET /provinces/:province"},
 	{route: "GET /provinces/:province/users"},
 	{route: "POST /provinces/:province/users", body: url.Values{"username": {"probe_page_prov"}, "roles": {"province_admin"}}},

@@ -357,3 +357,41 @@ func TestBureauDisclosureItems(t *testing.T) {
 		}
 	})
 }
+
+// TestProvinceTemplatesPage: the province administrator sees every template
+// with how far it was verified, changes 281's legal basis on the page, and a
+// county that has not saved 281 shows the change; a repealed instrument in a
+// standard, or an unknown code, is refused and stores nothing; a county
+// administrator cannot edit.
+func TestProvinceTemplatesPage(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		const county = e2e.CatCountyA
+		admin := s.Onboard("34", county)
+		prov := s.ProvinceUser("34", "tplpage_prov", "province_admin")
+		page := string(s.Must(200, s.Do("GET", "/provinces/34/catalog-templates", prov, nil)).Raw)
+		for _, want := range []string{`data-testid="template-274"`, `data-testid="template-GK10"`, `data-testid="template-CF-AQ-114"`, "未能核实", "部分核实"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("templates page lacks %q", want)
+			}
+		}
+		basis := "《生产安全事故应急条例》第七条；本省生产安全事故应急预案管理实施细则"
+		r := e2e.IsoRequest(s, "POST", "/provinces/34/catalog-templates", prov, url.Values{"code": {"281"}, "legal_basis": {basis}})
+		if r.Status != 303 {
+			t.Fatalf("saving the template: %d %s", r.Status, r.Raw)
+		}
+		if got := s.Must(200, s.Do("GET", e2e.CatPath(county, "/281"), admin, nil)); got.Body["legal_basis"] != basis ||
+			got.Body["from_template"] != true || len(got.Body["steps"].([]any)) != 3 {
+			t.Errorf("281 after the province's edit: %s", got.Raw)
+		}
+		if r := e2e.IsoRequest(s, "POST", "/provinces/34/catalog-templates", prov, url.Values{"code": {"NOPE"}, "fees": {"x"}}); r.Status != 400 {
+			t.Errorf("an unknown template: %d", r.Status)
+		}
+		if r := e2e.IsoRequest(s, "POST", "/provinces/34/catalog-templates", admin, url.Values{"code": {"274"}, "fees": {"x"}}); r.Status != 403 {
+			t.Errorf("a county administrator edits a template: %d", r.Status)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM catalog_templates`); n != 1 {
+			t.Errorf("%d templates stored, want 281 only", n)
+		}
+	})
+}
