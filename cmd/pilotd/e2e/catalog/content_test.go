@@ -360,9 +360,8 @@ func TestBureauDisclosureItems(t *testing.T) {
 
 // TestProvinceTemplatesPage: the province administrator sees every template
 // with how far it was verified, changes 281's legal basis on the page, and a
-// county that has not saved 281 shows the change; a repealed instrument in a
-// standard, or an unknown code, is refused and stores nothing; a county
-// administrator cannot edit.
+// county that has not saved 281 shows the change; an unknown code is refused
+// and stores nothing; a county administrator cannot edit.
 func TestProvinceTemplatesPage(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
