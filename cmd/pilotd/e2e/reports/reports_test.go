@@ -388,7 +388,7 @@ func septemberB() reports.CountyFigures {
 			PublishedByCategory: map[string]int{"power": 1},
 			FlowchartsPublished: 1, PowersTotal: 1,
 			Inventory: []catalog.InventoryCount{{PowerType: "XK", Status: "kept", Count: 1}},
-			Cleanup: catalog.CleanupSummary{Before: 11, Pending: 11, ByResult: map[string]int{}},
+			Cleanup:   catalog.CleanupSummary{Before: 11, Pending: 11, ByResult: map[string]int{}},
 		},
 		Disclosure: reports.DisclosureFigures{},
 		Requests:   reports.RequestFigures{Received: 1, Answered: 1, AnsweredOnTime: 1, Outcomes: map[string]int{"disclosed": 1}},
