@@ -29,7 +29,7 @@ type ErrorDetail struct {
 var fiberErrors = map[int]*apperr.Error{
 	http.StatusNotFound:              {Status: 404, Code: "not_found", Message: "未找到该页面或接口"},
 	http.StatusMethodNotAllowed:      {Status: 405, Code: "method_not_allowed", Message: "不支持该请求方法"},
-	http.StatusRequestEntityTooLarge: {Status: 413, Code: "body_too_large", Message: "请求内容过大"},
+	http.StatusRequestEntityTooLarge: {Status: 413, Code: "body_too_large", Message: "提交的内容超过服务器允许的大小，请压缩文件或分次提交"},
 	http.StatusBadRequest:            {Status: 400, Code: "bad_request", Message: "请求格式有误"},
 	http.StatusUnsupportedMediaType:  {Status: 415, Code: "unsupported_media_type", Message: "请以 application/json 提交"},
 	http.StatusRequestTimeout:        {Status: 408, Code: "timeout", Message: "请求超时"},

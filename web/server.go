@@ -10,14 +10,16 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"net/url"
-	"safetypilot/modules/apperr"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"safetypilot/modules/apperr"
 )
 
 // Config holds the HTTP settings from the command line and environment.
@@ -180,7 +182,8 @@ func limitBody(limit int) fiber.Handler {
 		upload := c.Method() == fiber.MethodPost && slices.ContainsFunc(uploadSuffixes, func(s string) bool { return strings.HasSuffix(c.Path(), s) }) &&
 			strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm)
 		if !upload && len(c.Request().Body()) > limit {
-			return fiber.ErrRequestEntityTooLarge
+			return &apperr.Error{Status: fiber.StatusRequestEntityTooLarge, Code: "body_too_large",
+				Message: "提交的内容超过" + sizeText(limit) + "的上限"}
 		}
 		return c.Next()
 	}
@@ -320,4 +323,12 @@ func regionOf(c *fiber.Ctx) string {
 		return v
 	}
 	return "*"
+}
+
+// sizeText writes a byte count the way the error messages show limits.
+func sizeText(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.Itoa(n>>20) + "MB"
+	}
+	return strconv.Itoa((n+1023)>>10) + "KB"
 }

@@ -203,6 +203,14 @@ func timelinessDashboard() *dashboard.DashboardBuilder {
 			query("B", selectedGauge("pilot_info_requests_due_soon"), "临近到期"),
 			query("C", selectedGauge("pilot_info_requests_overdue"), "已超期"),
 		)))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("双公示：待公示、已超期").
+		Description("准予行政许可和行政处罚决定，应在决定后 7 个工作日内公示。所选县区合计。" + descGauge).
+		Span(8).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Thresholds(thresholds("green", step(1, "red"))).
+		Targets(targets(
+			query("A", selectedGauge("pilot_publicity_pending"), "待公示"),
+			query("B", selectedGauge("pilot_publicity_overdue"), "已超期"),
+		)))
 
 	b.WithRow(dashboard.NewRowBuilder("政务服务好差评").Id(ids.next()))
 	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("满意率（按县区）").

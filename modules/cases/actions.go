@@ -171,8 +171,11 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 				return apperr.InvalidField("reason", "不予许可须说明理由")
 			}
 			c.Status, c.Decision, c.Reason, c.DecidedOn = StatusApproved, "approved", in.Reason, &todayStr
+			// 第三十八条: the decision is written, and a refusal gives its reasons.
+			notice = &written.Notice{Kind: written.KindCaseApproval, Reason: in.Reason}
 			if in.Action == ActionDeny {
 				c.Status, c.Decision = StatusDenied, "denied"
+				notice.Kind = written.KindCaseDenial
 			}
 			// The decision completes the counted steps; a delivery step that
 			// does not count against the limit becomes the active one.
@@ -234,6 +237,11 @@ func (s *Service) Act(ctx context.Context, county string, id int64, by Actor, in
 			notice.IssuedOn, notice.IssuedBy = todayStr, by.ID
 			if err := s.written.Issue(ctx, tx, notice); err != nil {
 				return err
+			}
+			if notice.Kind == written.KindCaseApproval && s.OnApproved != nil {
+				if err := s.OnApproved(ctx, tx, c, *notice); err != nil {
+					return err
+				}
 			}
 		}
 		return s.store.insertEvent(ctx, tx, c, in.Action, from, c.Status, by.ID, by.Username, note)

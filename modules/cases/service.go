@@ -43,6 +43,11 @@ type Service struct {
 	written *written.Store
 	// Now is the wall clock; tests replace it to travel in time.
 	Now func() time.Time
+	// OnApproved, when set, runs in the transaction that grants a licence,
+	// with the case as decided and its written decision as numbered: the
+	// 双公示 publication (modules/publicity) records the decision there, so
+	// no licence is granted without its publication falling due.
+	OnApproved func(ctx context.Context, tx *sqlx.Tx, c Case, decision written.Notice) error
 }
 
 // NewService wires the case rules.

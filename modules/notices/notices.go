@@ -47,6 +47,14 @@ const (
 	KindRectificationRed    = "rectification_red"
 )
 
+// Kinds of the notices of 双公示 entries (modules/publicity): a decision's
+// publication is due on the next working day, or late. They link to the
+// county's publicity list.
+const (
+	KindPublicityYellow = "publicity_yellow"
+	KindPublicityRed    = "publicity_red"
+)
+
 // Link is the page a notice points to: its case; for a digest the county's
 // case list, which puts the nearest deadlines first (a digest may count only
 // steps, which the list's yellow filter, judged by the case's deadline, would
@@ -61,6 +69,8 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/annual-reports"
 	case n.Kind == KindRectification || n.Kind == KindRectificationYellow || n.Kind == KindRectificationRed:
 		return "/counties/" + n.CountyCode + "/rectifications"
+	case n.Kind == KindPublicityYellow || n.Kind == KindPublicityRed:
+		return "/counties/" + n.CountyCode + "/publicity"
 	}
 	return ""
 }

@@ -45,6 +45,14 @@ const (
 	// too, since their deadline stops (some provinces require it, e.g. 江苏
 	// 苏政办发〔2019〕50号, which we could not check beyond a quotation).
 	KindRequestConsultation = "request_consultation"
+	// KindCaseApproval: the written decision granting a licence (行政许可法
+	// 第三十八条第一款: "应当依法作出准予行政许可的书面决定"). Its number is
+	// the decision number the 双公示 publication carries (第四十条: "准予行政
+	// 许可决定，应当予以公开").
+	KindCaseApproval = "case_approval"
+	// KindCaseDenial: the written decision refusing one, with the reasons and
+	// the applicant's right to 行政复议 or 行政诉讼 (第三十八条第二款).
+	KindCaseDenial = "case_denial"
 )
 
 // KindInfo is what the product knows of a kind: its title, its series
@@ -65,6 +73,8 @@ var Kinds = []KindInfo{
 	{KindCasePause, SubjectCase, "行政许可期限扣除告知书", "许扣告", "《中华人民共和国行政许可法》第四十五条"},
 	{KindCaseCorrection, SubjectCase, "补正材料通知书", "许补告", "《中华人民共和国行政许可法》第三十二条第一款第（四）项"},
 	{KindCaseExtension, SubjectCase, "行政许可延期告知书", "许延告", "《中华人民共和国行政许可法》第四十二条第一款"},
+	{KindCaseApproval, SubjectCase, "准予行政许可决定书", "许准决", "《中华人民共和国行政许可法》第三十八条第一款"},
+	{KindCaseDenial, SubjectCase, "不予行政许可决定书", "许不决", "《中华人民共和国行政许可法》第三十八条第二款"},
 	{KindRequestCorrection, SubjectRequest, "政府信息公开申请补正告知书", "依补告", "《中华人民共和国政府信息公开条例》第三十条"},
 	{KindRequestExtension, SubjectRequest, "延长答复期限告知书", "依延告", "《中华人民共和国政府信息公开条例》第三十三条第二款"},
 	{KindRequestConsultation, SubjectRequest, "征求第三方意见告知书", "依征告", "《中华人民共和国政府信息公开条例》第三十二条、第三十三条第三款"},

@@ -74,6 +74,19 @@ func Compose(n Notice, a Addressing) Letter {
 	case KindCaseExtension:
 		p("你（单位）于%s提出的%s申请（%s：%s），因%s，本机关不能在法定期限内作出行政许可决定。依照%s的规定，经本机关负责人批准，办理期限延长%d个工作日，法定办理期限延长至%s。",
 			received, a.SubjectText, a.TrackingLabel, a.TrackingNo, trimEnd(n.Reason), info.Basis, n.PeriodWorkdays, deadline)
+	case KindCaseApproval:
+		p("你（单位）于%s提出的%s申请（%s：%s），经审查，符合法定条件、标准。依照%s的规定，本机关决定准予行政许可。",
+			received, a.SubjectText, a.TrackingLabel, a.TrackingNo, info.Basis)
+		if n.Reason != "" {
+			p("说明：%s", n.Reason)
+		}
+		p("依照《中华人民共和国行政许可法》第四十条的规定，本决定将予以公开。")
+	case KindCaseDenial:
+		p("你（单位）于%s提出的%s申请（%s：%s），经审查，不符合法定条件、标准，理由如下：",
+			received, a.SubjectText, a.TrackingLabel, a.TrackingNo)
+		l.Quoted = blankIfEmpty(n.Reason)
+		p("依照%s的规定，本机关决定不予行政许可。", info.Basis)
+		p("你（单位）如不服本决定，可以依法申请行政复议或者提起行政诉讼。")
 	case KindRequestCorrection:
 		p("你（单位）于%s提出的政府信息公开申请（%s：%s），申请内容不明确。依照%s的规定，现一次性告知需要补正的事项如下：",
 			received, a.TrackingLabel, a.TrackingNo, info.Basis)
@@ -90,7 +103,11 @@ func Compose(n Notice, a Addressing) Letter {
 			p("说明：%s", n.Reason)
 		}
 	}
-	p("特此告知。你（单位）可凭%s在本机关政务公开网站查询办理进度。", a.TrackingLabel)
+	closing := "特此告知。"
+	if n.Kind == KindCaseApproval || n.Kind == KindCaseDenial {
+		closing = "特此决定。"
+	}
+	p("%s你（单位）可凭%s在本机关政务公开网站查询办理进度。", closing, a.TrackingLabel)
 	return l
 }
 

@@ -247,6 +247,7 @@ var DatabaseGauges = []string{
 	"pilot_job_last_success_timestamp_seconds", "pilot_job_last_duration_seconds",
 	"pilot_calendar_year_loaded",
 	"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue",
+	"pilot_publicity_pending", "pilot_publicity_overdue",
 }
 
 // IsDatabaseGauge tells whether name is one of DatabaseGauges.

@@ -155,6 +155,20 @@ var isolationCases = []isolationCase{
 	{route: "POST /portal/:county/track/rating", public: true},
 	{route: "GET /portal/:county/ratings", public: true},
 
+	// 双公示: the county's reviewers publish and withdraw, its staff read.
+	{route: "GET /api/v1/counties/:county/publicity", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "GET /api/v1/counties/:county/publicity/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "publicity"},
+	{route: "POST /api/v1/counties/:county/publicity/:id/publish", allowed: []string{"admin", "reviewer"}, object: "publicity"},
+	{route: "POST /api/v1/counties/:county/publicity/:id/withdraw", allowed: []string{"admin", "reviewer"}, object: "publicity",
+		body: map[string]any{"reason": "probe"}},
+	{route: "GET /api/v1/public/counties/:county/publicity", public: true},
+	{route: "GET /counties/:county/publicity", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "GET /counties/:county/publicity/:id", allowed: []string{"admin", "clerk", "reviewer"}, object: "publicity"},
+	{route: "POST /counties/:county/publicity/:id/publish", allowed: []string{"admin", "reviewer"}, object: "publicity", body: url.Values{}},
+	{route: "POST /counties/:county/publicity/:id/withdraw", allowed: []string{"admin", "reviewer"}, object: "publicity",
+		body: url.Values{"reason": {"probe"}}},
+	{route: "GET /portal/:county/publicity", public: true},
+
 	// The register of supervised entities: the county administrator of
 	// the three (officers and legal reviewers are not among A's users).
 	{route: "GET /api/v1/counties/:county/entities", allowed: []string{"admin"}},
@@ -780,6 +794,12 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 			s.T.Fatalf("rectification id: %v", err)
 		}
 		put(set.ids, "rectification", owner, e2e.Itoa(rect))
+		// The approval of the rated case fell due for publication (双公示).
+		var entry int64
+		if err := s.Svc.DB.Get(&entry, `SELECT id FROM publicity_entries WHERE county_code = ?`, c); err != nil {
+			s.T.Fatalf("publicity entry id: %v", err)
+		}
+		put(set.ids, "publicity", owner, e2e.Itoa(entry))
 
 		r = s.Must(201, s.Do("POST", base+"/entities", admin, map[string]any{"name": "名录单位" + owner,
 			"credit_code": isoEntityCodes[owner], "address": "地址" + owner, "industry": "fireworks", "risk_grade": "orange"}))

@@ -342,12 +342,14 @@ func TestCasesLifecycle(t *testing.T) {
 		}
 		// The applicant is told of the clock's stops and the extension
 		// (行政许可法 第四十五条, 第四十二条), with the reasons the written
-		// notices gave them, and nothing else of staff's.
+		// notices gave them, and nothing else of staff's; then of the
+		// written decision (第三十八条).
 		pauses, _ := pub.Body["pauses"].([]any)
 		notices, _ := pub.Body["notices"].([]any)
 		if len(pauses) != 1 || pauses[0].(map[string]any)["kind"] != "补正" || pauses[0].(map[string]any)["started_on"] != "2026-09-29" ||
-			pauses[0].(map[string]any)["ended_on"] != "2026-10-09" || pub.Body["extension_workdays"] != float64(10) || len(notices) != 2 ||
-			notices[0].(map[string]any)["reason"] != "缺少零售经营场所租赁证明" || notices[1].(map[string]any)["reason"] != "现场核查需延长" {
+			pauses[0].(map[string]any)["ended_on"] != "2026-10-09" || pub.Body["extension_workdays"] != float64(10) || len(notices) != 3 ||
+			notices[0].(map[string]any)["reason"] != "缺少零售经营场所租赁证明" || notices[1].(map[string]any)["reason"] != "现场核查需延长" ||
+			notices[2].(map[string]any)["kind"] != "case_approval" || notices[2].(map[string]any)["issued_on"] != "2026-10-19" {
 			t.Errorf("public view of the clock: %s", pub.Raw)
 		}
 	})

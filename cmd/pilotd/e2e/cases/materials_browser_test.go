@@ -55,8 +55,17 @@ func TestMaterialsBrowser(t *testing.T) {
 		citizen.Fill("apply-credit", "91350100M000100Y43")
 		citizen.Fill("apply-phone", "13800000000")
 	}
-	// The chosen item's inputs fit a phone's width.
+	// The chosen item's inputs fit a phone's width, and the phone number is
+	// marked as required where a sighted person reads the label.
 	citizen.Open("/portal/" + county + "/apply?item=274")
+	for _, id := range []string{"apply-item", "apply-name", "apply-credit", "apply-phone"} {
+		if mark := citizen.Text("label[for=" + id + "] .req"); mark != "*" {
+			t.Errorf("the label of %s shows %q, want the required mark *", id, mark)
+		}
+	}
+	if mark := citizen.Count("label[for=apply-contact] .req"); mark != 0 {
+		t.Errorf("the optional contact is marked as required")
+	}
 	citizen.Screenshots("cases-apply-materials")
 	fillApplicant()
 	setFiles(citizen, "material_274_0", form)

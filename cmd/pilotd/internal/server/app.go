@@ -22,6 +22,7 @@ import (
 	"safetypilot/modules/entities"
 	"safetypilot/modules/notices"
 	"safetypilot/modules/pilot"
+	"safetypilot/modules/publicity"
 	"safetypilot/modules/ratings"
 	"safetypilot/modules/reports"
 	"safetypilot/modules/seeds"
@@ -47,8 +48,10 @@ type Service struct {
 	Reports    *reports.Service
 	// Ratings is 好差评 and the rectification of 差评.
 	Ratings *ratings.Service
-	Jobs    *jobs.Runner
-	limiter *web.RateLimiter
+	// Publicity is the 双公示 of decisions; tests travel in time with its Now.
+	Publicity *publicity.Service
+	Jobs      *jobs.Runner
+	limiter   *web.RateLimiter
 	// challenges guards the public forms against automated filling.
 	Challenges *challenge.Service
 	App        *fiber.App
@@ -133,6 +136,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.AddNav(users.NavLinks()...)
 	pages.AddNav(audit.NavLinks()...)
 	pages.AddNav(ratings.NavLinks()...)
+	pages.AddNav(publicity.NavLinks()...)
 	pages.AddNav(entities.NavLinks()...)
 	pages.AddNav(catalog.NavLinks()...)
 	noticeStore := notices.NewStore(database)
@@ -225,6 +229,17 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	casePages.Mount(app)
 
+	publicitySvc := publicity.NewService(database, calendarSvc.Calendar())
+	caseSvc.OnApproved = publicitySvc.RecordLicence
+	publicity.RegisterMetrics(reg, database, time.Now)
+	publicityAPI := publicity.NewAPI(publicitySvc, tenantSvc, enforcer)
+	publicityAPI.Mount(app)
+	publicityPages, err := publicity.NewPages(publicityAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	publicityPages.Mount(app)
+
 	ratingSvc := ratings.NewService(database, calendarSvc.Calendar())
 	ratings.RegisterMetrics(reg, database)
 	ratingAPI := ratings.NewAPI(ratingSvc, tenantSvc, enforcer, limiter)
@@ -273,8 +288,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		if err != nil {
 			return "", err
 		}
+		publicityFlags, err := publicitySvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
 		reminded, err := reportSvc.RemindAnnual(ctx)
-		return fmt.Sprintf("%s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(), reminded), err
+		return fmt.Sprintf("%s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
+			publicityFlags.String(), reminded), err
 	}}); err != nil {
 		return nil, err
 	}
@@ -299,7 +319,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
-		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Jobs: runner,
+		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Publicity: publicitySvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency,
 		InitialAdminPassword: initialPassword}, nil
 }

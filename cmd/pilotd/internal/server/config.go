@@ -77,7 +77,7 @@ var configVars = []struct {
 	{"proxy-header", "PILOT_PROXY_HEADER", "", "header carrying the client IP, trusted only from PILOT_TRUSTED_PROXIES (e.g. X-Forwarded-For)"},
 	{"trusted-proxies", "PILOT_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of trusted reverse proxies"},
 	{"body-limit", "PILOT_BODY_LIMIT", "1048576", "largest request body in bytes"},
-	{"upload-limit", "PILOT_UPLOAD_LIMIT", "10485760", "largest upload in bytes (attachments, case materials, the online application with its materials)"},
+	{"upload-limit", "PILOT_UPLOAD_LIMIT", "33554432", "largest upload in bytes (attachments, case materials, the online application with its materials)"},
 	{"policy-poll", "PILOT_POLICY_POLL", "2s", "how often a replica checks for role and calendar changes made on other replicas"},
 	{"metrics-addr", "PILOT_METRICS_ADDR", "", "address of a listener that serves `/metrics` alone (e.g. `:9091`), so only Prometheus reaches it; empty: `/metrics` on the main listener (the embedded trial). The shipped compose and Kubernetes files set it"},
 	{"request-timeout", "PILOT_REQUEST_TIMEOUT", "30s", "deadline of every request's work (its database calls are cancelled after it; the answer is 503 `request_timeout` with Retry-After)"},
