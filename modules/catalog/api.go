@@ -47,6 +47,11 @@ func (a *API) Mount(app *fiber.App) {
 	c.Get("/catalog.xlsx", read, a.exportWorkbook)
 	c.Post("/catalog/import", edit, a.importWorkbook)
 	c.Get("/inventory", read, a.showInventory)
+	c.Get("/cleanup", read, a.showCleanup)
+	c.Post("/cleanup/:code/confirm", publish, a.confirmCleanup)
+	c.Put("/cleanup/:code", publish, a.changeCleanup)
+	c.Get("/catalog-templates", read, a.listCountyTemplates)
+	c.Post("/catalog-templates/:code/adopt", edit, a.adoptTemplate)
 	c.Get("/catalog-changes", read, a.listChanges)
 	c.Post("/catalog-changes/:push/acknowledge", edit, a.acknowledgeChanges)
 
@@ -55,6 +60,9 @@ func (a *API) Mount(app *fiber.App) {
 	pr.Post("/catalog-pushes", web.Require(a.enforcer, "catalog:push", web.ProvinceScope), a.createPush)
 	pr.Get("/catalog-template.xlsx", web.Require(a.enforcer, "counties:read", web.ProvinceScope), a.exportTemplate)
 	pr.Post("/catalog-template/import", web.Require(a.enforcer, "catalog:push", web.ProvinceScope), a.importTemplate)
+	pr.Get("/catalog-templates", web.Require(a.enforcer, "counties:read", web.ProvinceScope), a.listTemplates)
+	pr.Get("/catalog-templates/:code", web.Require(a.enforcer, "counties:read", web.ProvinceScope), a.showTemplate)
+	pr.Put("/catalog-templates/:code", web.Require(a.enforcer, "catalog:push", web.ProvinceScope), a.saveTemplate)
 
 	p := app.Group("/api/v1/public/counties/:county", a.requireActiveCounty)
 	p.Get("/catalog", a.listPublished)
@@ -357,4 +365,97 @@ func (a *API) importTemplate(c *fiber.Ctx) error {
 		return c.JSON(res)
 	}
 	return c.Status(fiber.StatusCreated).JSON(res)
+}
+
+func (a *API) showCleanup(c *fiber.Ctx) error {
+	out, err := a.svc.Cleanup(c.UserContext(), c.Params("county"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (a *API) decideCleanup(c *fiber.Ctx, in CleanupInput) error {
+	web.SetAuditDetail(c, cleanupAuditDetail(c.Params("code"), in))
+	it, err := a.svc.DecideCleanup(c.UserContext(), c.Params("county"), c.Params("code"), web.CurrentUser(c).UserID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(it)
+}
+
+// cleanupAuditDetail says what a clean-up request asks, for its audit entry
+// (details are set before the change commits).
+func cleanupAuditDetail(code string, in CleanupInput) string {
+	if in.Confirm {
+		return "cleanup " + code + " confirm"
+	}
+	return "cleanup " + code + " change " + in.Status
+}
+
+func (a *API) confirmCleanup(c *fiber.Ctx) error {
+	return a.decideCleanup(c, CleanupInput{Confirm: true})
+}
+
+func (a *API) changeCleanup(c *fiber.Ctx) error {
+	var in CleanupInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	return a.decideCleanup(c, in)
+}
+
+func (a *API) listCountyTemplates(c *fiber.Ctx) error {
+	list, err := a.svc.CountyTemplates(c.UserContext(), c.Params("county"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list, "total": len(list)})
+}
+
+func (a *API) adoptTemplate(c *fiber.Ctx) error {
+	web.SetAuditDetail(c, "adopt template "+c.Params("code"))
+	it, err := a.svc.Adopt(c.UserContext(), c.Params("county"), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(it)
+}
+
+func (a *API) listTemplates(c *fiber.Ctx) error {
+	if _, err := a.tenants.Province(c.UserContext(), c.Params("province")); err != nil {
+		return err
+	}
+	list, err := a.svc.Templates(c.UserContext(), c.Params("province"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list, "total": len(list)})
+}
+
+func (a *API) showTemplate(c *fiber.Ctx) error {
+	if _, err := a.tenants.Province(c.UserContext(), c.Params("province")); err != nil {
+		return err
+	}
+	t, err := a.svc.TemplateFor(c.UserContext(), a.svc.db, c.Params("province"), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+func (a *API) saveTemplate(c *fiber.Ctx) error {
+	if _, err := a.tenants.Province(c.UserContext(), c.Params("province")); err != nil {
+		return err
+	}
+	var in TemplateInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	web.SetAuditDetail(c, "template "+c.Params("code"))
+	t, err := a.svc.SaveTemplate(c.UserContext(), c.Params("province"), c.Params("code"), web.CurrentUser(c).UserID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
 }

@@ -10,14 +10,17 @@ import (
 // under a penalty item. It carries its own legal basis and version, since the
 // 2010 rules the notice cites were superseded in 2024 (应急〔2024〕90号).
 type Standard struct {
-	ID                string   `json:"id"`
-	Violation         string   `json:"violation"`
-	LegalProvision    string   `json:"legal_provision"`
-	PenaltyBasis      string   `json:"penalty_basis"`
-	LegalBasisVersion string   `json:"legal_basis_version"`
-	Tiers             []Tier   `json:"tiers"`
-	Aggravating       []string `json:"aggravating"`
-	Mitigating        []string `json:"mitigating"`
+	ID                string `json:"id"`
+	Violation         string `json:"violation"`
+	LegalProvision    string `json:"legal_provision"`
+	PenaltyBasis      string `json:"penalty_basis"`
+	LegalBasisVersion string `json:"legal_basis_version"`
+	// StatutoryFine is the fine range the law itself sets for this
+	// violation and target (optional); every tier's fine must lie inside it.
+	StatutoryFine *Range   `json:"statutory_fine,omitempty"`
+	Tiers         []Tier   `json:"tiers"`
+	Aggravating   []string `json:"aggravating"`
+	Mitigating    []string `json:"mitigating"`
 }
 
 // Tier is one level of discretion (裁量阶次) with its conditions and penalty.
@@ -74,6 +77,13 @@ func (r Range) overlaps(o Range) bool {
 	return b.Min == a.Max && a.MaxInclusive && b.MinInclusive
 }
 
+// covers reports whether every amount of o lies in r.
+func (r Range) covers(o Range) bool {
+	lowOK := o.Min > r.Min || (o.Min == r.Min && (r.MinInclusive || !o.MinInclusive))
+	highOK := o.Max < r.Max || (o.Max == r.Max && (r.MaxInclusive || !o.MaxInclusive))
+	return lowOK && highOK
+}
+
 // Describe writes the range the way Chinese penalty rules do.
 func (r Range) Describe() string {
 	low := Yuan(r.Min) + "以上"
@@ -121,6 +131,11 @@ func validateStandards(list []Standard, powerType string, f fieldErrors) {
 		}
 		if strings.TrimSpace(s.LegalBasisVersion) == "" {
 			f.add(p+".legal_basis_version", "请填写依据的版本（如 应急〔2024〕90号）")
+		} else if in, repealed := repealedInstrument(s.LegalBasisVersion); repealed {
+			f.add(p+".legal_basis_version", "%s已废止（由%s替代），请改按现行基准填写", in.Title, in.RepealedBy)
+		}
+		if r := s.StatutoryFine; r != nil && (r.Min < 0 || r.Max > maxFine || r.Min > r.Max) {
+			f.add(p+".statutory_fine", "法定罚款幅度有误")
 		}
 		if len(s.Tiers) == 0 {
 			f.add(p+".tiers", "至少填写一个裁量阶次")
@@ -154,6 +169,9 @@ func validateStandards(list []Standard, powerType string, f fieldErrors) {
 				case r.Min > r.Max || (r.Min == r.Max && !(r.MinInclusive && r.MaxInclusive)):
 					f.add(tp+".fine", "罚款幅度的下限应小于上限")
 				}
+			}
+			if t.Fine != nil && s.StatutoryFine != nil && !s.StatutoryFine.covers(*t.Fine) {
+				f.add(tp+".fine", "罚款幅度超出法定幅度（%s）", s.StatutoryFine.Describe())
 			}
 			for k := 0; k < j; k++ {
 				o := s.Tiers[k]

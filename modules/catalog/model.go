@@ -186,9 +186,13 @@ type Version struct {
 type ItemView struct {
 	Item
 	Content
-	HasUnpublishedChanges bool       `json:"has_unpublished_changes"`
-	PublishedAt           *time.Time `json:"published_at,omitempty"`
-	PublishedBy           *int64     `json:"published_by,omitempty"`
+	HasUnpublishedChanges bool `json:"has_unpublished_changes"`
+	// FromTemplate marks an item never saved whose content is its
+	// province's template (the shipped starter content unless the province
+	// edited it): the clerk replaces the local fields and saves.
+	FromTemplate bool       `json:"from_template,omitempty"`
+	PublishedAt  *time.Time `json:"published_at,omitempty"`
+	PublishedBy  *int64     `json:"published_by,omitempty"`
 }
 
 // ByOwnMotion tells the power types a bureau exercises on its own motion:
@@ -441,10 +445,63 @@ func (c *Content) ValidateForPublishing(category string) error {
 		}
 		c.requireCompleteSteps(f)
 	}
+	c.refuseMarkers(f)
 	if len(f) == 0 {
 		return nil
 	}
 	return apperr.Invalid(fmt.Sprintf("填写内容有误：发布前还有%d处需要填写或改正，请按下方列表逐项处理", len(f)), f)
+}
+
+// refuseMarkers names every field still holding a template marker: a local
+// value to fill in (【待填写…】) or a legal fact to check (【待核实…】).
+// Shipped starter content uses them so that nothing unchecked or generic is
+// published by accident.
+func (c *Content) refuseMarkers(f fieldErrors) {
+	check := func(field, v string) {
+		switch {
+		case strings.Contains(v, MarkerLocal):
+			f.add(field, "请将“%s”替换为本单位的实际内容", marked(v, MarkerLocal))
+		case strings.Contains(v, MarkerVerify):
+			f.add(field, "请核实并替换“%s”", marked(v, MarkerVerify))
+		}
+	}
+	for field, v := range map[string]string{
+		"summary": c.Summary, "responsible_unit": c.ResponsibleUnit, "channel": c.Channel, "time_limit": c.TimeLimit,
+		"item_code": c.ItemCode, "implementing_body": c.ImplementingBody, "legal_basis": c.LegalBasis,
+		"legal_basis_version": c.LegalBasisVersion, "conditions": c.Conditions, "fees": c.Fees,
+		"consultation": c.Consultation, "complaint": c.Complaint, "inventory_reason": c.InventoryReason,
+	} {
+		check(field, v)
+	}
+	for i, m := range c.Materials {
+		check(fmt.Sprintf("materials[%d].name", i), m.Name)
+		check(fmt.Sprintf("materials[%d].note", i), m.Note)
+	}
+	for i, s := range c.Steps {
+		for _, field := range stepFields {
+			check(fmt.Sprintf("steps[%d].%s", i, field.key), s.text(field.key))
+		}
+	}
+	for i, st := range c.Discretion {
+		p := fmt.Sprintf("discretion[%d]", i)
+		for field, v := range map[string]string{"violation": st.Violation, "legal_provision": st.LegalProvision,
+			"penalty_basis": st.PenaltyBasis, "legal_basis_version": st.LegalBasisVersion} {
+			check(p+"."+field, v)
+		}
+		for j, t := range st.Tiers {
+			check(fmt.Sprintf("%s.tiers[%d].conditions", p, j), t.Conditions)
+		}
+	}
+}
+
+// marked returns the marker text starting at the first marker in v.
+func marked(v, marker string) string {
+	i := strings.Index(v, marker)
+	rest := v[i:]
+	if j := strings.Index(rest, "】"); j >= 0 {
+		return rest[:j+len("】")]
+	}
+	return rest
 }
 
 var itemCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,15}$`)

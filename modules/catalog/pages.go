@@ -27,6 +27,8 @@ type Pages struct {
 	pages       *web.Pages
 	list, item  *template.Template
 	pushes      *template.Template
+	cleanup     *template.Template
+	templates   *template.Template
 	blankRows   int
 	portalPages *portalPages
 }
@@ -47,10 +49,11 @@ var pageFuncs = template.FuncMap{
 		}
 		return Yuan(*v)
 	},
-	"add":            func(a, b int) int { return a + b },
-	"pushFieldLabel": pushFieldLabel,
-	"errorLinks":     errorLinks,
-	"categories":     func() []string { return []string{CategoryInformation, CategoryPower, CategoryService} },
+	"add":               func(a, b int) int { return a + b },
+	"pushFieldLabel":    pushFieldLabel,
+	"errorLinks":        errorLinks,
+	"categories":        func() []string { return []string{CategoryInformation, CategoryPower, CategoryService} },
+	"verificationTitle": verificationTitle,
 }
 
 // pushFieldLabel names a field of a push's validation errors in Chinese:
@@ -86,6 +89,12 @@ func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 	if p.pushes, err = pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/province_pushes.html"); err != nil {
 		return nil, err
 	}
+	if p.cleanup, err = pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/console_cleanup.html"); err != nil {
+		return nil, err
+	}
+	if p.templates, err = pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/province_templates.html"); err != nil {
+		return nil, err
+	}
 	if p.portalPages, err = newPortalPages(api, pages); err != nil {
 		return nil, err
 	}
@@ -109,9 +118,15 @@ func (p *Pages) Mount(app *fiber.App) {
 	// also needs cases:handle, checked in the handler.
 	app.Post("/counties/:county/catalog/:code/discretion", read, p.submitDiscretion)
 	app.Post("/counties/:county/catalog-changes/:push/acknowledge", edit, p.submitAcknowledge)
+	app.Post("/counties/:county/catalog-templates/adopt-information", edit, p.submitAdoptInformation)
+	app.Get("/counties/:county/cleanup", read, p.showCleanupPage)
+	app.Post("/counties/:county/cleanup/:code/confirm", publish, p.submitCleanupConfirm)
+	app.Post("/counties/:county/cleanup/:code", publish, p.submitCleanupChange)
 	app.Get("/provinces/:province/catalog-pushes", web.Require(e, "counties:read", web.ProvinceScope), p.showPushesPage)
 	app.Post("/provinces/:province/catalog-pushes", web.Require(e, "catalog:push", web.ProvinceScope), p.submitPush)
 	app.Post("/provinces/:province/catalog-template-import", web.Require(e, "catalog:push", web.ProvinceScope), p.submitTemplateImport)
+	app.Get("/provinces/:province/catalog-templates", web.Require(e, "counties:read", web.ProvinceScope), p.showTemplatesPage)
+	app.Post("/provinces/:province/catalog-templates", web.Require(e, "catalog:push", web.ProvinceScope), p.submitTemplate)
 	p.portalPages.mount(app)
 }
 
@@ -134,6 +149,12 @@ type listView struct {
 	Imported    *ImportResult
 	ImportCells []CellError
 	ImportError string
+	// Cleanup is the 底数 before and after the 2026 clean-up.
+	Cleanup  CleanupSummary
+	Statuses []InventoryStatus
+	// Offer lists the province's information templates the county does
+	// not hold yet (the bureau's proactive-disclosure items).
+	Offer []TemplateView
 }
 
 func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
@@ -151,8 +172,16 @@ func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 	if v.Changes, err = p.api.svc.Changes(ctx, county, true); err != nil {
 		return err
 	}
-	v.County, v.Items, v.Inventory = county, items, inv
+	v.County, v.Items, v.Inventory, v.Statuses = county, items, inv, InventoryStatuses
 	if v.CanEdit, err = web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, county, "catalog:edit"); err != nil {
+		return err
+	}
+	cl, err := p.api.svc.Cleanup(ctx, county)
+	if err != nil {
+		return err
+	}
+	v.Cleanup = cl.Summary
+	if v.Offer, err = p.api.svc.informationOffer(ctx, county); err != nil {
 		return err
 	}
 	return p.pages.Render(c, p.list, web.View{Title: "政务公开和政务服务目录", Region: county, Data: v})

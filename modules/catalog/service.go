@@ -13,12 +13,22 @@ import (
 
 // Service holds the catalog rules: drafts, versions, publishing, summaries.
 type Service struct {
-	db    *db.DB
-	store *Store
+	db      *db.DB
+	store   *Store
+	shipped *Shipped
 }
 
-// NewService wires the catalog rules.
-func NewService(database *db.DB) *Service { return &Service{db: database, store: NewStore(database)} }
+// NewService wires the catalog rules with the shipped content; it panics when
+// the embedded content is malformed, a build error the package's tests catch.
+func NewService(database *db.DB) *Service {
+	if shippedErr != nil {
+		panic(shippedErr)
+	}
+	return &Service{db: database, store: NewStore(database), shipped: shipped}
+}
+
+// Shipped exposes the shipped content (the reports count the clean-up).
+func (s *Service) Shipped() *Shipped { return s.shipped }
 
 // Store exposes the SQL layer to other modules (cases read published steps).
 func (s *Service) Store() *Store { return s.store }
@@ -36,13 +46,21 @@ func (s *Service) List(ctx context.Context, county string) ([]ItemView, error) {
 	return out, nil
 }
 
-// Get returns an item with its latest content (the draft staff work on).
+// Get returns an item with its latest content (the draft staff work on); an
+// item never saved shows its province's template, if there is one.
 func (s *Service) Get(ctx context.Context, county, code string) (ItemView, error) {
 	it, err := s.store.Item(ctx, s.db, county, code)
 	if err != nil {
 		return ItemView{}, err
 	}
-	return s.view(ctx, it, it.LatestVersion)
+	v, err := s.view(ctx, it, it.LatestVersion)
+	if err != nil {
+		return ItemView{}, err
+	}
+	if err := s.prefill(ctx, &v); err != nil {
+		return ItemView{}, err
+	}
+	return v, nil
 }
 
 // GetPublished returns the version the public sees; never-published items are not found.

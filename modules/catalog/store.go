@@ -182,10 +182,19 @@ func (s *Store) setStatus(ctx context.Context, tx *sqlx.Tx, county, code, status
 
 // insertItem adds an item of the county's own.
 func (s *Store) insertItem(ctx context.Context, q sqlx.ExecerContext, county, code, category, name string) error {
+	return s.insertItemAt(ctx, q, county, code, category, name, 1000)
+}
+
+// informationTemplateSort places the bureau's own disclosure items right
+// after the twenty of the basic catalog (sort orders 1–20; ties sort by code).
+const informationTemplateSort = 20
+
+// insertItemAt adds a draft item at a sort position.
+func (s *Store) insertItemAt(ctx context.Context, q sqlx.ExecerContext, county, code, category, name string, sort int) error {
 	now := db.Now()
 	_, err := q.ExecContext(ctx, `INSERT INTO catalog_items (county_code, code, category, name, status, sort_order,
 		latest_version, published_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`,
-		county, code, category, name, StatusDraft, 1000, now, now)
+		county, code, category, name, StatusDraft, sort, now, now)
 	if db.IsDuplicate(err) {
 		return apperr.Conflict("duplicate", "该事项编码已存在")
 	}

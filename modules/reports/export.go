@@ -196,7 +196,7 @@ var categories = []string{catalog.CategoryInformation, catalog.CategoryPower, ca
 // reportTables are the tables of a report in the order of the workbook.
 func reportTables(v View) []sheetTable {
 	f := figuresOf(v)
-	tables := []sheetTable{summaryTable(v, f), catalogTable(f), inventoryTable(f), disclosureTable(f), requestsTable(f), itemsTable(f),
+	tables := []sheetTable{summaryTable(v, f), catalogTable(f), inventoryTable(f), cleanupTable(f), disclosureTable(f), requestsTable(f), itemsTable(f),
 		ratingsTable(f)}
 	if v.Province != nil {
 		tables = append(tables, countiesTable(*v.Province), trendTable(v.Province.Trend))
@@ -249,6 +249,22 @@ func summaryTable(v View, f CountyFigures) sheetTable {
 		row("黄牌、红牌预警（次）", intCell(f.Cases.Warnings)),
 	)
 	return sheetTable{ID: "summary", Sheet: "概况", Title: "概况", Compact: true, Headers: []string{"项目", "内容"}, Rows: rows}
+}
+
+// cleanupTable is the 2026 clean-up of the basic powers: the 底数 before,
+// the results decided by the period's end, and the powers still held.
+func cleanupTable(f CountyFigures) sheetTable {
+	cl := f.Catalog.Cleanup
+	t := sheetTable{ID: "cleanup", Sheet: "职权清理", Title: "职权清理（基本目录行政职权）", Compact: true, Headers: []string{"项目", "数量（项）"},
+		Note: "清理建议及其法律依据见各县“职权清理”页面；以报告期末已确认或改变的结果计。"}
+	t.Rows = append(t.Rows, []sheetCell{textCell("清理前持有"), intCell(cl.Before)},
+		[]sheetCell{textCell("已确定清理结果"), intCell(cl.Decided)},
+		[]sheetCell{textCell("尚待确定"), intCell(cl.Pending)})
+	for _, st := range catalog.InventoryStatuses {
+		t.Rows = append(t.Rows, []sheetCell{textCell("其中：" + st.Title), intCell(cl.ByResult[st.Code])})
+	}
+	t.Rows = append(t.Rows, []sheetCell{textCell("清理后仍由本局行使（保留、调整）"), intCell(cl.HeldAfter)})
+	return t
 }
 
 func catalogTable(f CountyFigures) sheetTable {

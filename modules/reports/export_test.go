@@ -28,6 +28,8 @@ func countyFigures(code, name string, decided, onTime int, byItem []ItemTiming) 
 			PublishedByCategory: map[string]int{"information": 5, "power": 3},
 			FlowchartsPublished: 3, StandardsPublished: 4, PowersTotal: 3,
 			Inventory: []catalog.InventoryCount{{PowerType: "XK", Status: "kept", Count: 2}, {PowerType: "CF", Status: "adjusted", Count: 1}},
+			Cleanup: catalog.CleanupSummary{Before: 11, Decided: 4, Pending: 7, HeldAfter: 2,
+				ByResult: map[string]int{"kept": 2, "cancelled": 1, "transferred": 1}},
 		},
 		Disclosure: DisclosureFigures{Published: 7, PublishedOnTime: 6, PublishedLate: 1, Reviews: 9, Rejections: 2, AvgReviewHours: 5.5},
 		Requests:   RequestFigures{Received: 4, Answered: 3, AnsweredOnTime: 3, Outcomes: map[string]int{"disclosed": 2, "unable": 1}},
@@ -129,7 +131,7 @@ func TestWorkbookCounty(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openWorkbook(t, data)
-	want := []string{"概况", "目录", "职权底数", "信息公开", "依申请公开", "办件", "好差评"}
+	want := []string{"概况", "目录", "职权底数", "职权清理", "信息公开", "依申请公开", "办件", "好差评"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
@@ -188,6 +190,13 @@ func TestWorkbookCounty(t *testing.T) {
 	wantCell(t, f, "职权底数", "B2", "2", true)
 	wantCell(t, f, "职权底数", "A4", "合计", false)
 	wantCell(t, f, "职权底数", "G4", "3", true)
+	// 职权清理: before, decided, pending, each result, held after.
+	wantCell(t, f, "职权清理", "A2", "清理前持有", false)
+	wantCell(t, f, "职权清理", "B2", "11", true)
+	wantCell(t, f, "职权清理", "B4", "7", true)
+	wantCell(t, f, "职权清理", "A6", "其中：取消", false)
+	wantCell(t, f, "职权清理", "B6", "1", true)
+	wantCell(t, f, "职权清理", "B10", "2", true)
 	// 信息公开 and 依申请公开.
 	wantCell(t, f, "信息公开", "B2", "7", true)
 	wantCell(t, f, "信息公开", "B8", "5.5", true)
@@ -222,7 +231,7 @@ func TestWorkbookProvince(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openWorkbook(t, data)
-	want := []string{"概况", "目录", "职权底数", "信息公开", "依申请公开", "办件", "好差评", "各县对比", "月度趋势"}
+	want := []string{"概况", "目录", "职权底数", "职权清理", "信息公开", "依申请公开", "办件", "好差评", "各县对比", "月度趋势"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
@@ -302,7 +311,7 @@ func TestPrintHTML(t *testing.T) {
 					t.Errorf("svg has too few labels: %v", texts)
 				}
 			}
-			for _, want := range []string{"一、经验做法", "二、存在问题", "三、下一步打算", "表1　概况", "表6　各事项办理用时", "烟花爆竹经营（零售）许可证核发"} {
+			for _, want := range []string{"一、经验做法", "二、存在问题", "三、下一步打算", "表1　概况", "表7　各事项办理用时", "烟花爆竹经营（零售）许可证核发"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("page lacks %q", want)
 				}
@@ -318,7 +327,7 @@ func TestPrintHTML(t *testing.T) {
 					}
 				}
 			} else {
-				for _, want := range []string{"各试点县按时办结率", "按时办结率月度趋势", "表7　政务服务好差评", "表8　各试点县主要指标对比", "表9　", ">87.5%<", ">50%<", "本期无办结决定",
+				for _, want := range []string{"各试点县按时办结率", "按时办结率月度趋势", "表8　政务服务好差评", "表9　各试点县主要指标对比", "表10　", ">87.5%<", ">50%<", "本期无办结决定",
 					">2026年<", ">1月<", "全省3个试点县"} {
 					if !strings.Contains(page, want) {
 						t.Errorf("province page lacks %q", want)

@@ -31,6 +31,9 @@ type CatalogFigures struct {
 	StandardsPublished  int                      `json:"discretion_standards_published"`
 	PowersTotal         int                      `json:"powers_total"`
 	Inventory           []catalog.InventoryCount `json:"inventory"`
+	// Cleanup is the 2026 clean-up of the basic powers as of the period's
+	// end: the powers held before, the results decided, those still held.
+	Cleanup catalog.CleanupSummary `json:"cleanup"`
 }
 
 // DisclosureFigures describe publication and review in the period.
@@ -184,7 +187,8 @@ func (c *compiler) counties(ctx context.Context, refs []countyRef, p Period) ([]
 	for i, r := range refs {
 		out[i] = CountyFigures{County: r.Code, CountyName: r.Name,
 			// Empty maps and lists, never null in JSON, for counties without rows.
-			Catalog:  CatalogFigures{ItemsByCategory: map[string]int{}, PublishedByCategory: map[string]int{}, Inventory: []catalog.InventoryCount{}},
+			Catalog: CatalogFigures{ItemsByCategory: map[string]int{}, PublishedByCategory: map[string]int{}, Inventory: []catalog.InventoryCount{},
+				Cleanup: catalog.CleanupSummary{ByResult: map[string]int{}}},
 			Requests: RequestFigures{Outcomes: map[string]int{}},
 			Cases:    CaseFigures{ByItem: []ItemTiming{}},
 		}
@@ -294,6 +298,43 @@ func (c *compiler) catalogFigures(ctx context.Context, s countySet, p Period) er
 	for code, f := range s.byCode {
 		inv := catalog.Summarize(views[code])
 		f.Catalog.PowersTotal, f.Catalog.Inventory = inv.Total, inv.Cells
+	}
+	return c.cleanupFigures(ctx, s, endTS, category)
+}
+
+// cleanupFigures counts the clean-up decisions taken before the period's end
+// over the basic powers each county held then (an item's latest decision is
+// what the county recorded; a decision changed after the period's end counts
+// as undecided for that period).
+func (c *compiler) cleanupFigures(ctx context.Context, s countySet, endTS time.Time, category map[[2]string]string) error {
+	codes := catalog.CleanupCodes()
+	before := map[string]int{}
+	decided := map[string]map[string]string{}
+	for key := range category {
+		if codes[key[1]] {
+			before[key[0]]++
+		}
+	}
+	var rows []struct {
+		County string `db:"county_code"`
+		Code   string `db:"code"`
+		Status string `db:"decided_status"`
+	}
+	if err := c.selectIn(ctx, &rows, `SELECT county_code, code, decided_status FROM catalog_cleanup WHERE county_code IN (?)
+		AND decided_at < ?`, s.codes, endTS); err != nil {
+		return fmt.Errorf("reports: cleanup: %w", err)
+	}
+	for _, r := range rows {
+		if category[[2]string{r.County, r.Code}] == "" {
+			continue // not held (or not applicable) at the period's end
+		}
+		if decided[r.County] == nil {
+			decided[r.County] = map[string]string{}
+		}
+		decided[r.County][r.Code] = r.Status
+	}
+	for code, f := range s.byCode {
+		f.Catalog.Cleanup = catalog.SummarizeCleanup(before[code], decided[code])
 	}
 	return nil
 }
@@ -583,7 +624,7 @@ func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 // compiled figures carry).
 func Sum(list []CountyFigures) CountyFigures {
 	t := CountyFigures{Catalog: CatalogFigures{ItemsByCategory: map[string]int{}, PublishedByCategory: map[string]int{},
-		Inventory: []catalog.InventoryCount{}}, Requests: RequestFigures{Outcomes: map[string]int{}}, Cases: CaseFigures{ByItem: []ItemTiming{}}}
+		Inventory: []catalog.InventoryCount{}, Cleanup: catalog.CleanupSummary{ByResult: map[string]int{}}}, Requests: RequestFigures{Outcomes: map[string]int{}}, Cases: CaseFigures{ByItem: []ItemTiming{}}}
 	inv := map[[2]string]int{}
 	items := map[string]*ItemTiming{}
 	var itemOrder []string
@@ -598,6 +639,14 @@ func Sum(list []CountyFigures) CountyFigures {
 		t.Catalog.FlowchartsPublished += f.Catalog.FlowchartsPublished
 		t.Catalog.StandardsPublished += f.Catalog.StandardsPublished
 		t.Catalog.PowersTotal += f.Catalog.PowersTotal
+		cl := f.Catalog.Cleanup
+		t.Catalog.Cleanup.Before += cl.Before
+		t.Catalog.Cleanup.Decided += cl.Decided
+		t.Catalog.Cleanup.Pending += cl.Pending
+		t.Catalog.Cleanup.HeldAfter += cl.HeldAfter
+		for k, v := range cl.ByResult {
+			t.Catalog.Cleanup.ByResult[k] += v
+		}
 		for _, cell := range f.Catalog.Inventory {
 			inv[[2]string{cell.PowerType, cell.Status}] += cell.Count
 		}

@@ -80,6 +80,7 @@ func TestSumCounties(t *testing.T) {
 			PublishedByCategory: map[string]int{"information": 1, "power": 2},
 			FlowchartsPublished: 2, StandardsPublished: 1, PowersTotal: 2,
 			Inventory: []catalog.InventoryCount{{PowerType: "XK", Status: "kept", Count: 1}, {PowerType: "CF", Status: "kept", Count: 1}},
+			Cleanup:   catalog.SummarizeCleanup(11, map[string]string{"274": "kept", "278": "cancelled", "282": "transferred", "283": ""}),
 		},
 		// Three reviews of one hour in all: the average shown is 0.3.
 		Disclosure: DisclosureFigures{Published: 3, PublishedOnTime: 2, PublishedLate: 1, Reviews: 3, Rejections: 1,
@@ -98,6 +99,7 @@ func TestSumCounties(t *testing.T) {
 			PublishedByCategory: map[string]int{"power": 1},
 			FlowchartsPublished: 1, PowersTotal: 1,
 			Inventory: []catalog.InventoryCount{{PowerType: "XK", Status: "kept", Count: 1}, {PowerType: "JC", Status: "delegated", Count: 2}},
+			Cleanup:   catalog.SummarizeCleanup(10, map[string]string{"275": "adjusted"}),
 		},
 		// One review of 0.04 hours: the average shown is 0.0.
 		Disclosure: DisclosureFigures{Reviews: 1, AvgReviewHours: 0, reviewHoursTotal: 0.04},
@@ -117,6 +119,11 @@ func TestSumCounties(t *testing.T) {
 		{PowerType: "JC", Status: "delegated", Count: 2}}
 	if !reflect.DeepEqual(c.Inventory, wantInv) {
 		t.Errorf("inventory %+v, want %+v", c.Inventory, wantInv)
+	}
+	wantCleanup := catalog.CleanupSummary{Before: 21, Decided: 4, Pending: 17, HeldAfter: 2,
+		ByResult: map[string]int{"kept": 1, "cancelled": 1, "transferred": 1, "adjusted": 1}}
+	if !reflect.DeepEqual(c.Cleanup, wantCleanup) {
+		t.Errorf("clean-up total %+v, want %+v", c.Cleanup, wantCleanup)
 	}
 
 	d := got.Disclosure

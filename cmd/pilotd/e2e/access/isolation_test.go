@@ -58,6 +58,11 @@ var isolationCases = []isolationCase{
 	{route: "GET /api/v1/counties/:county/catalog-changes", allowed: []string{"admin", "clerk", "reviewer"}},
 	{route: "POST /api/v1/counties/:county/catalog-changes/:push/acknowledge", allowed: []string{"admin", "clerk"},
 		body: map[string]any{}},
+	{route: "GET /api/v1/counties/:county/cleanup", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "POST /api/v1/counties/:county/cleanup/:code/confirm", allowed: []string{"admin"}, body: map[string]any{}},
+	{route: "PUT /api/v1/counties/:county/cleanup/:code", allowed: []string{"admin"}, body: map[string]any{"reason": "probe"}},
+	{route: "GET /api/v1/counties/:county/catalog-templates", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "POST /api/v1/counties/:county/catalog-templates/:code/adopt", allowed: []string{"admin", "clerk"}, body: map[string]any{}},
 
 	// Public county pages of the API: no sign-in, published data only.
 	{route: "GET /api/v1/public/counties/:county/catalog", public: true},
@@ -103,6 +108,9 @@ var isolationCases = []isolationCase{
 	{route: "POST /api/v1/provinces/:province/catalog-pushes", body: map[string]any{"note": "probe"}},
 	{route: "GET /api/v1/provinces/:province/catalog-template.xlsx"},
 	{route: "POST /api/v1/provinces/:province/catalog-template/import", body: map[string]any{}},
+	{route: "GET /api/v1/provinces/:province/catalog-templates"},
+	{route: "GET /api/v1/provinces/:province/catalog-templates/:code"},
+	{route: "PUT /api/v1/provinces/:province/catalog-templates/:code", body: map[string]any{"content": map[string]any{}}},
 
 	// Cases.
 	{route: "GET /api/v1/counties/:county/cases", allowed: []string{"admin", "clerk", "reviewer"}},
@@ -392,6 +400,12 @@ var isolationCases = []isolationCase{
 	{route: "GET /provinces/:province/catalog-pushes"},
 	{route: "POST /provinces/:province/catalog-pushes", body: url.Values{"note": {"probe"}}},
 	{route: "POST /provinces/:province/catalog-template-import", body: url.Values{}},
+	{route: "GET /counties/:county/cleanup", allowed: []string{"admin", "clerk", "reviewer"}},
+	{route: "POST /counties/:county/catalog-templates/adopt-information", allowed: []string{"admin", "clerk"}, body: url.Values{}},
+	{route: "POST /counties/:county/cleanup/:code/confirm", allowed: []string{"admin"}, body: url.Values{}},
+	{route: "POST /counties/:county/cleanup/:code", allowed: []string{"admin"}, body: url.Values{"reason": {"probe"}}},
+	{route: "GET /provinces/:province/catalog-templates"},
+	{route: "POST /provinces/:province/catalog-templates", body: url.Values{"code": {"274"}, "fees": {"probe"}}},
 	{route: "GET /provinces/:province"},
 	{route: "GET /provinces/:province/users"},
 	{route: "POST /provinces/:province/users", body: url.Values{"username": {"probe_page_prov"}, "roles": {"province_admin"}}},
@@ -479,7 +493,8 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
 		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities",
 		"inspectors", "inspection_conflicts", "inspection_plans", "inspection_draws", "inspections", "inspection_findings",
-		"penalty_cases", "penalty_events", "penalty_documents", "penalty_thresholds", "penalty_publications", "publicity_entries"} {
+		"penalty_cases", "penalty_events", "penalty_documents", "penalty_thresholds", "penalty_publications", "publicity_entries",
+		"catalog_cleanup", "catalog_templates"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
 	snap.bCatalog = string(s.Must(200, s.Do("GET", "/api/v1/counties/"+isoCountyB+"/catalog", adminB, nil)).Raw)

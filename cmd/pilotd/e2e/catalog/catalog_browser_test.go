@@ -62,8 +62,8 @@ func publicItemText(t *testing.T, pub *e2e.Tab, county, code string) string {
 	return pub.BodyText()
 }
 
-// TestBrowserCatalogEditAndPublish: a county administrator fills in item 274
-// on its console page (a promised limit of 14 of 20 days is refused next to
+// TestBrowserCatalogEditAndPublish: a county administrator fills in a blank
+// licensing item of its own on its console page (a promised limit of 14 of 20 days is refused next to
 // the field, 13 is saved), adds three steps with their posts and limits, the
 // clean-up result and the complaint channel; publishing is refused until every
 // step has its authority and procedure too (marked beside each field and
@@ -74,9 +74,13 @@ func TestBrowserCatalogEditAndPublish(t *testing.T) {
 	t.Parallel()
 	browser := e2e.Browser(t)
 	s, base := e2e.ServeForBrowser(t)
-	b, _ := e2e.CountyAdminSignedIn(t, s, browser, base)
-	const county, code = "340102", "274"
-	const name = "烟花爆竹经营（零售）许可证核发"
+	b, username := e2e.CountyAdminSignedIn(t, s, browser, base)
+	// An item of the county's own starts blank (a basic item starts from
+	// its province's template, see content_test.go).
+	const county, code = "340102", "XK-901"
+	const name = "烟花爆竹经营（零售）许可证核发（本县自有事项）"
+	s.Must(201, s.Do("POST", e2e.CatPath(county, ""), s.Login(username, e2e.CountyPassword),
+		map[string]any{"code": code, "category": "power", "name": name}))
 	itemPage := "/counties/" + county + "/catalog/" + code
 
 	b.Open(itemPage)
@@ -226,7 +230,7 @@ func TestBrowserCatalogEditAndPublish(t *testing.T) {
 		t.Errorf("county portal link %q, want %s", got, name)
 	}
 	if n := anon.Count(`a[href^="/portal/` + county + `/items/"]`); n != 1 {
-		t.Errorf("county portal lists %d items, want 1 (only 274 is published)", n)
+		t.Errorf("county portal lists %d items, want 1 (only that item is published)", n)
 	}
 
 	// An unpublished item is a 404 page, anonymous or signed in.

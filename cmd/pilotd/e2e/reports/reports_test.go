@@ -367,6 +367,7 @@ func septemberA() reports.CountyFigures {
 			FlowchartsPublished: 3, StandardsPublished: 1, PowersTotal: 3,
 			Inventory: []catalog.InventoryCount{{PowerType: "XK", Status: "kept", Count: 1}, {PowerType: "CF", Status: "kept", Count: 1},
 				{PowerType: "QT", Status: "kept", Count: 1}},
+			Cleanup: catalog.CleanupSummary{Before: 11, Pending: 11, ByResult: map[string]int{}},
 		},
 		Disclosure: reports.DisclosureFigures{Published: 3, PublishedOnTime: 2, PublishedLate: 1, Reviews: 5, Rejections: 1, AvgReviewHours: 20},
 		Requests: reports.RequestFigures{Received: 4, Answered: 4, AnsweredOnTime: 3,
@@ -387,6 +388,7 @@ func septemberB() reports.CountyFigures {
 			PublishedByCategory: map[string]int{"power": 1},
 			FlowchartsPublished: 1, PowersTotal: 1,
 			Inventory: []catalog.InventoryCount{{PowerType: "XK", Status: "kept", Count: 1}},
+			Cleanup:   catalog.CleanupSummary{Before: 11, Pending: 11, ByResult: map[string]int{}},
 		},
 		Disclosure: reports.DisclosureFigures{},
 		Requests:   reports.RequestFigures{Received: 1, Answered: 1, AnsweredOnTime: 1, Outcomes: map[string]int{"disclosed": 1}},
@@ -438,6 +440,10 @@ func TestReportFigures(t *testing.T) {
 
 		// October's data does not change September's figures.
 		seedOctober(s, desks, ids)
+		// An October clean-up decision: 278 confirmed as 取消 (the template
+		// already says so, so the catalog is unchanged).
+		s.Must(200, s.Do("POST", "/api/v1/counties/"+a.County+"/cleanup/278/confirm", a.Admin, nil))
+		repExec(s, `UPDATE catalog_cleanup SET decided_at = ? WHERE county_code = ?`, cst("2026-10-20 10:00"), a.County)
 		again := decodeReport(t, s.Must(201, s.Do("POST", countyReportsPath(a.County, ""), a.Admin, september())))
 		if again.ID != va.ID {
 			t.Errorf("recompiling made a new report %d (was %d)", again.ID, va.ID)
@@ -459,6 +465,8 @@ func TestReportFigures(t *testing.T) {
 				FlowchartsPublished: 4, StandardsPublished: 2, PowersTotal: 4,
 				Inventory: []catalog.InventoryCount{{PowerType: "XK", Status: "kept", Count: 2}, {PowerType: "CF", Status: "kept", Count: 1},
 					{PowerType: "QT", Status: "kept", Count: 1}},
+				// The October decision counts in October only.
+				Cleanup: catalog.CleanupSummary{Before: 11, Decided: 1, Pending: 10, ByResult: map[string]int{"cancelled": 1}},
 			},
 			Disclosure: reports.DisclosureFigures{Published: 1, PublishedOnTime: 1},
 			Requests:   reports.RequestFigures{Answered: 1, AnsweredOnTime: 1, Outcomes: map[string]int{"partly_disclosed": 1}},
@@ -488,6 +496,7 @@ func TestReportFigures(t *testing.T) {
 				FlowchartsPublished: 4, StandardsPublished: 1, PowersTotal: 4,
 				Inventory: []catalog.InventoryCount{{PowerType: "XK", Status: "kept", Count: 2}, {PowerType: "CF", Status: "kept", Count: 1},
 					{PowerType: "QT", Status: "kept", Count: 1}},
+				Cleanup: catalog.CleanupSummary{Before: 22, Pending: 22, ByResult: map[string]int{}},
 			},
 			Disclosure: reports.DisclosureFigures{Published: 3, PublishedOnTime: 2, PublishedLate: 1, Reviews: 5, Rejections: 1, AvgReviewHours: 20},
 			Requests: reports.RequestFigures{Received: 5, Answered: 5, AnsweredOnTime: 4,

@@ -146,6 +146,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.AddNav(entities.NavLinks()...)
 	pages.AddNav(inspections.NavLinks()...)
 	pages.AddNav(penalties.NavLinks()...)
+	pages.AddNav(catalog.NavLinks()...)
 	noticeStore := notices.NewStore(database)
 	pages.Unread = func(ctx context.Context, p *web.Principal) int {
 		n, err := noticeStore.Unread(ctx, p.UserID)
