@@ -70,6 +70,34 @@ func NewService(database *db.DB, cal *calendar.Calendar, items Items, checker Ch
 
 func (s *Service) today() time.Time { return calendar.Today(s.Now()) }
 
+// ActorFor describes a user for the procedure outside an HTTP request (a
+// case opened from an inspection finding): their display name and the
+// permissions they hold in the county, as the module's own endpoints read
+// them from the session.
+func (s *Service) ActorFor(ctx context.Context, county string, userID int64) (Actor, error) {
+	act := Actor{ID: userID}
+	var names struct {
+		Username    string `db:"username"`
+		DisplayName string `db:"display_name"`
+	}
+	if err := s.db.GetContext(ctx, &names, `SELECT username, display_name FROM users WHERE id = ?`, userID); err != nil {
+		return act, fmt.Errorf("penalties: actor: %w", err)
+	}
+	act.Name = names.DisplayName
+	if act.Name == "" {
+		act.Name = names.Username
+	}
+	for perm, dst := range map[string]*bool{OpenPermission: &act.CanOpen, InvestigatePermission: &act.CanInvestigate,
+		ApprovePermission: &act.CanApprove, ReviewPermission: &act.CanReview} {
+		ok, err := s.checker.Check(ctx, userID, county, perm)
+		if err != nil {
+			return act, err
+		}
+		*dst = ok
+	}
+	return act, nil
+}
+
 // DecisionDays is the period of 第六十条: "行政机关应当自行政处罚案件立案之日起
 // 九十日内作出行政处罚决定" (natural days; see the package comment).
 const DecisionDays = 90

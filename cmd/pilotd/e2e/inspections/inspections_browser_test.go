@@ -137,15 +137,16 @@ func TestInspectionBrowser(t *testing.T) {
 	rec.Fill("recheck-note", "已清理超量部分")
 	rec.Submit("#recheck-submit")
 	rec.WantText("[data-testid=recheck]", "已整改")
-	// Without the penalty module a finding cannot open a case yet: the page
-	// says so (503) and the finding keeps no case number.
+	// The violation opens a penalty case (立案) on the county's published
+	// penalty item; the finding then shows the case number.
+	e2e.PenaltyItemPublished(s, county, d.admin)
 	rec.Fill("penalty-item-"+findingID(t, s, id), "CF-001")
-	if status := rec.Click("#penalty-submit-" + findingID(t, s, id)); status != 503 {
-		t.Errorf("opening a penalty case without the module: HTTP %d", status)
+	rec.Submit("#penalty-submit-" + findingID(t, s, id))
+	var caseNo string
+	if err := s.Svc.DB.Get(&caseNo, `SELECT case_no FROM penalty_cases WHERE county_code = ?`, county); err != nil {
+		t.Fatalf("no penalty case opened from the finding: %v", err)
 	}
-	if !strings.Contains(rec.BodyText(), "尚未启用") {
-		t.Errorf("no explanation on the 503 page:\n%s", rec.BodyText())
-	}
+	rec.WantText("[data-testid=findings]", caseNo)
 	rec.Open("/counties/" + county + "/inspections/" + id)
 	rec.Submit("#publish-submit")
 	rec.WantText("[data-testid=published-on]", day(0))

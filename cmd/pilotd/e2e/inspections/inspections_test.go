@@ -6,7 +6,6 @@
 package inspections_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -278,10 +277,12 @@ func TestInspectionRecord(t *testing.T) {
 		s.Must(201, s.Do("POST", api("/inspections/"+id+"/findings"), drawn, map[string]any{
 			"description": "安全警示标志齐全", "violation": false}))
 
-		// A penalty case cannot be opened while the penalty module is not wired.
+		// A penalty case needs a published 行政处罚 item of the county: a
+		// licence item is refused by the penalty module, and the finding
+		// stays free to open one.
 		r = s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "284"})
-		if r.Status != 503 || !strings.Contains(string(r.Raw), "尚未启用") {
-			t.Errorf("penalty case without the module: %d %s", r.Status, r.Raw)
+		if r.Status != 400 && r.Status != 409 {
+			t.Errorf("penalty case on a licence item: %d %s", r.Status, r.Raw)
 		}
 
 		// Completing: dates checked; the publication clock is 20 working days
@@ -394,22 +395,34 @@ func TestInspectionRecord(t *testing.T) {
 			t.Errorf("no masked text in %s", raw)
 		}
 
-		// With a penalty opener wired, the finding opens one case with the
-		// facts carried over (a stand-in until the penalty module merges).
-		var got inspections.PenaltyInput
-		svc.OpenPenalty = func(_ context.Context, c string, actor int64, in inspections.PenaltyInput) (inspections.PenaltyCase, error) {
-			got = in
-			return inspections.PenaltyCase{ID: 77, CaseNo: "瑶海区应急罚〔2026〕1号"}, nil
-		}
-		defer func() { svc.OpenPenalty = nil }()
+		// The finding opens one real penalty case, the inspected entity as
+		// party and the finding as facts (the penalty module, wired in
+		// cmd/pilotd), on behalf of the drawn inspector.
+		e2e.PenaltyItemPublished(s, county, d.admin)
 		s.MustInvalid("penalty case without item", s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn,
 			map[string]any{}), "item_code")
-		pc := s.Must(201, s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "284"}))
-		if pc.Body["penalty_case_id"] != float64(77) || got.Party.CreditCode != entityCodes[0] && got.Party.CreditCode != entityCodes[1] ||
-			got.SourceKind != "inspection" || got.Party.EntityID == 0 || got.FiledOn != calendar.FormatDate(calendar.Today(svc.Now())) || !strings.Contains(got.Facts, "仓库超量储存烟花爆竹") || !strings.Contains(got.Facts, "第二十二条") {
-			t.Errorf("penalty case: %s; input %+v", pc.Raw, got)
+		pc := s.Must(201, s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "CF-001"}))
+		caseID := e2e.Num(pc.Body["penalty_case_id"])
+		if caseID <= 0 || pc.Body["penalty_case_no"] == "" {
+			t.Fatalf("finding after opening a case: %s", pc.Raw)
 		}
-		s.Must(409, s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "284"}))
+		opened := s.Must(200, s.Do("GET", api("/penalty-cases/"+e2e.Itoa(caseID)), d.admin, nil))
+		party, _ := opened.Body["party"].(map[string]any)
+		source, _ := opened.Body["source"].(map[string]any)
+		facts, _ := opened.Body["facts"].(string)
+		if opened.Body["case_no"] != pc.Body["penalty_case_no"] || party["kind"] != "organization" ||
+			(party["credit_code"] != entityCodes[0] && party["credit_code"] != entityCodes[1]) || e2e.Num(party["entity_id"]) == 0 ||
+			source["kind"] != "inspection" || !strings.Contains(facts, "仓库超量储存烟花爆竹") || !strings.Contains(facts, "第二十二条") ||
+			opened.Body["filed_on"] != calendar.FormatDate(calendar.Today(svc.Now())) {
+			t.Errorf("the penalty case opened from the finding: %s", opened.Raw)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM penalty_cases WHERE county_code = ?`, county); n != 1 {
+			t.Errorf("%d penalty cases, want 1", n)
+		}
+		s.Must(409, s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "CF-001"}))
+		if n := s.CountRows(`SELECT COUNT(*) FROM penalty_cases WHERE county_code = ?`, county); n != 1 {
+			t.Errorf("%d penalty cases after a second try, want 1", n)
+		}
 	})
 }
 

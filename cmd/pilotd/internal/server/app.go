@@ -290,6 +290,18 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	penaltyPages.Mount(app)
+	// A violation found in an inspection opens a penalty case with the
+	// entity as party and the finding as facts.
+	inspectionSvc.OpenPenalty = func(ctx context.Context, county string, actorID int64, in inspections.PenaltyInput) (inspections.PenaltyCase, error) {
+		actor, err := penaltySvc.ActorFor(ctx, county, actorID)
+		if err != nil {
+			return inspections.PenaltyCase{}, err
+		}
+		c, err := penaltySvc.Open(ctx, actor, county, penalties.OpenInput{ItemCode: in.ItemCode,
+			Party: penalties.Party{Kind: in.Party.Kind, Name: in.Party.Name, CreditCode: in.Party.CreditCode, EntityID: in.Party.EntityID},
+			Facts: in.Facts, FiledOn: in.FiledOn, SourceKind: in.SourceKind, SourceID: in.SourceID})
+		return inspections.PenaltyCase{ID: c.ID, CaseNo: c.CaseNo}, err
+	}
 
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
 	calendarSvc.OnChange(func(ctx context.Context) error {
