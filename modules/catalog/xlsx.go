@@ -107,10 +107,14 @@ var workbookSheets = []wbSheet{
 	{SheetStandards, "discretion", []wbColumn{
 		colCode, colSeq, {"基准编号", "id", textCell, 12}, {"违法行为", "violation", textCell, 36},
 		{"违法条款", "legal_provision", textCell, 28}, {"处罚依据", "penalty_basis", textCell, 28},
-		{"依据版本", "legal_basis_version", textCell, 20}, {"从重情节", "aggravating", textCell, 36}, {"从轻情节", "mitigating", textCell, 36},
+		{"依据版本", "legal_basis_version", textCell, 20},
+		{"法定罚款下限（元）", "statutory_fine.min", intCell, 14}, {"下限含本数", "statutory_fine.min_inclusive", boolCell, 10},
+		{"法定罚款上限（元）", "statutory_fine.max", intCell, 14}, {"上限含本数", "statutory_fine.max_inclusive", boolCell, 10},
+		{"从重情节", "aggravating", textCell, 36}, {"从轻情节", "mitigating", textCell, 36},
 	}},
 	{SheetTiers, "tiers", []wbColumn{
-		colCode, {"基准编号", "standard", textCell, 12}, colSeq, {"阶次", "level", textCell, 10}, {"适用情形", "conditions", textCell, 36},
+		colCode, {"基准编号", "standard", textCell, 12}, colSeq, {"阶次", "level", textCell, 10},
+		{"适用对象", "applies_to", titleCell, 14}, {"适用情形", "conditions", textCell, 36},
 		{"处罚种类", "penalty_kinds", textCell, 20}, {"罚款下限（元）", "fine.min", intCell, 14}, {"下限含本数", "fine.min_inclusive", boolCell, 10},
 		{"罚款上限（元）", "fine.max", intCell, 14}, {"上限含本数", "fine.max_inclusive", boolCell, 10},
 		{"须听证", "requires_hearing", boolCell, 8}, {"须集体讨论", "requires_collective_discussion", boolCell, 10},
@@ -125,6 +129,27 @@ var categoryTitles = []PowerType{
 }
 
 var disclosureTitles = []PowerType{{Proactive, "主动公开"}, {OnRequest, "依申请公开"}}
+
+// appliesToTitles are the titles of a tier's applies_to as the item editor
+// shows them; an empty cell is a tier for either party, which the editor
+// calls 单位或个人 and the import reads as such too.
+var appliesToTitles = []PowerType{{TierOrganization, "单位"}, {TierIndividual, "个人（责任人员）"}}
+
+// appliesToEither is the editor's title of an empty applies_to.
+const appliesToEither = "单位或个人"
+
+// codeOfAppliesTo reads a 适用对象 cell: a title, a code, 个人 for short,
+// or empty (单位或个人) for either party.
+func codeOfAppliesTo(v string) (string, bool) {
+	switch v {
+	case "", appliesToEither:
+		return "", true
+	case "个人":
+		return TierIndividual, true
+	}
+	code, ok := codeOfTitle(appliesToTitles, v)
+	return code, ok && code != ""
+}
 
 func inventoryTitles() []PowerType {
 	out := make([]PowerType, 0, len(InventoryStatuses))
@@ -145,6 +170,8 @@ func titleList(key string) []PowerType {
 		return disclosureTitles
 	case "inventory_status":
 		return inventoryTitles()
+	case "applies_to":
+		return appliesToTitles
 	}
 	return nil
 }
@@ -345,25 +372,35 @@ func listRecords(it *WorkbookItem, list string) []record {
 		}
 	case "discretion":
 		for _, s := range c.Discretion {
-			out = append(out, record{"id": s.ID, "violation": s.Violation, "legal_provision": s.LegalProvision,
+			r := record{"id": s.ID, "violation": s.Violation, "legal_provision": s.LegalProvision,
 				"penalty_basis": s.PenaltyBasis, "legal_basis_version": s.LegalBasisVersion,
-				"aggravating": joinList(s.Aggravating, "\n"), "mitigating": joinList(s.Mitigating, "\n")})
+				"aggravating": joinList(s.Aggravating, "\n"), "mitigating": joinList(s.Mitigating, "\n")}
+			// No statutory range leaves the four cells empty.
+			rangeCells(r, "statutory_fine", s.StatutoryFine)
+			out = append(out, r)
 		}
 	case "tiers":
 		for _, s := range c.Discretion {
 			for _, t := range s.Tiers {
-				r := record{"standard": s.ID, "level": t.Level, "conditions": t.Conditions,
+				r := record{"standard": s.ID, "level": t.Level, "applies_to": titleOf(appliesToTitles, t.AppliesTo), "conditions": t.Conditions,
 					"penalty_kinds": joinList(t.PenaltyKinds, "、"), "requires_hearing": boolText(t.RequiresHearing),
 					"requires_collective_discussion": boolText(t.RequiresCollectiveDiscussion)}
-				if t.Fine != nil {
-					r["fine.min"], r["fine.max"] = strconv.FormatInt(t.Fine.Min, 10), strconv.FormatInt(t.Fine.Max, 10)
-					r["fine.min_inclusive"], r["fine.max_inclusive"] = boolText(t.Fine.MinInclusive), boolText(t.Fine.MaxInclusive)
-				}
+				rangeCells(r, "fine", t.Fine)
 				out = append(out, r)
 			}
 		}
 	}
 	return out
+}
+
+// rangeCells writes a fine range into the four cells under prefix (fine,
+// statutory_fine); a nil range leaves them empty.
+func rangeCells(r record, prefix string, v *Range) {
+	if v == nil {
+		return
+	}
+	r[prefix+".min"], r[prefix+".max"] = strconv.FormatInt(v.Min, 10), strconv.FormatInt(v.Max, 10)
+	r[prefix+".min_inclusive"], r[prefix+".max_inclusive"] = boolText(v.MinInclusive), boolText(v.MaxInclusive)
 }
 
 func cellName(col, row int) string {
@@ -418,6 +455,9 @@ func WriteWorkbook(items []WorkbookItem) ([]byte, error) {
 				var opts []string
 				for _, p := range list {
 					opts = append(opts, p.Title)
+				}
+				if col.Key == "applies_to" {
+					opts = append(opts, appliesToEither) // reads as empty
 				}
 				if err := dv.SetDropList(opts); err == nil {
 					_ = f.AddDataValidation(sh.Name, dv)
@@ -487,8 +527,10 @@ func writeNotes(f *excelize.File) error {
 		"本工作簿为政务公开和政务服务目录实施清单，可导出后修改再导入。",
 		"“实施清单”表每行一个事项；申请材料、办理环节、特别程序、裁量基准、裁量阶次各占一表，以“事项编码”（裁量阶次另以“基准编号”）对应事项，按行的先后顺序排列。",
 		"序号、状态、版本三列只供阅读，导入时不读取；版本为导出时的最新版本号：导入时若该事项此后已被修改，会提示冲突而不覆盖。",
-		"事项类别、职权类型、公开方式、清理结果请从下拉列表中选择；时限以工作日计，填写整数；是否类的列填写“是”或“否”。",
+		"事项类别、职权类型、公开方式、清理结果、适用对象请从下拉列表中选择；时限以工作日计，填写整数；是否类的列填写“是”或“否”。",
 		"从重情节、从轻情节每行一项；处罚种类以顿号“、”分隔。",
+		"罚款金额以元为单位填写整数；“含本数”填“是”表示“以上/以下”（含该数额），填“否”表示“超过/不满”（不含）。裁量阶次的罚款幅度须在裁量基准所填法定罚款幅度之内；法定罚款幅度四列均留空表示未填写法定幅度。",
+		"裁量阶次的“适用对象”选“单位”或“个人（责任人员）”，留空表示单位或个人均可适用；对单位和对责任人员的阶次罚款幅度可以重叠。",
 		"导入时内容没有变化的事项不会形成新版本；有变化的事项保存为新的草稿版本，须在系统中审核后发布。",
 		"任何一处有误时整个工作簿都不会导入，错误按工作表、行和列列出。工作簿中没有的事项保持不变，不会被删除。",
 	}
@@ -859,8 +901,8 @@ func (p *Parsed) readLists() {
 			case "discretion":
 				c.Discretion = append(c.Discretion, Standard{ID: strings.TrimSpace(text("id")), Violation: text("violation"),
 					LegalProvision: text("legal_provision"), PenaltyBasis: text("penalty_basis"),
-					LegalBasisVersion: text("legal_basis_version"), Aggravating: splitList(text("aggravating"), "\n"),
-					Mitigating: splitList(text("mitigating"), "\n")})
+					LegalBasisVersion: text("legal_basis_version"), StatutoryFine: p.readRange(s, r, "statutory_fine"),
+					Aggravating: splitList(text("aggravating"), "\n"), Mitigating: splitList(text("mitigating"), "\n")})
 				it.tierRows = append(it.tierRows, nil)
 			case "tiers":
 				p.readTier(s, r, it)
@@ -884,20 +926,33 @@ func (p *Parsed) readTier(s *parsedSheet, r int, it *ParsedItem) {
 		p.fail(s.def.Name, r+1, "standard", "事项%s在“%s”表中没有编号为“%s”的裁量基准", it.Code, SheetStandards, id)
 		return
 	}
-	t := Tier{Level: s.value(r, "level"), Conditions: s.value(r, "conditions"),
+	appliesTo, ok := codeOfAppliesTo(strings.TrimSpace(s.value(r, "applies_to")))
+	if !ok {
+		p.fail(s.def.Name, r+1, "applies_to", "应为以下之一：%s，或留空（%s）", titles(appliesToTitles), appliesToEither)
+	}
+	t := Tier{Level: s.value(r, "level"), Conditions: s.value(r, "conditions"), AppliesTo: appliesTo,
 		PenaltyKinds:                 splitList(s.value(r, "penalty_kinds"), "、"),
 		RequiresHearing:              p.readBool(s, r, "requires_hearing"),
-		RequiresCollectiveDiscussion: p.readBool(s, r, "requires_collective_discussion")}
-	fine := false
-	for _, key := range []string{"fine.min", "fine.max", "fine.min_inclusive", "fine.max_inclusive"} {
-		fine = fine || strings.TrimSpace(s.value(r, key)) != ""
-	}
-	if fine {
-		t.Fine = &Range{Min: p.readInt64(s, r, "fine.min"), Max: p.readInt64(s, r, "fine.max"),
-			MinInclusive: p.readBool(s, r, "fine.min_inclusive"), MaxInclusive: p.readBool(s, r, "fine.max_inclusive")}
-	}
+		RequiresCollectiveDiscussion: p.readBool(s, r, "requires_collective_discussion"),
+		Fine:                         p.readRange(s, r, "fine")}
 	it.Content.Discretion[k].Tiers = append(it.Content.Discretion[k].Tiers, t)
 	it.tierRows[k] = append(it.tierRows[k], r+1)
+}
+
+// readRange reads the four cells of a fine range under prefix (fine,
+// statutory_fine): all empty is no range, anything in them a range whose
+// amounts must then be whole numbers of yuan.
+func (p *Parsed) readRange(s *parsedSheet, r int, prefix string) *Range {
+	keys := []string{prefix + ".min", prefix + ".max", prefix + ".min_inclusive", prefix + ".max_inclusive"}
+	given := false
+	for _, key := range keys {
+		given = given || strings.TrimSpace(s.value(r, key)) != ""
+	}
+	if !given {
+		return nil
+	}
+	return &Range{Min: p.readInt64(s, r, keys[0]), Max: p.readInt64(s, r, keys[1]),
+		MinInclusive: p.readBool(s, r, keys[2]), MaxInclusive: p.readBool(s, r, keys[3])}
 }
 
 // placeError puts a message of Content.Validate (keyed like
@@ -955,6 +1010,9 @@ func (p *Parsed) placeError(it *ParsedItem, key, msg string) {
 	}
 	if part == "" {
 		part = "code"
+	}
+	if part == "statutory_fine" {
+		part = "statutory_fine.min"
 	}
 	p.fail(sheet, rows[i], part, "%s", msg)
 }

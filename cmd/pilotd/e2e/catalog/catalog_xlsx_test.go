@@ -338,3 +338,90 @@ func TestProvinceTemplatePage(t *testing.T) {
 		t.Errorf("pushed item: %s", got.Raw)
 	}
 }
+
+// TestCatalogWorkbookStarterPenalties: a county that adopted and saved every
+// shipped penalty draft (statutory fine ranges on each standard; one item's
+// tiers marked for the organisation or the responsible persons) exports a
+// workbook carrying those ranges and 适用对象 that imports back unchanged
+// with nothing recorded; changing one tier's 适用对象 in the workbook saves
+// exactly that as the item's next version.
+func TestCatalogWorkbookStarterPenalties(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		const county = e2e.CatCountyA
+		admin := s.Onboard("34", county)
+		list := s.Must(200, s.Do("GET", "/api/v1/counties/"+county+"/catalog-templates", admin, nil))
+		adopted := 0
+		for _, x := range list.Body["items"].([]any) {
+			code := x.(map[string]any)["code"].(string)
+			if !strings.HasPrefix(code, "CF-AQ-") {
+				continue
+			}
+			it := s.Must(201, s.Do("POST", "/api/v1/counties/"+county+"/catalog-templates/"+code+"/adopt", admin, nil))
+			content := contentOf(it)
+			if code == "CF-AQ-099" {
+				for _, sx := range content["discretion"].([]any) {
+					st := sx.(map[string]any)
+					party := "organization"
+					if strings.HasSuffix(st["violation"].(string), "（对责任人员）") {
+						party = "individual"
+					}
+					for _, tx := range st["tiers"].([]any) {
+						tx.(map[string]any)["applies_to"] = party
+					}
+				}
+			}
+			s.Must(200, s.Do("PUT", e2e.CatPath(county, "/"+code), admin, content))
+			adopted++
+		}
+		if adopted < 10 {
+			t.Fatalf("%d penalty drafts adopted, want at least ten", adopted)
+		}
+		versions := versionCount(s, county)
+		items := s.CountRows(`SELECT COUNT(*) FROM catalog_items WHERE county_code = ?`, county)
+
+		f := exportWorkbook(s, county, admin)
+		std, tiers := "裁量基准", "裁量阶次"
+		row := itoa(rowOf(t, f, std, "C", "99-U1"))
+		if row == "0" {
+			rows, _ := f.GetRows(std)
+			t.Fatalf("no standard 99-U1 of CF-AQ-099 on %s: %v", std, rows)
+		}
+		for header, want := range map[string]string{"法定罚款下限（元）": "0", "法定罚款上限（元）": "50000", "下限含本数": "是", "上限含本数": "是"} {
+			if got, _ := f.GetCellValue(std, columnOf(t, f, std, header)+row); got != want {
+				t.Errorf("%s of 99-U1 = %q, want %q", header, got, want)
+			}
+		}
+		tierRow := itoa(rowOf(t, f, tiers, "B", "99-U1"))
+		appliesCol := columnOf(t, f, tiers, "适用对象")
+		if got, _ := f.GetCellValue(tiers, appliesCol+tierRow); got != "单位" {
+			t.Errorf("适用对象 of 99-U1's first tier = %q, want 单位", got)
+		}
+		r := s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), admin, workbookBytes(t, f)))
+		if e2e.Num(r.Body["created"]) != 0 || e2e.Num(r.Body["updated"]) != 0 || e2e.Num(r.Body["unchanged"]) != int64(items) {
+			t.Fatalf("unchanged import: %s, want 0 created, 0 updated, %d unchanged", r.Raw, items)
+		}
+		if n := versionCount(s, county); n != versions {
+			t.Fatalf("%d versions after an unchanged import, want %d", n, versions)
+		}
+
+		// The persons' tiers may share amounts with the organisation's: one
+		// tier moved to 个人（责任人员） is saved as such.
+		set(t, f, tiers, appliesCol+tierRow, "个人（责任人员）")
+		r = s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), admin, workbookBytes(t, f)))
+		if e2e.Num(r.Body["updated"]) != 1 || e2e.Num(r.Body["created"]) != 0 {
+			t.Fatalf("import of one changed tier: %s", r.Raw)
+		}
+		got := s.Must(200, s.Do("GET", e2e.CatPath(county, "/CF-AQ-099"), admin, nil))
+		for _, sx := range got.Body["discretion"].([]any) {
+			st := sx.(map[string]any)
+			if st["id"] != "99-U1" {
+				continue
+			}
+			tier := st["tiers"].([]any)[0].(map[string]any)
+			if tier["applies_to"] != "individual" || st["statutory_fine"] == nil {
+				t.Errorf("99-U1 after the import: %v", st)
+			}
+		}
+	})
+}
