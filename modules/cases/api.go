@@ -3,7 +3,9 @@ package cases
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -106,7 +108,10 @@ func ParseFilter(c *fiber.Ctx) (Filter, error) {
 		return Filter{}, err
 	}
 	f := Filter{Status: c.Query("status"), Warning: c.Query("warning"), ItemCode: c.Query("item"),
-		Sort: c.Query("sort"), Page: page, PerPage: perPage}
+		Sort: c.Query("sort"), Page: page, PerPage: perPage, Q: strings.TrimSpace(c.Query("q"))}
+	if utf8.RuneCountInString(f.Q) > 100 {
+		return f, apperr.InvalidField("q", "检索词过长（最多 100 个字）")
+	}
 	if f.Status != "" && !contains(Statuses, f.Status) {
 		return f, apperr.InvalidField("status", "未知的办件状态")
 	}

@@ -37,6 +37,9 @@ const (
 type DB struct {
 	*sqlx.DB
 	Dialect Dialect
+	// Fields seals personal columns at rest (package seal's Vault); set
+	// once at start, before the handle is shared.
+	Fields FieldCipher
 }
 
 // Config says where the data lives.
