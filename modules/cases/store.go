@@ -378,7 +378,9 @@ func ListSQL(dialect db.Dialect, county string, f Filter, today, nextWorkday str
 	}
 	count, countArgs := `SELECT COALESCE(SUM(n), 0) FROM case_counts WHERE `+strings.Join(where, " AND "), args
 	if clock != "" || strings.TrimSpace(f.Q) != "" {
-		where, args = append(where, clock), append(args, clockArgs...)
+		if clock != "" {
+			where, args = append(where, clock), append(args, clockArgs...)
+		}
 		count, countArgs = `SELECT COUNT(*) FROM `+from+` WHERE `+strings.Join(where, " AND "), args
 	}
 	cond := strings.Join(where, " AND ")

@@ -60,6 +60,12 @@ func (s *Sweeper) Run(ctx context.Context, maxBatches int) (int, bool, error) {
 			return total, false, err
 		}
 		if left == 0 {
+			if s.DB.Dialect == db.SQLite && total > 0 {
+				// Old pages (with the values as they were) leave the WAL.
+				if _, err := s.DB.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+					return total, true, fmt.Errorf("seal: checkpoint: %w", err)
+				}
+			}
 			if total > 0 || pass > 0 {
 				return total, true, s.record(ctx, ActionSweepDone, target, total)
 			}

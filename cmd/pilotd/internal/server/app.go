@@ -114,7 +114,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	if err != nil {
 		return nil, err
 	}
-	if cur := vault.Current(); cur.Profile != cfg.CryptoProfile {
+	if cur := vault.Current(); cfg.CryptoProfile != "" && cur.Profile != cfg.CryptoProfile {
 		log.Warn("the database keeps its recorded cryptographic profile; run `pilotd rotate-key` to move it to the configured one",
 			"recorded", cur.Profile, "configured", cfg.CryptoProfile)
 	}
@@ -447,7 +447,7 @@ func adminBanners(cal *calendar.Service, reportSvc *reports.Service, log *slog.L
 func (s *Service) RunBackground(ctx context.Context) {
 	go s.enforcer.Watch(ctx, s.Config.PolicyPoll, s.log)
 	go s.Calendar.Watch(ctx, s.Config.PolicyPoll)
-	go watchKeys(ctx, s.DB, s.Vault, s.Config.PolicyPoll, s.log)
+	go s.WatchKeys(ctx)
 	s.Jobs.Start()
 	go func() {
 		<-ctx.Done()

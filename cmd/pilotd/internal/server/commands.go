@@ -99,7 +99,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if settle == 0 {
 			settle = 2 * cfg.PolicyPoll
 		}
-		return rotateKey(ctx, cfg, log, profile, *rotateResume, settle, stdout)
+		return RotateKey(ctx, cfg, log, profile, *rotateResume, settle, stdout)
 	case "recount-cases":
 		database, _, err := OpenDatabase(ctx, cfg, log)
 		if err != nil {

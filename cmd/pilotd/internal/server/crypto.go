@@ -54,7 +54,11 @@ func OpenVault(ctx context.Context, cfg Config, database *db.DB) (*seal.Vault, e
 	if err != nil {
 		return nil, err
 	}
-	versions, err := seal.Ensure(ctx, database, provider, cfg.CryptoProfile)
+	profile := cfg.CryptoProfile
+	if profile == "" {
+		profile = seal.Guomi // the default of a new database
+	}
+	versions, err := seal.Ensure(ctx, database, provider, profile)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +95,15 @@ func watchKeys(ctx context.Context, database *db.DB, vault *seal.Vault, every ti
 		}
 	}
 }
+
+// WatchKeys follows key versions other processes add (RunBackground
+// starts it; tests that do not run the jobs start it alone).
+func (s *Service) WatchKeys(ctx context.Context) {
+	watchKeys(ctx, s.DB, s.Vault, s.Config.PolicyPoll, s.log)
+}
+
+// Sweeper is the service's re-sealing sweep (the crypto-sweep job's).
+func (s *Service) Sweeper() *seal.Sweeper { return sweeper(s.DB, s.Vault) }
 
 // sweeper re-seals the sealed columns under the current key version,
 // recording its progress in the national audit chain.
@@ -144,12 +157,12 @@ func runRetention(ctx context.Context, database *db.DB, days int, now time.Time,
 	return fmt.Sprintf("已删除 %s 之前办结的办件 %d 件、答复的申请 %d 件的个人信息", before, nc, nr), nil
 }
 
-// rotateKey is pilotd rotate-key: a new key version (with profile, which may
+// RotateKey is pilotd rotate-key: a new key version (with profile, which may
 // differ: the profile migration), the audit chains moved to the profile's
 // hash at an anchor, then every sealed value re-sealed in batches while the
 // service keeps serving. With resume it only finishes the current version's
 // sweep (after an interruption).
-func rotateKey(ctx context.Context, cfg Config, log *slog.Logger, profile seal.Profile, resume bool, settle time.Duration, stdout io.Writer) error {
+func RotateKey(ctx context.Context, cfg Config, log *slog.Logger, profile seal.Profile, resume bool, settle time.Duration, stdout io.Writer) error {
 	database, _, err := OpenDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
