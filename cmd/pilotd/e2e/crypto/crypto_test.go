@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/xuri/excelize/v2"
 
 	"safetypilot/cmd/pilotd/internal/e2e"
 	"safetypilot/cmd/pilotd/internal/server"
@@ -436,5 +437,48 @@ func TestSweepResumes(t *testing.T) {
 			t.Error("the finished sweep is not audited")
 		}
 		wantSearch(t, s, f)
+	})
+}
+
+// TestExportMasksPhones: the register's workbook shows phones masked to a
+// legal reviewer, and unmasked (audited) to an officer, who calls entities.
+func TestExportMasksPhones(t *testing.T) {
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		f := populate(t, s)
+		_, legal := s.AddUser(f.desk.Admin, county, "legal_"+county, "county_legal")
+		cellOf := func(token string) string {
+			r := s.Must(200, s.Do("GET", "/api/v1/counties/"+county+"/entities.xlsx", token, nil))
+			wb, err := excelize.OpenReader(bytes.NewReader(r.Raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wb.Close()
+			rows, err := wb.GetRows("生产经营单位")
+			if err != nil || len(rows) < 2 {
+				t.Fatalf("rows %v %v", rows, err)
+			}
+			for i, h := range rows[0] {
+				if h == "联系电话" {
+					return rows[1][i]
+				}
+			}
+			t.Fatal("no phone column")
+			return ""
+		}
+		audited := func() int {
+			return s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE ?`, "unmasked export%")
+		}
+		if got := cellOf(legal); got != "055*-****8899" {
+			t.Errorf("legal reviewer's export shows %q, want it masked", got)
+		}
+		if n := audited(); n != 0 {
+			t.Errorf("masked export audited as unmasked: %d", n)
+		}
+		if got := cellOf(f.officer); got != entityPhone {
+			t.Errorf("officer's export shows %q, want %q", got, entityPhone)
+		}
+		if n := audited(); n != 1 {
+			t.Errorf("unmasked export audited %d times, want 1", n)
+		}
 	})
 }

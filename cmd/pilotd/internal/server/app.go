@@ -254,6 +254,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	casePages.TrackExtra = ratingPages.TrackFragment
 
 	entityAPI := entities.NewAPI(entities.NewService(database), enforcer)
+	entityAPI.Audit = audit.NewStore(database)
 	entityAPI.Mount(app)
 	entityPages, err := entities.NewPages(entityAPI, pages)
 	if err != nil {
