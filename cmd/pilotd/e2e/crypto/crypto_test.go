@@ -482,3 +482,62 @@ func TestExportMasksPhones(t *testing.T) {
 		}
 	})
 }
+
+// TestRetentionErasesPersonalFields: the retention job (PILOT_PERSONAL_
+// RETENTION_DAYS) blanks the personal fields of cases completed and requests
+// answered longer ago; the records, their dates and outcomes stay, open and
+// recent ones keep theirs, the count reaches the metrics and the audit log.
+func TestRetentionErasesPersonalFields(t *testing.T) {
+	keep30 := func(c *server.Config) { c.PersonalRetentionDays = 30 }
+	e2e.ForEachDialectWith(t, keep30, func(t *testing.T, s *e2e.Service) {
+		f := populate(t, s)
+		recent := s.NewCase(f.desk.Clerk, county, e2e.CaseBody("274"))
+		s.MustAct(f.desk.Clerk, county, f.caseID, "withdraw")
+		// Completed and answered long ago.
+		if _, err := s.Svc.DB.Exec(`UPDATE cases SET completed_on = '2020-01-10' WHERE id = ?`, f.caseID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Svc.DB.Exec(`UPDATE info_requests SET status = 'answered', outcome = 'granted', answered_on = '2020-01-20'`); err != nil {
+			t.Fatal(err)
+		}
+		admin := s.AdminToken()
+		run := func() {
+			r := s.Must(200, s.Do("POST", "/api/v1/jobs/retention/run", admin, nil))
+			if r.Body["status"] != "succeeded" {
+				t.Fatalf("retention run: %s", r.Raw)
+			}
+		}
+		run()
+		var c struct {
+			Contact, Phone, Index, Status, Completed string
+			Erased                                   *string
+		}
+		if err := s.Svc.DB.QueryRow(`SELECT applicant_contact, applicant_phone, applicant_phone_bidx, status, completed_on, personal_erased_on
+			FROM cases WHERE id = ?`, f.caseID).Scan(&c.Contact, &c.Phone, &c.Index, &c.Status, &c.Completed, &c.Erased); err != nil {
+			t.Fatal(err)
+		}
+		if c.Contact != "" || c.Phone != "" || c.Index != "" || c.Erased == nil || c.Status != "withdrawn" || c.Completed != "2020-01-10" {
+			t.Errorf("erased case: %+v", c)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM info_requests WHERE requester_name = '' AND requester_contact = '' AND outcome = 'granted'
+			AND personal_erased_on IS NOT NULL`); n != 1 {
+			t.Errorf("erased requests: %d", n)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM cases WHERE id = ? AND applicant_phone <> '' AND personal_erased_on IS NULL`, recent.ID); n != 1 {
+			t.Error("an open case lost its personal fields")
+		}
+		// The public tracking page still answers for the erased case.
+		s.Must(200, s.Do("GET", "/api/v1/public/counties/"+county+"/cases/"+f.tracking, "", nil))
+		run() // nothing more to erase
+		m := s.Must(200, s.Do("GET", "/metrics", "", nil))
+		if v, ok := e2e.MetricValue(m.Raw, "pilot_personal_data_erased_total", `kind="case"`); !ok || v != 1 {
+			t.Errorf("metric case = %v %v", v, ok)
+		}
+		if v, ok := e2e.MetricValue(m.Raw, "pilot_personal_data_erased_total", `kind="info_request"`); !ok || v != 1 {
+			t.Errorf("metric info_request = %v %v", v, ok)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE action = 'personal-data-erase'`); n != 1 {
+			t.Errorf("erasures audited %d times, want 1", n)
+		}
+	})
+}
