@@ -56,6 +56,7 @@ type MasterKeys struct {
 	current string
 	mu      sync.Mutex
 	aeads   map[KeyRef]cipher.AEAD
+	macKeys map[KeyRef][]byte
 }
 
 // MasterKeySize is the length of PILOT_SECRET_KEY.
@@ -66,7 +67,7 @@ func NewMasterKeys(current []byte, previous ...[]byte) (*MasterKeys, error) {
 	if len(current) != MasterKeySize {
 		return nil, fmt.Errorf("seal: master key is %d bytes, want %d", len(current), MasterKeySize)
 	}
-	m := &MasterKeys{masters: map[string][]byte{}, aeads: map[KeyRef]cipher.AEAD{}}
+	m := &MasterKeys{masters: map[string][]byte{}, aeads: map[KeyRef]cipher.AEAD{}, macKeys: map[KeyRef][]byte{}}
 	m.current = MasterID(current)
 	m.masters[m.current] = append([]byte(nil), current...)
 	for _, p := range previous {
@@ -129,10 +130,17 @@ func (m *MasterKeys) AEAD(ref KeyRef) (cipher.AEAD, error) {
 
 // MAC implements KeyProvider: HMAC with the profile's hash (HMAC-SM3 under guomi).
 func (m *MasterKeys) MAC(ref KeyRef, msg []byte) ([]byte, error) {
-	key, err := m.derive(ref, 32)
-	if err != nil {
-		return nil, err
+	m.mu.Lock()
+	key, ok := m.macKeys[ref]
+	if !ok {
+		var err error
+		if key, err = m.derive(ref, 32); err != nil {
+			m.mu.Unlock()
+			return nil, err
+		}
+		m.macKeys[ref] = key
 	}
+	m.mu.Unlock()
 	mac := hmac.New(ref.Profile.Hash(), key)
 	mac.Write(msg)
 	return mac.Sum(nil), nil

@@ -168,3 +168,20 @@ func TestMasterKeyChange(t *testing.T) {
 		t.Errorf("open under previous master: %q %v", p, err)
 	}
 }
+
+func BenchmarkSealOpen(b *testing.B) {
+	for _, p := range []Profile{Guomi, International} {
+		b.Run(string(p), func(b *testing.B) {
+			mk, _ := NewMasterKeys(bytes.Repeat([]byte{7}, 32))
+			v, _ := NewVault(mk, []KeyVersion{{Version: 1, Profile: p, MasterID: mk.CurrentMaster(), IndexVersion: 1}})
+			f := db.Field{Table: "cases", Column: "applicant_phone", Row: "SQ1"}
+			for b.Loop() {
+				s, _ := v.Seal("13800138000", f)
+				if _, err := v.Open(s, f); err != nil {
+					b.Fatal(err)
+				}
+				v.Index(KindPhone, "13800138000")
+			}
+		})
+	}
+}

@@ -22,6 +22,18 @@ type Column struct {
 	RowKey string
 	// Index is the column of the value's blind index, with its Kind; "" for none.
 	Index, Kind string
+	// ID is the table's integer key the sweep walks in order; "" means id.
+	ID string
+	// OnlySealed leaves values not in the sealed format to their module
+	// (e.g. TOTP secrets in a former format the module converts itself).
+	OnlySealed bool
+}
+
+func (c Column) id() string {
+	if c.ID == "" {
+		return "id"
+	}
+	return c.ID
 }
 
 // LoadVersions reads every key version, oldest first.
@@ -102,15 +114,15 @@ func SweepStep(ctx context.Context, d *db.DB, v *Vault, table string, cols []Col
 	if cursor.Done {
 		return 0, true, nil
 	}
-	rowKey := cols[0].RowKey
-	sel := []string{"id", rowKey + " AS row_key"}
+	rowKey, idCol := cols[0].RowKey, cols[0].id()
+	sel := []string{idCol + " AS id", rowKey + " AS row_key"}
 	for i, c := range cols {
 		sel = append(sel, c.Column+" AS c"+strconv.Itoa(i))
 		if c.Index != "" {
 			sel = append(sel, c.Index+" AS i"+strconv.Itoa(i))
 		}
 	}
-	rows, err := d.QueryxContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+table+` WHERE id > ? ORDER BY id LIMIT ?`,
+	rows, err := d.QueryxContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+table+` WHERE `+idCol+` > ? ORDER BY `+idCol+` LIMIT ?`,
 		cursor.LastID, SweepBatch)
 	if err != nil {
 		return 0, false, fmt.Errorf("seal: sweep %s: %w", table, err)
@@ -139,6 +151,9 @@ func SweepStep(ctx context.Context, d *db.DB, v *Vault, table string, cols []Col
 			stored := asString(m["c"+strconv.Itoa(i)])
 			f := db.Field{Table: table, Column: c.Column, Row: key}
 			n, _, sealed := VersionOf(stored)
+			if c.OnlySealed && !IsSealed(stored) {
+				continue
+			}
 			plain, err := v.Open(stored, f)
 			if err != nil {
 				return resealed, false, fmt.Errorf("seal: sweep %s id %d %s: %w", table, id, c.Column, err)
@@ -164,7 +179,7 @@ func SweepStep(ctx context.Context, d *db.DB, v *Vault, table string, cols []Col
 			continue
 		}
 		args := append(append(setArgs, id), condArgs...)
-		res, err := d.ExecContext(ctx, `UPDATE `+table+` SET `+strings.Join(sets, ", ")+` WHERE id = ? AND `+strings.Join(conds, " AND "), args...)
+		res, err := d.ExecContext(ctx, `UPDATE `+table+` SET `+strings.Join(sets, ", ")+` WHERE `+idCol+` = ? AND `+strings.Join(conds, " AND "), args...)
 		if err != nil {
 			return resealed, false, fmt.Errorf("seal: sweep %s id %d: %w", table, id, err)
 		}
@@ -188,7 +203,11 @@ func Remaining(ctx context.Context, d *db.DB, k KeyVersion, cols []Column) (int,
 	total := 0
 	for _, c := range cols {
 		var n int
-		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM `+c.Table+` WHERE `+c.Column+` <> '' AND `+c.Column+` NOT LIKE ?`,
+		only := ""
+		if c.OnlySealed {
+			only = ` AND ` + c.Column + ` LIKE '` + sealedPrefix + `%'`
+		}
+		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM `+c.Table+` WHERE `+c.Column+` <> '' AND `+c.Column+` NOT LIKE ?`+only,
 			sealedPrefix+k.Profile.tag()+":"+strconv.Itoa(k.Version)+":%"); err != nil {
 			return 0, fmt.Errorf("seal: remaining %s.%s: %w", c.Table, c.Column, err)
 		}

@@ -105,11 +105,6 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	if userSvc.Secrets, err = users.NewSecretBox(key); err != nil {
 		return nil, err
 	}
-	if n, err := userSvc.EncryptStoredSecrets(ctx); err != nil {
-		return nil, err
-	} else if n > 0 {
-		log.Info("stored TOTP secrets encrypted", "count", n)
-	}
 	vault, err := OpenVault(ctx, cfg, database)
 	if err != nil {
 		return nil, err
@@ -124,6 +119,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	} else if n > 0 {
 		log.Info("audit chains moved to the profile's hash", "hash", vault.Current().Profile.HashName(), "chains", n)
+	}
+	if n, err := userSvc.EncryptStoredSecrets(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("stored TOTP secrets encrypted", "count", n)
 	}
 	initialPassword, err := userSvc.Bootstrap(ctx, cfg.BootstrapPassword)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"safetypilot/modules/disclosure"
 	"safetypilot/modules/entities"
 	"safetypilot/modules/seal"
+	"safetypilot/modules/users"
 	"safetypilot/web"
 )
 
@@ -31,7 +32,7 @@ const (
 // before) walks them. A new module with personal fields adds its list here.
 func SealedColumns() []seal.Column {
 	var out []seal.Column
-	for _, list := range [][]seal.Column{cases.SealedColumns, disclosure.RequestSealedColumns, entities.SealedColumns} {
+	for _, list := range [][]seal.Column{cases.SealedColumns, disclosure.RequestSealedColumns, entities.SealedColumns, users.SealedColumns} {
 		out = append(out, list...)
 	}
 	return out
