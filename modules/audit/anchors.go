@@ -120,6 +120,11 @@ func (s *Store) SwitchHash(ctx context.Context, algo string) (int, error) {
 				return err
 			}
 			switched++
+			if head.Seq == 0 {
+				// A chain with no entry yet (the national one of a new
+				// database) simply starts with the new hash.
+				return nil
+			}
 			return s.recordTx(ctx, tx, web.AuditEntry{Username: "pilotd", Region: chain, Chain: chain, Action: HashSwitchAction,
 				Object: chainObject(chain), Outcome: "success", Detail: head.Algo + " -> " + algo + " from seq " + strconv.FormatInt(head.Seq+1, 10)})
 		})

@@ -280,8 +280,11 @@ func rotateUnderLoad(t *testing.T, s *e2e.Service, f fixture, profile seal.Profi
 	wait := load(t, s, f, stop)
 	time.Sleep(200 * time.Millisecond)
 	var out bytes.Buffer
+	// The settle time lets the service's key watcher (polling every 100 ms)
+	// see the new version before rows are re-indexed under it; generous,
+	// since this machine may be heavily loaded.
 	err := server.RotateKey(ctx, s.Svc.Config, slog.New(slog.NewTextHandler(io.Discard, nil)), profile, false,
-		3*s.Svc.Config.PolicyPoll, &out)
+		20*s.Svc.Config.PolicyPoll, &out)
 	time.Sleep(200 * time.Millisecond)
 	close(stop)
 	writes, errs := wait()

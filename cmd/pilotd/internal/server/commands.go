@@ -45,7 +45,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		case "rotate-key":
 			rotateProfile = fs.String("profile", "", "profile of the new key version: guomi or international (default: PILOT_CRYPTO_PROFILE)")
 			rotateResume = fs.Bool("resume", false, "make no new key version; finish re-sealing under the current one (after an interruption)")
-			rotateSettle = fs.Duration("settle", 0, "wait this long after adding the version before re-sealing, so running replicas pick it up (default: twice PILOT_POLICY_POLL)")
+			rotateSettle = fs.Duration("settle", 0, "wait this long after adding the version before re-sealing, so running replicas pick it up (default: five times PILOT_POLICY_POLL)")
 		case "reset-admin-password":
 			resetTOTP = fs.Bool("reset-totp", false, "also remove the administrator's second factor (TOTP and recovery codes); kept by default")
 		}
@@ -97,7 +97,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		settle := *rotateSettle
 		if settle == 0 {
-			settle = 2 * cfg.PolicyPoll
+			settle = 5 * cfg.PolicyPoll
 		}
 		return RotateKey(ctx, cfg, log, profile, *rotateResume, settle, stdout)
 	case "recount-cases":
