@@ -82,8 +82,14 @@ func (i *Idempotency) middleware(c *fiber.Ctx) error {
 		}
 		return herr
 	}
+	// The kept answer may carry personal data (an entity's contact, say),
+	// so it is sealed at rest like the columns it came from.
+	body, err := i.db.SealField(string(c.Response().Body()), idempotencyField(owner, key, route))
+	if err != nil {
+		return fmt.Errorf("idempotency: seal answer: %w", err)
+	}
 	if _, err := i.db.ExecContext(done, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE owner = ? AND idem_key = ? AND route = ?`,
-		status, string(c.Response().Header.ContentType()), c.Response().Body(), owner, key, route); err != nil {
+		status, string(c.Response().Header.ContentType()), []byte(body), owner, key, route); err != nil {
 		return fmt.Errorf("idempotency: keep answer: %w", err)
 	}
 	return nil
@@ -108,9 +114,17 @@ func (i *Idempotency) replay(ctx context.Context, c *fiber.Ctx, owner, key, rout
 	if row.Status == 0 {
 		return false, nil
 	}
+	body, err := i.db.OpenField(string(row.Body), idempotencyField(owner, key, route))
+	if err != nil {
+		return false, fmt.Errorf("idempotency: open answer: %w", err)
+	}
 	c.Set("Idempotent-Replayed", "true")
 	c.Set(fiber.HeaderContentType, row.ContentType)
-	return true, c.Status(row.Status).Send(row.Body)
+	return true, c.Status(row.Status).Send([]byte(body))
+}
+
+func idempotencyField(owner, key, route string) db.Field {
+	return db.Field{Table: "idempotency_keys", Column: "body", Row: owner + "\x00" + key + "\x00" + route}
 }
 
 // Cleanup forgets the keys used before before.

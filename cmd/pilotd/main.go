@@ -6,6 +6,7 @@
 //	pilotd migrate [flags]   apply migrations and exit
 //	pilotd audit-verify      check the audit log's hash chain
 //	pilotd audit-purge       remove audit entries older than the retention (at least 180 days)
+//	pilotd rotate-key [--profile guomi|international] [--resume]  new key version (or profile), re-seal personal data online
 //	pilotd recount-cases     rebuild the case list's totals (case_counts) from the cases
 //	pilotd generate [flags]  fill an empty database with a national data set (benchmarks)
 //	pilotd reset-admin-password [--reset-totp]  give the national administrator "admin" a new one-time password

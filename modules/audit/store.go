@@ -1,5 +1,6 @@
 // Package audit is the append-only audit log: every state-changing request is
-// an entry chained to the one before it by a SHA-256 hash, so any edit or
+// an entry chained to the one before it by a hash (SHA-256, or SM3 from the
+// anchor where the database moved to the guomi profile), so any edit or
 // deletion of a kept entry is detected by Verify. There is one chain per
 // region — each county, each province, and "*" for the nation and for
 // requests of no region — so audited writes of different counties never
@@ -13,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"safetypilot/modules/db"
+	"safetypilot/modules/seal"
 	"safetypilot/rbac"
 	"safetypilot/web"
 )
@@ -48,13 +51,17 @@ const genesisHash = "00000000000000000000000000000000000000000000000000000000000
 // chainHash binds an entry to its predecessor; JSON keeps the fields
 // unambiguous. The chain's name is not hashed: an entry moved to another
 // chain breaks the sequence of both.
-func chainHash(e Entry) string {
+func chainHash(e Entry) string { return chainHashWith(sha256.New, e) }
+
+// chainHashWith is chainHash with the hash of a chain's algorithm.
+func chainHashWith(h func() hash.Hash, e Entry) string {
 	fields, _ := json.Marshal([]string{
 		e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano),
 		strconv.FormatInt(e.UserID, 10), e.Username, e.Region, e.Action, e.Object, e.Outcome, e.IP, e.Detail,
 	})
-	sum := sha256.Sum256(fields)
-	return hex.EncodeToString(sum[:])
+	d := h()
+	d.Write(fields)
+	return hex.EncodeToString(d.Sum(nil))
 }
 
 // Store writes and reads the log.
@@ -98,14 +105,32 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, in web.AuditEntry) er
 	var head struct {
 		Seq  int64  `db:"seq"`
 		Hash string `db:"hash"`
+		Algo string `db:"algo"`
 	}
-	if err := tx.GetContext(ctx, &head, `SELECT seq, hash FROM audit_chains WHERE chain = ?`, chain); err != nil {
+	if err := tx.GetContext(ctx, &head, `SELECT seq, hash, algo FROM audit_chains WHERE chain = ?`, chain); err != nil {
 		return fmt.Errorf("audit: read head: %w", err)
+	}
+	if head.Seq == 1 {
+		// A new chain starts with the database's profile's hash.
+		algo, err := profileHash(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if algo != head.Algo {
+			if err := anchorTx(ctx, tx, chain, 1, algo); err != nil {
+				return err
+			}
+			head.Algo = algo
+		}
+	}
+	h, err := seal.HashByName(head.Algo)
+	if err != nil {
+		return fmt.Errorf("audit: chain %s: %w", chain, err)
 	}
 	e := Entry{Chain: chain, Seq: head.Seq, At: db.Now(), UserID: in.UserID, Username: truncate(in.Username, 64),
 		Region: truncate(in.Region, 6), Action: truncate(in.Action, 128), Object: truncate(in.Object, 255),
 		Outcome: in.Outcome, IP: truncate(in.IP, 64), Detail: truncate(in.Detail, 2000), PrevHash: head.Hash}
-	e.Hash = chainHash(e)
+	e.Hash = chainHashWith(h, e)
 	if _, err := tx.NamedExecContext(ctx, `INSERT INTO audit_log
 		(chain, seq, at, user_id, username, region, action, object, outcome, ip, detail, prev_hash, hash) VALUES
 		(:chain, :seq, :at, :user_id, :username, :region, :action, :object, :outcome, :ip, :detail, :prev_hash, :hash)`, e); err != nil {
@@ -248,6 +273,10 @@ func (s *Store) verifyChain(ctx context.Context, chain string, headSeq int64, he
 		}
 		prev, next = anchor.Hash, anchor.Through+1
 	}
+	anchors, err := s.hashAnchors(ctx, chain)
+	if err != nil {
+		return Verification{}, err
+	}
 	first := next
 	const batch = 1000
 	for {
@@ -263,7 +292,7 @@ func (s *Store) verifyChain(ctx context.Context, chain string, headSeq int64, he
 				return broken(next, next-first, "缺少序号为 "+strconv.FormatInt(next, 10)+" 的记录")
 			case e.PrevHash != prev:
 				return broken(e.Seq, next-first, "与前一条记录的链接不符")
-			case chainHash(e) != e.Hash:
+			case chainHashWith(anchors.at(e.Seq), e) != e.Hash:
 				return broken(e.Seq, next-first, "记录内容与其哈希不符（已被修改）")
 			}
 			prev, next = e.Hash, next+1

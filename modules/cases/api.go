@@ -3,7 +3,9 @@ package cases
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -111,7 +113,10 @@ func parseFilter(c *fiber.Ctx, status string) (Filter, error) {
 		return Filter{}, err
 	}
 	f := Filter{Status: status, Warning: c.Query("warning"), ItemCode: c.Query("item"),
-		Sort: c.Query("sort"), Page: page, PerPage: perPage}
+		Sort: c.Query("sort"), Page: page, PerPage: perPage, Q: strings.TrimSpace(c.Query("q"))}
+	if utf8.RuneCountInString(f.Q) > 100 {
+		return f, apperr.InvalidField("q", "检索词过长（最多 100 个字）")
+	}
 	if f.Status == "open" {
 		f.Status, f.Open = "", true
 	}

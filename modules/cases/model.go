@@ -138,17 +138,19 @@ type Applicant struct {
 
 // Case is a row of the cases table.
 type Case struct {
-	ID                  int64     `db:"id" json:"id"`
-	CountyCode          string    `db:"county_code" json:"county_code"`
-	TrackingNo          string    `db:"tracking_no" json:"tracking_no"`
-	ItemCode            string    `db:"item_code" json:"item_code"`
-	ItemVersion         int       `db:"item_version" json:"item_version"`
-	ItemName            string    `db:"item_name" json:"item_name"`
-	Channel             string    `db:"channel" json:"channel"`
-	ApplicantName       string    `db:"applicant_name" json:"-"`
-	ApplicantCreditCode string    `db:"applicant_credit_code" json:"-"`
-	ApplicantContact    string    `db:"applicant_contact" json:"-"`
-	ApplicantPhone      string    `db:"applicant_phone" json:"-"`
+	ID                  int64  `db:"id" json:"id"`
+	CountyCode          string `db:"county_code" json:"county_code"`
+	TrackingNo          string `db:"tracking_no" json:"tracking_no"`
+	ItemCode            string `db:"item_code" json:"item_code"`
+	ItemVersion         int    `db:"item_version" json:"item_version"`
+	ItemName            string `db:"item_name" json:"item_name"`
+	Channel             string `db:"channel" json:"channel"`
+	ApplicantName       string `db:"applicant_name" json:"-"`
+	ApplicantCreditCode string `db:"applicant_credit_code" json:"-"`
+	ApplicantContact    string `db:"applicant_contact" json:"-"`
+	ApplicantPhone      string `db:"applicant_phone" json:"-"`
+	// ApplicantPhoneIndex is the phone's keyed blind index (written, never selected).
+	ApplicantPhoneIndex string    `db:"applicant_phone_bidx" json:"-"`
 	ReceivedOn          string    `db:"received_on" json:"received_on"`
 	Status              string    `db:"status" json:"status"`
 	StatutoryDays       int       `db:"statutory_days" json:"statutory_limit_workdays"`

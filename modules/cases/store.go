@@ -9,6 +9,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/db"
+	"safetypilot/modules/seal"
 )
 
 // Store is the SQL of cases; every query is scoped by county.
@@ -22,15 +23,69 @@ const caseColumns = `id, county_code, tracking_no, item_code, item_version, item
 	extension_days, extension_allowed, extended, deadline, promised_deadline, provisional, clock_running, warning, current_step,
 	handler_id, decision, reason, decided_on, completed_on, on_time, created_by, created_at, updated_at`
 
+// SealedColumns are the personal columns of cases, sealed at rest (package
+// seal): the applicant's contact person and phone, bound to the tracking
+// number, the phone with a blind index for the rating's phone check and the
+// list's q. The applicant's name and credit code stay plain: an applicant is
+// an organisation (GB 32100 code), whose name and code are public.
+var SealedColumns = []seal.Column{
+	{Table: "cases", Column: "applicant_contact", RowKey: "tracking_no"},
+	{Table: "cases", Column: "applicant_phone", RowKey: "tracking_no", Index: "applicant_phone_bidx", Kind: seal.KindPhone},
+}
+
+func caseField(c *Case, column string) db.Field {
+	return db.Field{Table: "cases", Column: column, Row: c.TrackingNo}
+}
+
+// sealed is the copy of c written to the database: personal fields sealed,
+// the phone's blind index computed.
+func (s *Store) sealed(c *Case) (Case, error) {
+	out := *c
+	var err error
+	if out.ApplicantContact, err = s.db.SealField(c.ApplicantContact, caseField(c, "applicant_contact")); err != nil {
+		return out, fmt.Errorf("cases: seal: %w", err)
+	}
+	if out.ApplicantPhone, err = s.db.SealField(c.ApplicantPhone, caseField(c, "applicant_phone")); err != nil {
+		return out, fmt.Errorf("cases: seal: %w", err)
+	}
+	out.ApplicantPhoneIndex = s.db.FieldIndex(seal.KindPhone, c.ApplicantPhone)
+	return out, nil
+}
+
+// open decrypts the personal fields of a case read from the database.
+func (s *Store) open(c *Case) error {
+	var err error
+	if c.ApplicantContact, err = s.db.OpenField(c.ApplicantContact, caseField(c, "applicant_contact")); err != nil {
+		return fmt.Errorf("cases: open case %d: %w", c.ID, err)
+	}
+	if c.ApplicantPhone, err = s.db.OpenField(c.ApplicantPhone, caseField(c, "applicant_phone")); err != nil {
+		return fmt.Errorf("cases: open case %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+func (s *Store) openAll(list []Case) error {
+	for i := range list {
+		if err := s.open(&list[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
+	row, err := s.sealed(c)
+	if err != nil {
+		return err
+	}
 	res, err := tx.NamedExecContext(ctx, `INSERT INTO cases (county_code, tracking_no, item_code, item_version, item_name,
-		channel, applicant_name, applicant_credit_code, applicant_contact, applicant_phone, received_on, status,
+		channel, applicant_name, applicant_credit_code, applicant_contact, applicant_phone, applicant_phone_bidx, received_on, status,
 		statutory_days, promised_days, extension_days, extension_allowed, extended, deadline, promised_deadline, provisional, clock_running,
 		warning, current_step, handler_id, decision, reason, decided_on, completed_on, on_time, created_by, created_at, updated_at)
 		VALUES (:county_code, :tracking_no, :item_code, :item_version, :item_name, :channel, :applicant_name,
-		:applicant_credit_code, :applicant_contact, :applicant_phone, :received_on, :status, :statutory_days, :promised_days,
+		:applicant_credit_code, :applicant_contact, :applicant_phone, :applicant_phone_bidx, :received_on, :status, :statutory_days, :promised_days,
 		:extension_days, :extension_allowed, :extended, :deadline, :promised_deadline, :provisional, :clock_running, :warning, :current_step,
-		:handler_id, :decision, :reason, :decided_on, :completed_on, :on_time, :created_by, :created_at, :updated_at)`, c)
+		:handler_id, :decision, :reason, :decided_on, :completed_on, :on_time, :created_by, :created_at, :updated_at)`, &row)
 	if err != nil {
 		return err
 	}
@@ -149,7 +204,7 @@ func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, county string, i
 	if err != nil {
 		return c, fmt.Errorf("cases: get: %w", err)
 	}
-	return c, nil
+	return c, s.open(&c)
 }
 
 // byTracking finds a case of a county by its tracking number.
@@ -162,7 +217,7 @@ func (s *Store) byTracking(ctx context.Context, county, trackingNo string) (Case
 	if err != nil {
 		return c, fmt.Errorf("cases: by tracking: %w", err)
 	}
-	return c, nil
+	return c, s.open(&c)
 }
 
 const stepColumns = `case_id, seq, county_code, name, post, authority, limit_days, excluded, active, started_on, due_on, completed_on, warning`
@@ -254,10 +309,19 @@ type Filter struct {
 	Sort     string // "deadline" (default) or "received"
 	Page     int
 	PerPage  int
+	// Q finds a tracking number or a credit code (exactly), an applicant's
+	// name (any part: organisations' names are stored plain) or the phone
+	// the case was filed with (exactly, through its blind index).
+	Q string
+	// phoneIndexes are Q's blind indexes as a phone (set by the store).
+	phoneIndexes []string
 }
 
 // list returns a page of a county's cases and the total matching.
 func (s *Store) list(ctx context.Context, county string, f Filter, today, nextWorkday string) ([]Case, int, error) {
+	if strings.TrimSpace(f.Q) != "" && phonePattern.MatchString(strings.TrimSpace(f.Q)) {
+		f.phoneIndexes = s.db.FieldIndexes(seal.KindPhone, f.Q)
+	}
 	q := ListSQL(s.db.Dialect, county, f, today, nextWorkday)
 	var total int
 	if err := s.db.GetContext(ctx, &total, q.Count, q.CountArgs...); err != nil {
@@ -267,7 +331,7 @@ func (s *Store) list(ctx context.Context, county string, f Filter, today, nextWo
 	if err := s.db.SelectContext(ctx, &out, q.Page, q.PageArgs...); err != nil {
 		return nil, 0, fmt.Errorf("cases: list: %w", err)
 	}
-	return out, total, nil
+	return out, total, s.openAll(out)
 }
 
 // ListQuery is the SQL of one page of a county's case list: the count of
@@ -298,6 +362,17 @@ func ListSQL(dialect db.Dialect, county string, f Filter, today, nextWorkday str
 	if f.ItemCode != "" {
 		where, args = append(where, "item_code = ?"), append(args, f.ItemCode)
 	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		cond := "(tracking_no = ? OR applicant_credit_code = ? OR applicant_name LIKE ? ESCAPE '!'"
+		args = append(args, strings.ToUpper(q), strings.ToUpper(q), likePattern(q))
+		if len(f.phoneIndexes) > 0 {
+			cond += " OR applicant_phone_bidx IN (?" + strings.Repeat(", ?", len(f.phoneIndexes)-1) + ")"
+			for _, ix := range f.phoneIndexes {
+				args = append(args, ix)
+			}
+		}
+		where = append(where, cond+")")
+	}
 	var clock string
 	var clockArgs []any
 	if f.Overdue || f.Warning == WarningRed {
@@ -310,8 +385,10 @@ func ListSQL(dialect db.Dialect, county string, f Filter, today, nextWorkday str
 		from = "cases FORCE INDEX (" + index + ")"
 	}
 	count, countArgs := `SELECT COALESCE(SUM(n), 0) FROM case_counts WHERE `+strings.Join(where, " AND "), args
-	if clock != "" {
-		where, args = append(where, clock), append(args, clockArgs...)
+	if clock != "" || strings.TrimSpace(f.Q) != "" {
+		if clock != "" {
+			where, args = append(where, clock), append(args, clockArgs...)
+		}
 		count, countArgs = `SELECT COUNT(*) FROM `+from+` WHERE `+strings.Join(where, " AND "), args
 	}
 	cond := strings.Join(where, " AND ")
@@ -332,12 +409,24 @@ func ListSQL(dialect db.Dialect, county string, f Filter, today, nextWorkday str
 	}
 }
 
+// likePattern escapes q for a LIKE … ESCAPE '!' that matches it anywhere
+// ('!' rather than a backslash, which the two engines quote differently).
+func likePattern(q string) string {
+	r := strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`)
+	return "%" + r.Replace(q) + "%"
+}
+
 // listIndex names the index that holds exactly a list's filter in its order
 // (migrations 00027 and 00050), or "" where none does and the optimizer
 // should choose. MySQL is told to use it: weighing all eight of the cases
 // table's county indexes (two B-tree dives into each) took most of a
 // page's time. SQLite's planner is cheap and needs no hint.
 func listIndex(f Filter) string {
+	if strings.TrimSpace(f.Q) != "" {
+		// The tracking number's unique key or the phone's blind index
+		// narrows far more than any list index: the optimizer chooses.
+		return ""
+	}
 	clock := f.Overdue || f.Warning == WarningRed || f.Warning == WarningYellow
 	byStatus, byItem := f.Status != "" || f.Open, f.ItemCode != ""
 	switch {
@@ -369,5 +458,13 @@ func (s *Store) openCaseIDs(ctx context.Context, afterID int64, limit int) ([]Ca
 	if err != nil {
 		return nil, fmt.Errorf("cases: open cases: %w", err)
 	}
-	return out, nil
+	return out, s.openAll(out)
+}
+
+// ErasePersonal erases the personal fields (SealedColumns) of cases closed
+// before the cutoff date (completed_on < before), for the retention job: the
+// case, its dates, decision, history and audit entries stay.
+func ErasePersonal(ctx context.Context, d *db.DB, before, today string) (int, error) {
+	return seal.Erase(ctx, d, SealedColumns, `completed_on IS NOT NULL AND completed_on < ? AND status NOT IN (?, ?, ?, ?)`,
+		[]any{before, StatusSubmitted, StatusAccepted, StatusInReview, StatusReturned}, today)
 }

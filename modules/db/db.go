@@ -37,6 +37,9 @@ const (
 type DB struct {
 	*sqlx.DB
 	Dialect Dialect
+	// Fields seals personal columns at rest (package seal's Vault); set
+	// once at start, before the handle is shared.
+	Fields FieldCipher
 }
 
 // Config says where the data lives.
@@ -120,7 +123,9 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	path := filepath.Join(dir, "pilot.db")
 	// WAL lets readers run beside the writer; immediate transactions take the
 	// write lock up front so two writers wait (busy_timeout) instead of failing.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	// secure_delete overwrites what an update or delete frees, so a value
+	// re-sealed or erased leaves no plaintext behind in the file.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=secure_delete(1)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
 	conn, err := sqlx.Open("sqlite", dsn)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/db"
+	"safetypilot/modules/seal"
 	"safetypilot/modules/written"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
@@ -29,6 +30,31 @@ const requestColumns = `id, county_code, tracking_no, requester_name, requester_
 	received_on, deadline, deadline_provisional, extended, extension_workdays, extension_reason, extension_approved_by, status, outcome,
 	outcome_reason, answer, answered_on, answered_by, on_time, correction_notified_on, corrected_on, consultation_started_on,
 	consultation_ended_on, warning, created_at, updated_at`
+
+// RequestSealedColumns are the personal columns of information requests,
+// sealed at rest and bound to the tracking number: the requester may be a
+// natural person (requester_type natural), whose name identifies them, so
+// the name is sealed as well as the contact.
+var RequestSealedColumns = []seal.Column{
+	{Table: "info_requests", Column: "requester_name", RowKey: "tracking_no"},
+	{Table: "info_requests", Column: "requester_contact", RowKey: "tracking_no"},
+}
+
+func requestField(trackingNo, column string) db.Field {
+	return db.Field{Table: "info_requests", Column: column, Row: trackingNo}
+}
+
+// openRequest decrypts the requester's fields of a request read from the database.
+func (s *Service) openRequest(r *InfoRequest) error {
+	var err error
+	if r.RequesterName, err = s.db.OpenField(r.RequesterName, requestField(r.TrackingNo, "requester_name")); err != nil {
+		return fmt.Errorf("disclosure: open request %d: %w", r.ID, err)
+	}
+	if r.RequesterContact, err = s.db.OpenField(r.RequesterContact, requestField(r.TrackingNo, "requester_contact")); err != nil {
+		return fmt.Errorf("disclosure: open request %d: %w", r.ID, err)
+	}
+	return nil
+}
 
 // RequestInput is what a requester files on the portal.
 type RequestInput struct {
@@ -117,11 +143,19 @@ func (s *Service) FileRequest(ctx context.Context, county string, in RequestInpu
 	r.Deadline, r.DeadlineProvisional = s.requestDeadline(r)
 	for attempt := 0; ; attempt++ {
 		r.TrackingNo = tenants.NewTrackingNo("GK" + county)
+		row := r
+		var err error
+		if row.RequesterName, err = s.db.SealField(r.RequesterName, requestField(r.TrackingNo, "requester_name")); err != nil {
+			return InfoRequest{}, err
+		}
+		if row.RequesterContact, err = s.db.SealField(r.RequesterContact, requestField(r.TrackingNo, "requester_contact")); err != nil {
+			return InfoRequest{}, err
+		}
 		res, err := s.db.NamedExecContext(ctx, `INSERT INTO info_requests (county_code, tracking_no, requester_name, requester_contact,
 			description, preferred_form, requester_type, received_on, deadline, deadline_provisional, extended, extension_workdays, extension_reason,
 			extension_approved_by, status, outcome, outcome_reason, answer, answered_by, warning, created_at, updated_at) VALUES
 			(:county_code, :tracking_no, :requester_name, :requester_contact, :description, :preferred_form, :requester_type, :received_on,
-			:deadline, :deadline_provisional, 0, 0, '', 0, :status, '', '', '', 0, :warning, :created_at, :updated_at)`, r)
+			:deadline, :deadline_provisional, 0, 0, '', 0, :status, '', '', '', 0, :warning, :created_at, :updated_at)`, row)
 		if err == nil {
 			r.ID, _ = res.LastInsertId()
 			return r, nil
@@ -141,7 +175,7 @@ func (s *Service) request(ctx context.Context, q sqlx.QueryerContext, county str
 	if err != nil {
 		return r, fmt.Errorf("disclosure: request: %w", err)
 	}
-	return r, nil
+	return r, s.openRequest(&r)
 }
 
 // GetRequest returns one request of a county with its written notices.
@@ -201,6 +235,9 @@ func (s *Service) TrackRequest(ctx context.Context, county, countyName, tracking
 	if err != nil {
 		return RequestStatus{}, fmt.Errorf("disclosure: track: %w", err)
 	}
+	if err := s.openRequest(&r); err != nil {
+		return RequestStatus{}, err
+	}
 	title := "已收到，办理中"
 	switch r.Status {
 	case RequestAnswered:
@@ -237,6 +274,11 @@ func (s *Service) ListRequests(ctx context.Context, county, status string, page,
 		` ORDER BY status DESC, deadline, id LIMIT ? OFFSET ?`, append(args, perPage, (page-1)*perPage)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("disclosure: requests: %w", err)
+	}
+	for i := range out {
+		if err := s.openRequest(&out[i]); err != nil {
+			return nil, 0, err
+		}
 	}
 	return out, total, nil
 }
@@ -698,4 +740,12 @@ func (s *Service) flagOnce(ctx context.Context, update string, args []any, count
 		return nil
 	})
 	return changed, err
+}
+
+// ErasePersonal erases the requester's fields (RequestSealedColumns) of
+// requests answered before the cutoff date, for the retention job: the
+// request, its dates, outcome, answer and audit entries stay.
+func ErasePersonal(ctx context.Context, d *db.DB, before, today string) (int, error) {
+	return seal.Erase(ctx, d, RequestSealedColumns, `status = ? AND answered_on IS NOT NULL AND answered_on < ?`,
+		[]any{RequestAnswered, before}, today)
 }

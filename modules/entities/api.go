@@ -1,6 +1,7 @@
 package entities
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,8 @@ import (
 type API struct {
 	svc      *Service
 	enforcer *rbac.Enforcer
+	// Audit records unmasked exports (a GET, which the request audit skips).
+	Audit web.Auditor
 }
 
 // NewAPI builds the handlers.
@@ -163,9 +166,24 @@ func (a *API) exportWorkbook(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data, err := Export(list)
+	p := web.CurrentUser(c)
+	unmasked, err := web.Allowed(c, a.enforcer, p.UserID, county, ExportPersonalPermission)
 	if err != nil {
 		return err
+	}
+	data, err := Export(list, !unmasked)
+	if err != nil {
+		return err
+	}
+	if unmasked {
+		if a.Audit == nil {
+			return errors.New("entities: unmasked export needs an auditor")
+		}
+		if err := a.Audit.Record(c.UserContext(), web.AuditEntry{UserID: p.UserID, Username: p.Username, Region: county,
+			Action: "GET " + c.Route().Path, Object: c.Path(), Outcome: "success", IP: c.IP(),
+			Detail: "unmasked export of personal data: " + strconv.Itoa(len(list)) + " entities"}); err != nil {
+			return err
+		}
 	}
 	return sendWorkbook(c, "entities-"+county+".xlsx", data)
 }

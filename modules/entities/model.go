@@ -22,6 +22,11 @@ const (
 	EditPermission = "entities:edit"
 	// ImportPermission lets the county administrator load a whole workbook.
 	ImportPermission = "entities:import"
+	// ExportPersonalPermission lets a workbook carry phones and ID numbers
+	// unmasked: the county administrator (who imports the register back)
+	// and officers (who call entities to arrange inspections). Everyone
+	// else gets them masked; an unmasked export is audited.
+	ExportPersonalPermission = "personal:export"
 )
 
 // Statuses of an entity: a closed one stays in the register for history

@@ -3,12 +3,14 @@ package entities
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/db"
+	"safetypilot/modules/seal"
 )
 
 // Store is the SQL of the register; every query says WHERE county_code = ?.
@@ -16,6 +18,58 @@ type Store struct{ db *db.DB }
 
 // NewStore wraps the database handle.
 func NewStore(database *db.DB) *Store { return &Store{db: database} }
+
+// SealedColumns are the personal columns of the register, sealed at rest
+// and bound to the entity's id: the contact person and the phone. The
+// entity's name, credit code and address stay plain: they are an
+// organisation's, public in the enterprise credit register.
+var SealedColumns = []seal.Column{
+	{Table: "entities", Column: "contact", RowKey: "id"},
+	{Table: "entities", Column: "phone", RowKey: "id"},
+}
+
+func entityField(id int64, column string) db.Field {
+	return db.Field{Table: "entities", Column: column, Row: strconv.FormatInt(id, 10)}
+}
+
+// open decrypts the personal fields of an entity read from the database.
+func (s *Store) open(e *Entity) error {
+	var err error
+	if e.Contact, err = s.db.OpenField(e.Contact, entityField(e.ID, "contact")); err != nil {
+		return fmt.Errorf("entities: open %d: %w", e.ID, err)
+	}
+	if e.Phone, err = s.db.OpenField(e.Phone, entityField(e.ID, "phone")); err != nil {
+		return fmt.Errorf("entities: open %d: %w", e.ID, err)
+	}
+	return nil
+}
+
+func (s *Store) openAll(list []Entity) error {
+	for i := range list {
+		if err := s.open(&list[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sealPersonal writes an entity's sealed contact and phone (after its insert,
+// once its id is known, or with any update).
+func (s *Store) sealPersonal(ctx context.Context, tx *sqlx.Tx, e *Entity) error {
+	contact, err := s.db.SealField(e.Contact, entityField(e.ID, "contact"))
+	if err != nil {
+		return fmt.Errorf("entities: seal: %w", err)
+	}
+	phone, err := s.db.SealField(e.Phone, entityField(e.ID, "phone"))
+	if err != nil {
+		return fmt.Errorf("entities: seal: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE entities SET contact = ?, phone = ? WHERE county_code = ? AND id = ?`,
+		contact, phone, e.CountyCode, e.ID); err != nil {
+		return fmt.Errorf("entities: seal: %w", err)
+	}
+	return nil
+}
 
 const columns = `id, county_code, name, credit_code, address, industry, risk_grade, contact, phone, status,
 	created_by, updated_by, created_at, updated_at`
@@ -30,7 +84,7 @@ func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, county string, i
 	if err != nil {
 		return e, fmt.Errorf("entities: get: %w", err)
 	}
-	return e, nil
+	return e, s.open(&e)
 }
 
 // byCreditCodes reads a county's entities with any of codes, keyed by code.
@@ -47,6 +101,9 @@ func (s *Store) byCreditCodes(ctx context.Context, q sqlx.QueryerContext, county
 		if err := sqlx.SelectContext(ctx, q, &rows, `SELECT `+columns+` FROM entities WHERE county_code = ? AND credit_code IN (?`+
 			strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
 			return nil, fmt.Errorf("entities: by credit codes: %w", err)
+		}
+		if err := s.openAll(rows); err != nil {
+			return nil, err
 		}
 		for _, e := range rows {
 			out[e.CreditCode] = e
@@ -81,7 +138,7 @@ func (s *Store) list(ctx context.Context, county string, f Filter) ([]Entity, in
 		ORDER BY name, id LIMIT ? OFFSET ?`, page...); err != nil {
 		return nil, 0, fmt.Errorf("entities: list: %w", err)
 	}
-	return out, total, nil
+	return out, total, s.openAll(out)
 }
 
 // all reads a county's whole register, for the export.
@@ -91,30 +148,32 @@ func (s *Store) all(ctx context.Context, county string) ([]Entity, error) {
 		county); err != nil {
 		return nil, fmt.Errorf("entities: all: %w", err)
 	}
-	return out, nil
+	return out, s.openAll(out)
 }
 
 // insert stores a new entity and sets its id.
 func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, e *Entity) error {
 	res, err := tx.NamedExecContext(ctx, `INSERT INTO entities (county_code, name, credit_code, address, industry,
 		risk_grade, contact, phone, status, created_by, updated_by, created_at, updated_at) VALUES (:county_code, :name,
-		:credit_code, :address, :industry, :risk_grade, :contact, :phone, :status, :created_by, :updated_by,
+		:credit_code, :address, :industry, :risk_grade, '', '', :status, :created_by, :updated_by,
 		:created_at, :updated_at)`, e)
 	if err != nil {
 		return fmt.Errorf("entities: insert: %w", err)
 	}
-	e.ID, err = res.LastInsertId()
-	return err
+	if e.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return s.sealPersonal(ctx, tx, e)
 }
 
 // update replaces the fields of a county's entity.
 func (s *Store) update(ctx context.Context, tx *sqlx.Tx, e *Entity) error {
 	_, err := tx.ExecContext(ctx, `UPDATE entities SET name = ?, credit_code = ?, address = ?, industry = ?,
-		risk_grade = ?, contact = ?, phone = ?, status = ?, updated_by = ?, updated_at = ? WHERE county_code = ? AND id = ?`,
-		e.Name, e.CreditCode, e.Address, e.Industry, e.RiskGrade, e.Contact, e.Phone, e.Status, e.UpdatedBy, e.UpdatedAt,
+		risk_grade = ?, status = ?, updated_by = ?, updated_at = ? WHERE county_code = ? AND id = ?`,
+		e.Name, e.CreditCode, e.Address, e.Industry, e.RiskGrade, e.Status, e.UpdatedBy, e.UpdatedAt,
 		e.CountyCode, e.ID)
 	if err != nil {
 		return fmt.Errorf("entities: update: %w", err)
 	}
-	return nil
+	return s.sealPersonal(ctx, tx, e)
 }

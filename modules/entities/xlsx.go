@@ -214,8 +214,52 @@ func Template() ([]byte, error) {
 }
 
 // Export is a county's register as a workbook the import accepts back.
-func Export(list []Entity) ([]byte, error) {
+// masked replaces all but the first three and last four digits of each
+// phone with asterisks (MaskPhone), for staff without ExportPersonalPermission.
+func Export(list []Entity, masked bool) ([]byte, error) {
+	if masked {
+		out := make([]Entity, len(list))
+		for i, e := range list {
+			e.Phone = MaskPhone(e.Phone)
+			out[i] = e
+		}
+		list = out
+	}
 	return writeWorkbook(list, workbookColumns)
+}
+
+// MaskPhone keeps a phone's first three and last four digits (138****8000,
+// 055****0001) and hides the rest; a number of eight digits or fewer keeps
+// only its last two.
+func MaskPhone(p string) string {
+	digits := 0
+	for _, r := range p {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return p
+	}
+	keepHead, keepTail := 3, 4
+	if digits <= 8 {
+		keepHead, keepTail = 0, 2
+	}
+	var b strings.Builder
+	i := 0
+	for _, r := range p {
+		if r >= '0' && r <= '9' {
+			if i < keepHead || i >= digits-keepTail {
+				b.WriteRune(r)
+			} else {
+				b.WriteRune('*')
+			}
+			i++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func writeWorkbook(list []Entity, cols []column) ([]byte, error) {

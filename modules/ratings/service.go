@@ -132,11 +132,16 @@ func (s *Service) RatePublic(ctx context.Context, county, tracking string, in Ra
 		return Rating{}, apperr.InvalidField("phone", "请填写申请时登记的联系电话")
 	}
 	c, err := s.store.caseByTracking(ctx, county, strings.ToUpper(strings.TrimSpace(tracking)))
-	if err == apperr.ErrNotFound || (err == nil && phoneDigits(c.ApplicantPhone) != phone) {
+	if err == apperr.ErrNotFound {
 		return Rating{}, errNoSuchCase
 	}
 	if err != nil {
 		return Rating{}, err
+	}
+	if ok, err := s.store.phoneMatches(c, phone); err != nil {
+		return Rating{}, err
+	} else if !ok {
+		return Rating{}, errNoSuchCase
 	}
 	return s.rate(ctx, c, ChannelOnline, 0, in)
 }

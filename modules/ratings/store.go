@@ -2,6 +2,7 @@ package ratings
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 
@@ -9,6 +10,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/db"
+	"safetypilot/modules/seal"
 )
 
 // Store is the SQL of ratings and rectifications; every query of a county's
@@ -58,11 +60,13 @@ type caseRow struct {
 	ItemName       string `db:"item_name"`
 	Status         string `db:"status"`
 	ApplicantPhone string `db:"applicant_phone"`
-	HandlerID      int64  `db:"handler_id"`
-	CreatedBy      int64  `db:"created_by"`
+	// PhoneIndex is the phone's blind index; "" for a case not yet swept.
+	PhoneIndex string `db:"applicant_phone_bidx"`
+	HandlerID  int64  `db:"handler_id"`
+	CreatedBy  int64  `db:"created_by"`
 }
 
-const caseColumns = `id, county_code, tracking_no, item_code, item_name, status, applicant_phone, handler_id, created_by`
+const caseColumns = `id, county_code, tracking_no, item_code, item_name, status, applicant_phone, applicant_phone_bidx, handler_id, created_by`
 
 // caseByTracking finds a county's case by its tracking number.
 func (s *Store) caseByTracking(ctx context.Context, county, tracking string) (caseRow, error) {
@@ -88,6 +92,26 @@ func (s *Store) caseByID(ctx context.Context, county string, id int64) (caseRow,
 		return c, fmt.Errorf("ratings: case: %w", err)
 	}
 	return c, nil
+}
+
+// phoneMatches checks the phone given for a case against the one it was
+// filed with through the keyed blind index (constant time), never by
+// decrypting; a case from before sealing that the migration sweep has not
+// reached yet has no index and is compared as stored.
+func (s *Store) phoneMatches(c caseRow, phone string) (bool, error) {
+	if c.PhoneIndex == "" {
+		stored, err := s.db.OpenField(c.ApplicantPhone, db.Field{Table: "cases", Column: "applicant_phone", Row: c.TrackingNo})
+		if err != nil {
+			return false, err
+		}
+		return seal.Normalize(seal.KindPhone, stored) == seal.Normalize(seal.KindPhone, phone), nil
+	}
+	for _, ix := range s.db.FieldIndexes(seal.KindPhone, phone) {
+		if subtle.ConstantTimeCompare([]byte(ix), []byte(c.PhoneIndex)) == 1 {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // rated reports whether a county's case has a rating.

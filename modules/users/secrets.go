@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"safetypilot/modules/apperr"
+	"safetypilot/modules/db"
+	"safetypilot/modules/seal"
 )
 
 // SecretKeySize is the length of the key that encrypts TOTP secrets (AES-256).
@@ -23,7 +25,9 @@ const SecretKeySize = 32
 // can change later without guessing: "v1:" + base64(nonce | ciphertext+tag).
 const sealedPrefix = "v1:"
 
-// SecretBox encrypts the TOTP secrets kept in the database with AES-256-GCM.
+// SecretBox is the former sealing of TOTP secrets: AES-256-GCM under the
+// master key itself ("v1:"). New secrets are sealed with the cryptographic
+// profile (package seal); the box only opens rows not yet moved.
 // Each sealed value is bound to its user id (GCM associated data), so a row
 // copied to another user does not decrypt.
 type SecretBox struct{ aead cipher.AEAD }
@@ -138,24 +142,46 @@ func (b *SecretBox) Open(userID int64, stored string) (string, error) {
 // IsSealed reports whether a stored secret is in the encrypted format.
 func IsSealed(stored string) bool { return strings.HasPrefix(stored, sealedPrefix) }
 
-// EncryptStoredSecrets encrypts every TOTP secret still stored in clear (rows
-// from before encryption, or written by a replica of an older release). Each
-// row is replaced only if it still holds the plaintext read, so replicas
-// doing this at the same time, or again, change nothing twice.
+// SealedColumns is the TOTP secret, for key rotation and the profile
+// migration; rows in the former format are EncryptStoredSecrets' to move.
+var SealedColumns = []seal.Column{
+	{Table: "user_totp", Column: "secret", RowKey: "user_id", ID: "user_id", OnlySealed: true},
+}
+
+// totpField is where a TOTP secret lives, for the cryptographic profile's
+// sealing (package seal): bound to its user.
+func totpField(userID int64) db.Field {
+	return db.Field{Table: "user_totp", Column: "secret", Row: strconv.FormatInt(userID, 10)}
+}
+
+// EncryptStoredSecrets brings every TOTP secret under the cryptographic
+// profile's sealing (SM4-GCM under guomi): rows stored in clear (before
+// encryption, or by a replica of an older release) and rows in the former
+// "v1:" AES-256-GCM format, opened with the SecretBox. Each row is replaced
+// only if it still holds what was read, so replicas doing this at the same
+// time, or again, change nothing twice.
 func (s *Service) EncryptStoredSecrets(ctx context.Context) (int, error) {
-	if s.Secrets == nil {
+	if s.Secrets == nil || s.db.Fields == nil {
 		return 0, errNoSecretBox
 	}
 	var rows []struct {
 		UserID int64  `db:"user_id"`
 		Secret string `db:"secret"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT user_id, secret FROM user_totp WHERE secret NOT LIKE ?`, sealedPrefix+"%"); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, `SELECT user_id, secret FROM user_totp WHERE secret NOT LIKE ?`, "enc1:%"); err != nil {
 		return 0, fmt.Errorf("users: plaintext secrets: %w", err)
 	}
 	done := 0
 	for _, r := range rows {
-		sealed, err := s.Secrets.Seal(r.UserID, r.Secret)
+		plain := r.Secret
+		if IsSealed(r.Secret) {
+			var err error
+			if plain, err = s.Secrets.Open(r.UserID, r.Secret); err != nil {
+				s.log.ErrorContext(ctx, "stored TOTP secret cannot be decrypted; check PILOT_SECRET_KEY", "user_id", r.UserID, "err", err)
+				continue
+			}
+		}
+		sealed, err := s.db.SealField(plain, totpField(r.UserID))
 		if err != nil {
 			return done, err
 		}
@@ -170,23 +196,32 @@ func (s *Service) EncryptStoredSecrets(ctx context.Context) (int, error) {
 	return done, nil
 }
 
-var errNoSecretBox = errors.New("users: no key to encrypt TOTP secrets (Service.Secrets is nil)")
+var errNoSecretBox = errors.New("users: no key to encrypt TOTP secrets (Service.Secrets or DB.Fields is nil)")
 
-// sealSecret is the stored form of a new secret of userID.
+// sealSecret is the stored form of a new secret of userID: sealed with the
+// cryptographic profile (db.DB.Fields).
 func (s *Service) sealSecret(userID int64, secret string) (string, error) {
-	if s.Secrets == nil {
+	if s.db.Fields == nil {
 		return "", errNoSecretBox
 	}
-	return s.Secrets.Seal(userID, secret)
+	return s.db.SealField(secret, totpField(userID))
 }
 
 // openSecret decrypts a stored secret, failing closed (and logging why) when
 // it cannot.
 func (s *Service) openSecret(ctx context.Context, userID int64, stored string) (string, error) {
-	if s.Secrets == nil {
+	var plain string
+	var err error
+	switch {
+	case strings.HasPrefix(stored, "enc1:") && s.db.Fields != nil:
+		plain, err = s.db.OpenField(stored, totpField(userID))
+	case s.Secrets == nil:
 		return "", errNoSecretBox
+	default:
+		// The former format, until EncryptStoredSecrets moves it; a
+		// plaintext row fails here, closed.
+		plain, err = s.Secrets.Open(userID, stored)
 	}
-	plain, err := s.Secrets.Open(userID, stored)
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored TOTP secret cannot be decrypted; check PILOT_SECRET_KEY", "user_id", userID, "err", err)
 		return "", errSecretUnreadable

@@ -18,6 +18,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"safetypilot/modules/db"
+	"safetypilot/modules/seal"
 )
 
 // Dialects lists the engines every store test runs against.
@@ -33,9 +34,32 @@ func Open(t testing.TB, dialect db.Dialect) *db.DB {
 			t.Fatalf("open sqlite: %v", err)
 		}
 		t.Cleanup(func() { d.Close() })
+		d.Fields = TestVault(t)
 		return d
 	}
-	return openMySQL(t)
+	d := openMySQL(t)
+	d.Fields = TestVault(t)
+	return d
+}
+
+// TestVault is a real vault (guomi profile, key version 1) over a random
+// master key of the test's own, so stores seal their personal fields in
+// tests exactly as in production.
+func TestVault(t testing.TB) *seal.Vault {
+	t.Helper()
+	master := make([]byte, seal.MasterKeySize)
+	if _, err := rand.Read(master); err != nil {
+		t.Fatal(err)
+	}
+	mk, err := seal.NewMasterKeys(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := seal.NewVault(mk, []seal.KeyVersion{{Version: 1, Profile: seal.Guomi, MasterID: mk.CurrentMaster(), IndexVersion: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // MySQLServerDSN is the DSN of the test server without a database name.
@@ -119,7 +143,9 @@ func OpenReplicas(t testing.TB, dialect db.Dialect) (*db.DB, *db.DB) {
 		t.Cleanup(func() { d.Close() })
 		return d
 	}
+	vault := TestVault(t)
 	first := open()
+	first.Fields = vault
 	m, err := db.NewMigrator(first)
 	if err != nil {
 		t.Fatalf("migrator: %v", err)
@@ -127,7 +153,9 @@ func OpenReplicas(t testing.TB, dialect db.Dialect) (*db.DB, *db.DB) {
 	if _, err := m.Up(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	return first, open()
+	second := open()
+	second.Fields = vault
+	return first, second
 }
 
 // ForEachReplicaPair runs f on each engine with two replicas' handles on

@@ -92,7 +92,8 @@ func TestFirstRunPrintsAdminPassword(t *testing.T) {
 	if strings.Contains(stderr.String(), m[1]) {
 		t.Errorf("the generated password is in the log: %s", stderr.String())
 	}
-	s := e2e.New(t, db.SQLite, func(c *server.Config) { c.DataDir = dir })
+	// The same deployment: the master key is the key file the first run made.
+	s := e2e.New(t, db.SQLite, func(c *server.Config) { c.DataDir, c.SecretKey = dir, nil })
 	r := s.Must(200, signIn(s, "admin", m[1], ""))
 	if r.Body["must_change_password"] != true {
 		t.Errorf("first sign-in: must_change_password = %v, want true", r.Body["must_change_password"])

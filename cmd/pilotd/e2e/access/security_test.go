@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -171,7 +172,11 @@ func secretOf(s *e2e.Service, username string) string {
 	if err := s.Svc.DB.Get(&row, `SELECT t.user_id, t.secret FROM user_totp t JOIN users u ON u.id = t.user_id WHERE u.username = ?`, username); err != nil {
 		s.T.Fatalf("secret of %s: %v", username, err)
 	}
-	secret, err := s.Svc.Users.Secrets.Open(row.UserID, row.Secret)
+	// Sealed with the cryptographic profile, or in the former "v1:" format.
+	secret, err := s.Svc.DB.OpenField(row.Secret, db.Field{Table: "user_totp", Column: "secret", Row: strconv.FormatInt(row.UserID, 10)})
+	if !strings.HasPrefix(row.Secret, "enc1:") {
+		secret, err = s.Svc.Users.Secrets.Open(row.UserID, row.Secret)
+	}
 	if err != nil {
 		s.T.Fatalf("decrypt the secret of %s: %v", username, err)
 	}

@@ -3,6 +3,9 @@ package access_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"safetypilot/cmd/pilotd/internal/server"
 	"safetypilot/modules/db"
 	"safetypilot/modules/db/dbtest"
+	"safetypilot/modules/seal"
 )
 
 // sameDatabase is an option that wires a second service (a restart, another
@@ -33,10 +37,11 @@ func rawSecret(s *e2e.Service, userID int64) string {
 	return v
 }
 
-// TestTOTPSecretsEncrypted: the stored secret is versioned AES-GCM ciphertext,
-// not the secret; a row moved to another user does not decrypt; a replica
-// with another key fails sign-in closed with a clear error (no panic, no
-// sign-in), while the right key still works.
+// TestTOTPSecretsEncrypted: the stored secret is sealed with the
+// cryptographic profile's cipher (SM4-GCM by default, key version in the
+// value), not the secret; a row moved to another user does not decrypt and
+// sign-in fails closed with a clear error; a replica with another master key
+// refuses to start rather than serve with keys that open nothing.
 func TestTOTPSecretsEncrypted(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
@@ -47,7 +52,7 @@ func TestTOTPSecretsEncrypted(t *testing.T) {
 		enrolTOTP(s, other)
 
 		raw := rawSecret(s, clerkID)
-		if !strings.HasPrefix(raw, "v1:") || raw == secret || strings.Contains(raw, secret) {
+		if !strings.HasPrefix(raw, "enc1:gm:1:") || raw == secret || strings.Contains(raw, secret) {
 			t.Fatalf("stored secret %q is not ciphertext of %q", raw, secret)
 		}
 		if got := secretOf(s, "clerk_a"); got != secret {
@@ -70,18 +75,21 @@ func TestTOTPSecretsEncrypted(t *testing.T) {
 		}
 		swap(raw, otherRaw)
 
-		// Another replica with a different key refuses, clearly.
-		wrongKey := bytes.Repeat([]byte{0x17}, 32)
-		wrong := e2e.New(t, db.Dialect(s.Svc.DB.Dialect), sameDatabase(s, wrongKey))
-		r := signIn(wrong, "clerk_a", "User#Pass2026x", totpCode(t, secret, 1))
-		if r.Status != 500 || r.ErrorCode() != "totp_secret_unreadable" || !strings.Contains(string(r.Raw), "无法解密") {
-			t.Fatalf("wrong key: %d %s", r.Status, r.Raw)
+		// Another replica with a different master key refuses to start, clearly.
+		wrong := s.Svc.Config
+		wrong.SecretKey = bytes.Repeat([]byte{0x17}, 32)
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		database, migrator, err := server.OpenDatabase(context.Background(), wrong, log)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if _, err := wrong.Svc.Users.Secrets.Open(clerkID, raw); err == nil {
-			t.Fatal("the wrong key decrypts the stored secret")
+		_, err = server.Build(context.Background(), wrong, log, database, migrator)
+		database.Close()
+		if !errors.Is(err, seal.ErrUnknownMaster) || !strings.Contains(err.Error(), "PILOT_SECRET_KEY") {
+			t.Fatalf("a replica with the wrong key: %v", err)
 		}
-		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE detail = 'sign-in failed: totp_secret_unreadable'`); n != 2 {
-			t.Errorf("%d unreadable-secret sign-ins audited, want 2", n)
+		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE detail = 'sign-in failed: totp_secret_unreadable'`); n != 1 {
+			t.Errorf("%d unreadable-secret sign-ins audited, want 1", n)
 		}
 		if got := rawSecret(s, clerkID); got != raw {
 			t.Error("a failed decryption changed the stored secret")
@@ -109,7 +117,7 @@ func TestTOTPPlaintextEncryptedOnStart(t *testing.T) {
 
 		restarted := e2e.New(t, db.Dialect(s.Svc.DB.Dialect), sameDatabase(s, e2e.SecretKey))
 		raw := rawSecret(restarted, clerkID)
-		if !strings.HasPrefix(raw, "v1:") || strings.Contains(raw, secret) {
+		if !strings.HasPrefix(raw, "enc1:") || strings.Contains(raw, secret) {
 			t.Fatalf("after start the row is %q", raw)
 		}
 		if got := secretOf(restarted, "clerk_a"); got != secret {
@@ -124,6 +132,22 @@ func TestTOTPPlaintextEncryptedOnStart(t *testing.T) {
 			t.Fatal("the second pass rewrote an encrypted row")
 		}
 		restarted.Must(200, signIn(restarted, "clerk_a", "User#Pass2026x", totpCode(t, secret, 1)))
+
+		// A secret in the former format (AES-256-GCM under the master key,
+		// "v1:") still signs in, and moves to the profile's sealing.
+		v1, err := s.Svc.Users.Secrets.Seal(clerkID, secret)
+		if err != nil || !strings.HasPrefix(v1, "v1:") {
+			t.Fatalf("former format: %q %v", v1, err)
+		}
+		if _, err := s.Svc.DB.Exec(`UPDATE user_totp SET secret = ? WHERE user_id = ?`, v1, clerkID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Svc.Users.EncryptStoredSecrets(context.Background()); err != nil || n != 1 {
+			t.Fatalf("moving the former format: %d %v", n, err)
+		}
+		if raw := rawSecret(s, clerkID); !strings.HasPrefix(raw, "enc1:") || secretOf(s, "clerk_a") != secret {
+			t.Fatalf("after moving: %q", raw)
+		}
 	})
 }
 

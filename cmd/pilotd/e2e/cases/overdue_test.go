@@ -233,7 +233,16 @@ func TestOverdueJob(t *testing.T) {
 		if len(items) == 0 {
 			t.Fatalf("jobs: %s", r.Raw)
 		}
-		job := items[0].(map[string]any)
+		// The list is by name; other jobs (crypto-sweep, reports, retention) sit beside it.
+		var job map[string]any
+		for _, it := range items {
+			if it.(map[string]any)["name"] == "overdue" {
+				job = it.(map[string]any)
+			}
+		}
+		if job == nil {
+			t.Fatalf("no overdue job: %s", r.Raw)
+		}
 		recent, _ := job["recent_runs"].([]any)
 		if job["name"] != "overdue" || job["schedule"] != "*/5 * * * *" || len(recent) != 10 {
 			t.Errorf("jobs list: %s", r.Raw)

@@ -46,6 +46,11 @@ func TestGenerate(t *testing.T) {
 		if got := s.CountRows(`SELECT COUNT(*) FROM cases`); got != total {
 			t.Fatalf("cases %d, want %d", got, total)
 		}
+		// Generated people's fields are sealed, with the phone's blind index.
+		if got := s.CountRows(`SELECT COUNT(*) FROM cases WHERE applicant_phone NOT LIKE 'enc1:gm:1:%' OR applicant_contact NOT LIKE 'enc1:gm:1:%'
+			OR applicant_phone_bidx = ''`); got != 0 {
+			t.Errorf("%d generated cases with personal fields not sealed", got)
+		}
 		// The list's total reads case_counts: it holds exactly the cases.
 		type count struct {
 			County string `db:"county_code"`

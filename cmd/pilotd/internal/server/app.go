@@ -27,6 +27,7 @@ import (
 	"safetypilot/modules/publicity"
 	"safetypilot/modules/ratings"
 	"safetypilot/modules/reports"
+	"safetypilot/modules/seal"
 	"safetypilot/modules/seeds"
 	"safetypilot/modules/users"
 	"safetypilot/rbac"
@@ -57,7 +58,9 @@ type Service struct {
 	// Penalties is the administrative penalty procedure.
 	Penalties *penalties.Service
 	Jobs      *jobs.Runner
-	limiter   *web.RateLimiter
+	// Vault seals personal fields (also reachable as DB.Fields).
+	Vault   *seal.Vault
+	limiter *web.RateLimiter
 	// challenges guards the public forms against automated filling.
 	Challenges *challenge.Service
 	App        *fiber.App
@@ -110,6 +113,21 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	}
 	if userSvc.Secrets, err = users.NewSecretBox(key); err != nil {
 		return nil, err
+	}
+	vault, err := OpenVault(ctx, cfg, database)
+	if err != nil {
+		return nil, err
+	}
+	if cur := vault.Current(); cfg.CryptoProfile != "" && cur.Profile != cfg.CryptoProfile {
+		log.Warn("the database keeps its recorded cryptographic profile; run `pilotd rotate-key` to move it to the configured one",
+			"recorded", cur.Profile, "configured", cfg.CryptoProfile)
+	}
+	// A database that predates the profile (or moved to guomi) gets its
+	// audit chains anchored to the profile's hash; a no-op afterwards.
+	if n, err := audit.NewStore(database).SwitchHash(ctx, vault.Current().Profile.HashName()); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("audit chains moved to the profile's hash", "hash", vault.Current().Profile.HashName(), "chains", n)
 	}
 	if n, err := userSvc.EncryptStoredSecrets(ctx); err != nil {
 		return nil, err
@@ -260,6 +278,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	casePages.TrackExtra = ratingPages.TrackFragment
 
 	entityAPI := entities.NewAPI(entities.NewService(database), enforcer)
+	entityAPI.Audit = audit.NewStore(database)
 	entityAPI.Mount(app)
 	entityPages, err := entities.NewPages(entityAPI, pages)
 	if err != nil {
@@ -364,6 +383,19 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	if err := runner.Add(jobs.Job{Name: "reports", Schedule: cfg.ReportsSchedule, Run: reportSvc.RunScheduled}); err != nil {
 		return nil, err
 	}
+	sweep := sweeper(database, vault)
+	if err := runner.Add(jobs.Job{Name: "crypto-sweep", Schedule: CryptoSweepSchedule, Run: func(ctx context.Context) (string, error) {
+		n, done, err := sweep.Run(ctx, 0)
+		return fmt.Sprintf("密钥版本 %d：重新加密 %d 行，完成：%v", vault.Current().Version, n, done), err
+	}}); err != nil {
+		return nil, err
+	}
+	erased := retentionCounter(reg)
+	if err := runner.Add(jobs.Job{Name: "retention", Schedule: RetentionSchedule, Run: func(ctx context.Context) (string, error) {
+		return runRetention(ctx, database, cfg.PersonalRetentionDays, time.Now(), erased)
+	}}); err != nil {
+		return nil, err
+	}
 	runner.Mount(app, enforcer)
 	auditAPI := audit.NewAPI(audit.NewStore(database), enforcer)
 	auditAPI.Mount(app)
@@ -374,7 +406,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	auditPages.Mount(app)
 
 	metrics.InitRoutes(app)
-	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer,
+	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer, Vault: vault,
 		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Inspections: inspectionSvc, Publicity: publicitySvc, Penalties: penaltySvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency,
 		InitialAdminPassword: initialPassword}, nil
@@ -493,6 +525,7 @@ func adminBanners(cal *calendar.Service, reportSvc *reports.Service, log *slog.L
 func (s *Service) RunBackground(ctx context.Context) {
 	go s.enforcer.Watch(ctx, s.Config.PolicyPoll, s.log)
 	go s.Calendar.Watch(ctx, s.Config.PolicyPoll)
+	go s.WatchKeys(ctx)
 	s.Jobs.Start()
 	go func() {
 		<-ctx.Done()

@@ -23,6 +23,7 @@ import (
 
 	"safetypilot/modules/audit"
 	"safetypilot/modules/cases"
+	"safetypilot/modules/seal"
 )
 
 // Run runs one pilotd command (serve by default) with its arguments, as main
@@ -34,10 +35,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var gen *GenOptions
 	var resetTOTP *bool
+	var rotateProfile *string
+	var rotateResume *bool
+	var rotateSettle *time.Duration
 	cfg, err := ParseConfig(args, func(fs *flag.FlagSet) {
 		switch cmd {
 		case "generate":
 			gen = registerGenerateFlags(fs)
+		case "rotate-key":
+			rotateProfile = fs.String("profile", "", "profile of the new key version: guomi or international (default: PILOT_CRYPTO_PROFILE)")
+			rotateResume = fs.Bool("resume", false, "make no new key version; finish re-sealing under the current one (after an interruption)")
+			rotateSettle = fs.Duration("settle", 0, "wait this long after adding the version before re-sealing, so running replicas pick it up (default: five times PILOT_POLICY_POLL)")
 		case "reset-admin-password":
 			resetTOTP = fs.Bool("reset-totp", false, "also remove the administrator's second factor (TOTP and recovery codes); kept by default")
 		}
@@ -80,6 +88,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer database.Close()
 		return auditPurge(ctx, audit.NewStore(database), cfg.AuditRetentionDays, time.Now().UTC(), stdout)
+	case "rotate-key":
+		profile := cfg.CryptoProfile
+		if *rotateProfile != "" {
+			if profile, err = seal.ParseProfile(*rotateProfile); err != nil {
+				return err
+			}
+		}
+		settle := *rotateSettle
+		if settle == 0 {
+			settle = 5 * cfg.PolicyPoll
+		}
+		return RotateKey(ctx, cfg, log, profile, *rotateResume, settle, stdout)
 	case "recount-cases":
 		database, _, err := OpenDatabase(ctx, cfg, log)
 		if err != nil {
@@ -120,7 +140,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify, audit-purge, recount-cases or reset-admin-password)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, generate, audit-verify, audit-purge, rotate-key, recount-cases or reset-admin-password)", cmd)
 }
 
 // auditPurge removes audit entries older than the retention (never under

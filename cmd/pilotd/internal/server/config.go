@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"safetypilot/modules/seal"
 	"safetypilot/modules/users"
 	"safetypilot/web/challenge"
 )
@@ -49,6 +50,15 @@ type Config struct {
 	// SecretKey encrypts the stored TOTP secrets (32 bytes); nil means the
 	// key file in DataDir on SQLite, and refusing to serve on MySQL.
 	SecretKey []byte
+	// SecretKeyPrevious is the master key before the last change of
+	// PILOT_SECRET_KEY, kept while data sealed under it is re-sealed.
+	SecretKeyPrevious []byte
+	// CryptoProfile is the profile a new database starts with and the one
+	// pilotd rotate-key moves an existing database to.
+	CryptoProfile seal.Profile
+	// PersonalRetentionDays is how long after a case or a request is closed
+	// its personal fields are kept; 0 keeps them (no erasure).
+	PersonalRetentionDays int
 	// ChallengeDifficulty is the leading zero bits of the public forms'
 	// proof-of-work challenge.
 	ChallengeDifficulty int
@@ -87,7 +97,10 @@ var configVars = []struct {
 	{"signin-rate-limit", "PILOT_SIGNIN_RATE_LIMIT", "20", "sign-in attempts allowed per client IP per minute"},
 	{"audit-retention-days", "PILOT_AUDIT_RETENTION_DAYS", "180", "audit-purge removes entries older than this many days (at least 180)"},
 	{"pprof-addr", "PILOT_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving Go's profiler (/debug/pprof/) for diagnosing speed and memory; empty: off"},
-	{"secret-key", "PILOT_SECRET_KEY", "", "base64 of 32 random bytes that encrypt the stored TOTP secrets (AES-256-GCM); required with MySQL, the same on every replica; empty on SQLite: a key file made in the data folder at first start"},
+	{"secret-key", "PILOT_SECRET_KEY", "", "master key: base64 of 32 random bytes from which every data, index and TOTP key is derived (see Cryptography in the README); required with MySQL, the same on every replica; empty on SQLite: a key file made in the data folder at first start"},
+	{"secret-key-previous", "PILOT_SECRET_KEY_PREVIOUS", "", "the former PILOT_SECRET_KEY after a change of master key, until `pilotd rotate-key` has re-sealed the data under the new one"},
+	{"crypto-profile", "PILOT_CRYPTO_PROFILE", "guomi", "cryptographic profile: guomi (SM4-GCM, SM3, HMAC-SM3) or international (AES-256-GCM, SHA-256); a new database starts with it, an existing one keeps its recorded profile until `pilotd rotate-key` moves it"},
+	{"personal-retention-days", "PILOT_PERSONAL_RETENTION_DAYS", "0", "days after a case is completed or a request answered before the retention job erases its personal fields (contact, phone, requester); 0: never"},
 	{"challenge-difficulty", "PILOT_CHALLENGE_DIFFICULTY", "16", "leading zero bits of the proof-of-work challenge of the public forms (0-24; 16 takes a phone well under a second)"},
 	{"public-api-challenge", "PILOT_PUBLIC_API_CHALLENGE", "false", "the public JSON POSTs (online application, information request) also require a solved challenge (X-Challenge-Id, X-Challenge-Solution)"},
 }
@@ -157,6 +170,17 @@ func ParseConfig(args []string, extra ...func(*flag.FlagSet)) (Config, error) {
 		if cfg.SecretKey, err = users.ParseSecretKey(k); err != nil {
 			return cfg, fmt.Errorf("PILOT_SECRET_KEY: %v (generate one with: openssl rand -base64 32)", err)
 		}
+	}
+	if k := strings.TrimSpace(*values["secret-key-previous"]); k != "" {
+		if cfg.SecretKeyPrevious, err = users.ParseSecretKey(k); err != nil {
+			return cfg, fmt.Errorf("PILOT_SECRET_KEY_PREVIOUS: %v", err)
+		}
+	}
+	if cfg.CryptoProfile, err = seal.ParseProfile(strings.TrimSpace(*values["crypto-profile"])); err != nil {
+		return cfg, fmt.Errorf("PILOT_CRYPTO_PROFILE: %v", err)
+	}
+	if cfg.PersonalRetentionDays, err = strconv.Atoi(*values["personal-retention-days"]); err != nil || cfg.PersonalRetentionDays < 0 {
+		return cfg, fmt.Errorf("PILOT_PERSONAL_RETENTION_DAYS: want 0 (keep) or a number of days, got %q", *values["personal-retention-days"])
 	}
 	if t := strings.TrimSpace(*values["trusted-proxies"]); t != "" {
 		for _, p := range strings.Split(t, ",") {

@@ -17,6 +17,7 @@ import (
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/disclosure"
+	"safetypilot/modules/seal"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 )
@@ -561,7 +562,7 @@ func (g *generator) loadCases(ctx context.Context) error {
 
 	l := g.loader(ctx)
 	ct := l.table("cases", "id", "county_code", "tracking_no", "item_code", "item_version", "item_name", "channel", "applicant_name",
-		"applicant_credit_code", "applicant_contact", "applicant_phone", "received_on", "status", "statutory_days", "promised_days",
+		"applicant_credit_code", "applicant_contact", "applicant_phone", "applicant_phone_bidx", "received_on", "status", "statutory_days", "promised_days",
 		"extension_days", "extension_allowed", "extended", "deadline", "promised_deadline", "provisional", "clock_running", "warning",
 		"current_step", "handler_id", "decision", "reason", "decided_on", "completed_on", "on_time", "created_by", "created_at", "updated_at")
 	st := l.table("case_steps", "case_id", "seq", "county_code", "name", "post", "authority", "limit_days", "excluded", "active",
@@ -731,8 +732,17 @@ func (g *generator) loadCases(ctx context.Context) error {
 		if !running && status != cases.StatusReturned {
 			current = 3
 		}
-		ct.add(id, c.code, tracking, it.code, 1, names[it.code], channel, applicant, g.creditCode(c.code), contact, phone,
-			dayStr(received), status, it.statutory, it.promised, extension, it.ext, extension > 0, dayStr(statutory), dayStr(promised),
+		// Generated people's fields are sealed as the service seals them.
+		sealedContact, err := g.svc.DB.SealField(contact, db.Field{Table: "cases", Column: "applicant_contact", Row: tracking})
+		if err != nil {
+			return err
+		}
+		sealedPhone, err := g.svc.DB.SealField(phone, db.Field{Table: "cases", Column: "applicant_phone", Row: tracking})
+		if err != nil {
+			return err
+		}
+		ct.add(id, c.code, tracking, it.code, 1, names[it.code], channel, applicant, g.creditCode(c.code), sealedContact, sealedPhone,
+			g.svc.DB.FieldIndex(seal.KindPhone, phone), dayStr(received), status, it.statutory, it.promised, extension, it.ext, extension > 0, dayStr(statutory), dayStr(promised),
 			provisional, running, warning, current, clerk, decision, reason, decided, completed, onTime, clerk, created, created)
 		if (i+1)%1_000_000 == 0 {
 			fmt.Fprintf(g.out, "  %d cases generated, %d rows loaded\n", i+1, l.rows.Load())
