@@ -109,8 +109,7 @@ type AnnualFigures struct {
 	// LicensingDecisions: cases of licensing items (power type XK) decided in
 	// the year, granted or refused.
 	LicensingDecisions int `json:"licensing_decisions"`
-	// PenaltyDecisions: penalty decisions recorded with the discretion
-	// calculator in the year, one per case reference.
+	// PenaltyDecisions: penalty cases decided in the year (by decision date).
 	PenaltyDecisions int `json:"penalty_decisions"`
 	// EnforcementDecisions: cases of administrative-coercion items (power
 	// type QZ) decided in the year.
@@ -403,9 +402,10 @@ func (c *compiler) annual(ctx context.Context, county, name string, year int) (A
 			f.EnforcementDecisions += d.N
 		}
 	}
-	// One penalty decision per case reference, however many standards it applied.
-	if err := c.db.GetContext(ctx, &f.PenaltyDecisions, `SELECT COUNT(DISTINCT case_ref) FROM discretion_decisions
-		WHERE county_code = ? AND decided_at >= ? AND decided_at < ?`, county, startTS, endTS); err != nil {
+	// The penalty decisions of the year, from the penalty cases themselves
+	// (modules/penalties), by decision date.
+	if err := c.db.GetContext(ctx, &f.PenaltyDecisions, `SELECT COUNT(*) FROM penalty_cases
+		WHERE county_code = ? AND decided_on >= ? AND decided_on <= ?`, county, p.Start, p.End); err != nil {
 		return f, fmt.Errorf("reports: annual penalties: %w", err)
 	}
 

@@ -197,7 +197,7 @@ var categories = []string{catalog.CategoryInformation, catalog.CategoryPower, ca
 func reportTables(v View) []sheetTable {
 	f := figuresOf(v)
 	tables := []sheetTable{summaryTable(v, f), catalogTable(f), inventoryTable(f), cleanupTable(f), disclosureTable(f), requestsTable(f), itemsTable(f),
-		ratingsTable(f)}
+		ratingsTable(f), enforcementTable(f)}
 	if v.Province != nil {
 		tables = append(tables, countiesTable(*v.Province), trendTable(v.Province.Trend))
 	}
@@ -340,6 +340,19 @@ func ratingsTable(f CountyFigures) sheetTable {
 			{textCell("差评（件）"), intCell(r.Bad)},
 			{textCell("其中：已整改（件）"), intCell(r.Rectified)},
 			{textCell("整改率"), rateCell(r.Rectified, r.Bad)},
+		}}
+}
+
+func enforcementTable(f CountyFigures) sheetTable {
+	e := f.Enforcement
+	return sheetTable{ID: "enforcement", Sheet: "执法与许可", Title: "行政检查、行政处罚和行政许可", Compact: true, Headers: []string{"项目", "数量"},
+		Note: "“双随机”抽查按检查日期计；处罚案件按立案日期、处罚决定按决定日期计；罚款金额不含不予处罚和已撤销的决定；准予许可按决定日期计。", Rows: [][]sheetCell{
+			{textCell("“双随机”抽查完成检查（家次）"), intCell(e.Inspections)},
+			{textCell("其中：发现违法行为（家次）"), intCell(e.InspectionsWithViolations)},
+			{textCell("行政处罚立案（件）"), intCell(e.PenaltyCasesFiled)},
+			{textCell("作出行政处罚决定（件）"), intCell(e.PenaltyDecisions)},
+			{textCell("罚款金额（元）"), sheetCell{Num: float64(e.FinesYuan), Format: fmtInt}},
+			{textCell("准予行政许可决定（件）"), intCell(e.LicencesGranted)},
 		}}
 }
 

@@ -36,6 +36,8 @@ func countyFigures(code, name string, decided, onTime int, byItem []ItemTiming) 
 		Cases: CaseFigures{Received: 12, Completed: 9, Decided: decided, DecidedOnTime: onTime, OverdueAtEnd: 1, Warnings: 2,
 			ByItem: byItem},
 		Ratings: RatingFigures{Rated: 8, Satisfied: 6, Bad: 2, Rectified: 1},
+		Enforcement: EnforcementFigures{Inspections: 5, InspectionsWithViolations: 2, PenaltyCasesFiled: 3, PenaltyDecisions: 2,
+			FinesYuan: 23000, LicencesGranted: 4},
 	}
 	if decided > 0 {
 		f.Cases.OnTimeRate = round3(float64(onTime) / float64(decided))
@@ -131,12 +133,15 @@ func TestWorkbookCounty(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openWorkbook(t, data)
-	want := []string{"概况", "目录", "职权底数", "职权清理", "信息公开", "依申请公开", "办件", "好差评"}
+	want := []string{"概况", "目录", "职权底数", "职权清理", "信息公开", "依申请公开", "办件", "好差评", "执法与许可"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
 	// 好差评: counts as numbers, the rates of satisfied and rectified.
 	wantCell(t, f, "好差评", "B2", "8", true)
+	for cell, v := range map[string]string{"B2": "5", "B3": "2", "B4": "3", "B5": "2", "B6": "23000", "B7": "4"} {
+		wantCell(t, f, "执法与许可", cell, v, true)
+	}
 	wantCell(t, f, "好差评", "B3", "6", true)
 	wantCell(t, f, "好差评", "B5", "2", true)
 	wantCell(t, f, "好差评", "B6", "1", true)
@@ -231,7 +236,7 @@ func TestWorkbookProvince(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openWorkbook(t, data)
-	want := []string{"概况", "目录", "职权底数", "职权清理", "信息公开", "依申请公开", "办件", "好差评", "各县对比", "月度趋势"}
+	want := []string{"概况", "目录", "职权底数", "职权清理", "信息公开", "依申请公开", "办件", "好差评", "执法与许可", "各县对比", "月度趋势"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
@@ -327,7 +332,7 @@ func TestPrintHTML(t *testing.T) {
 					}
 				}
 			} else {
-				for _, want := range []string{"各试点县按时办结率", "按时办结率月度趋势", "表8　政务服务好差评", "表9　各试点县主要指标对比", "表10　", ">87.5%<", ">50%<", "本期无办结决定",
+				for _, want := range []string{"各试点县按时办结率", "按时办结率月度趋势", "表8　政务服务好差评", "表9　行政检查、行政处罚和行政许可", "表10　各试点县主要指标对比", "表11　", ">87.5%<", ">50%<", "本期无办结决定",
 					">2026年<", ">1月<", "全省3个试点县"} {
 					if !strings.Contains(page, want) {
 						t.Errorf("province page lacks %q", want)

@@ -86,6 +86,24 @@ type CountyFigures struct {
 	Requests   RequestFigures    `json:"requests"`
 	Cases      CaseFigures       `json:"cases"`
 	Ratings    RatingFigures     `json:"ratings"`
+	// Enforcement is the period's inspections, penalties and granted
+	// licences, counted from those records themselves.
+	Enforcement EnforcementFigures `json:"enforcement"`
+}
+
+// EnforcementFigures are the period's enforcement work (issue 17 point 9):
+// inspections completed under 双随机一公开 (by inspection date; a redrawn
+// plan's superseded inspections do not count) and those that found a
+// violation; penalty cases filed (立案) and decided, and the fines of the
+// decisions not since revoked (行政处罚法 第四十八条) that impose one; and
+// the licences granted (准予行政许可 decisions, which 双公示 publishes).
+type EnforcementFigures struct {
+	Inspections               int   `json:"inspections"`
+	InspectionsWithViolations int   `json:"inspections_with_violations"`
+	PenaltyCasesFiled         int   `json:"penalty_cases_filed"`
+	PenaltyDecisions          int   `json:"penalty_decisions"`
+	FinesYuan                 int64 `json:"fines_yuan"`
+	LicencesGranted           int   `json:"licences_granted"`
 }
 
 // RatingFigures are the period's 政务服务好差评: the ratings made in it that
@@ -199,7 +217,7 @@ func (c *compiler) counties(ctx context.Context, refs []countyRef, p Period) ([]
 		return out, nil
 	}
 	for _, step := range []func(context.Context, countySet, Period) error{
-		c.catalogFigures, c.disclosureFigures, c.requestFigures, c.caseFigures, c.ratingFigures,
+		c.catalogFigures, c.disclosureFigures, c.requestFigures, c.caseFigures, c.ratingFigures, c.enforcementFigures,
 	} {
 		if err := step(ctx, set, p); err != nil {
 			return nil, err
@@ -446,6 +464,51 @@ func (c *compiler) ratingFigures(ctx context.Context, s countySet, p Period) err
 	return nil
 }
 
+func (c *compiler) enforcementFigures(ctx context.Context, s countySet, p Period) error {
+	for _, q := range []struct {
+		store func(*CountyFigures, int)
+		query string
+		args  []any
+	}{
+		{func(f *CountyFigures, n int) { f.Enforcement.Inspections = n },
+			`SELECT county_code, COUNT(*) AS n FROM inspections WHERE county_code IN (?) AND status = 'completed'
+			AND inspected_on >= ? AND inspected_on <= ? GROUP BY county_code`, []any{s.codes, p.Start, p.End}},
+		{func(f *CountyFigures, n int) { f.Enforcement.InspectionsWithViolations = n },
+			`SELECT i.county_code, COUNT(DISTINCT i.id) AS n FROM inspections i JOIN inspection_findings x
+			ON x.county_code = i.county_code AND x.inspection_id = i.id AND x.violation = ?
+			WHERE i.county_code IN (?) AND i.status = 'completed' AND i.inspected_on >= ? AND i.inspected_on <= ? GROUP BY i.county_code`,
+			[]any{true, s.codes, p.Start, p.End}},
+		{func(f *CountyFigures, n int) { f.Enforcement.PenaltyCasesFiled = n },
+			`SELECT county_code, COUNT(*) AS n FROM penalty_cases WHERE county_code IN (?) AND filed_on >= ? AND filed_on <= ?
+			GROUP BY county_code`, []any{s.codes, p.Start, p.End}},
+		{func(f *CountyFigures, n int) { f.Enforcement.PenaltyDecisions = n },
+			`SELECT county_code, COUNT(*) AS n FROM penalty_cases WHERE county_code IN (?) AND decided_on >= ? AND decided_on <= ?
+			GROUP BY county_code`, []any{s.codes, p.Start, p.End}},
+		{func(f *CountyFigures, n int) { f.Enforcement.LicencesGranted = n },
+			`SELECT county_code, COUNT(*) AS n FROM publicity_entries WHERE county_code IN (?) AND kind = 'licensing'
+			AND decided_on >= ? AND decided_on <= ? GROUP BY county_code`, []any{s.codes, p.Start, p.End}},
+	} {
+		if err := c.countIn(ctx, s, q.store, q.query, q.args...); err != nil {
+			return fmt.Errorf("reports: enforcement: %w", err)
+		}
+	}
+	var fines []struct {
+		County string `db:"county_code"`
+		Yuan   int64  `db:"yuan"`
+	}
+	if err := c.selectIn(ctx, &fines, `SELECT county_code, COALESCE(SUM(fine_yuan), 0) AS yuan FROM penalty_cases
+		WHERE county_code IN (?) AND decided_on >= ? AND decided_on <= ? AND outcome <> 'no_penalty' AND revoked_on = ''
+		GROUP BY county_code`, s.codes, p.Start, p.End); err != nil {
+		return fmt.Errorf("reports: fines: %w", err)
+	}
+	for _, r := range fines {
+		if f := s.byCode[r.County]; f != nil {
+			f.Enforcement.FinesYuan = r.Yuan
+		}
+	}
+	return nil
+}
+
 func (c *compiler) caseFigures(ctx context.Context, s countySet, p Period) error {
 	if err := c.countIn(ctx, s, func(f *CountyFigures, n int) { f.Cases.Received = n },
 		`SELECT county_code, COUNT(*) AS n FROM cases WHERE county_code IN (?) AND received_on >= ? AND received_on <= ?
@@ -654,6 +717,13 @@ func Sum(list []CountyFigures) CountyFigures {
 		t.Ratings.Satisfied += f.Ratings.Satisfied
 		t.Ratings.Bad += f.Ratings.Bad
 		t.Ratings.Rectified += f.Ratings.Rectified
+		e := f.Enforcement
+		t.Enforcement.Inspections += e.Inspections
+		t.Enforcement.InspectionsWithViolations += e.InspectionsWithViolations
+		t.Enforcement.PenaltyCasesFiled += e.PenaltyCasesFiled
+		t.Enforcement.PenaltyDecisions += e.PenaltyDecisions
+		t.Enforcement.FinesYuan += e.FinesYuan
+		t.Enforcement.LicencesGranted += e.LicencesGranted
 		d := f.Disclosure
 		t.Disclosure.Published += d.Published
 		t.Disclosure.PublishedOnTime += d.PublishedOnTime

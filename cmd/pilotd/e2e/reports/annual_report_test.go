@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"safetypilot/cmd/pilotd/internal/e2e"
 	"safetypilot/modules/reports"
@@ -187,15 +188,40 @@ func TestAnnualReport(t *testing.T) {
 			repExec(s, `UPDATE disclosure_records SET published_at = ? WHERE id = ?`, cst(p.at), id)
 		}
 
-		// Penalty decisions: two cases in 2026 (the second decided with two
-		// entries), one in 2025.
-		for _, p := range []struct{ ref, at string }{
-			{"瑶应急罚〔2026〕1号", "2026-04-01 15:00"}, {"瑶应急罚〔2026〕2号", "2026-09-01 10:00"},
-			{"瑶应急罚〔2026〕2号", "2026-09-01 11:00"}, {"瑶应急罚〔2025〕9号", "2025-11-11 10:00"},
+		// Penalty decisions, from the penalty cases themselves: two decided
+		// in 2026, one in 2025, and one filed in 2026 not yet decided.
+		_, leader := s.AddUser(d.Admin, county, "rep_leader_"+county, "county_leader")
+		o1ID, o1 := s.AddUser(d.Admin, county, "rep_o1_"+county, "county_officer")
+		o2ID, _ := s.AddUser(d.Admin, county, "rep_o2_"+county, "county_officer")
+		for _, p := range []struct{ filed, decided string }{
+			{"2026-03-30", "2026-04-01"}, {"2026-08-28", "2026-09-01"}, {"2025-11-05", "2025-11-11"}, {"2026-10-09", ""},
 		} {
-			r := s.Must(201, s.Do("POST", e2e.CatPath(county, "/CF-001/discretion/decisions"), d.Clerk,
-				map[string]any{"standard_id": "CF-001-1", "tier_level": "一般", "case_ref": p.ref, "decided_amount": 15000}))
-			repExec(s, `UPDATE discretion_decisions SET decided_at = ? WHERE id = ?`, cst(p.at), e2e.Num(r.Body["decision"].(map[string]any)["id"]))
+			// The penalty rules' "today" is the day of the decision (or of
+			// the filing): a case is filed within a year of it.
+			at := p.decided
+			if at == "" {
+				at = p.filed
+			}
+			now, err := time.ParseInLocation("2006-01-02 15:04", at+" 16:00", e2e.Beijing)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Svc.Penalties.Now = func() time.Time { return now }
+			r := s.Must(201, s.Do("POST", "/api/v1/counties/"+county+"/penalty-cases", leader, map[string]any{"item_code": "CF-001",
+				"party": map[string]any{"kind": "organization", "name": "合肥市瑶海区某烟花爆竹经营部", "credit_code": e2e.ApplicantCode},
+				"facts": "未按规定开展安全生产教育和培训", "filed_on": p.filed}))
+			id := e2e.Itoa(e2e.Num(r.Body["id"]))
+			act := func(token string, body map[string]any) {
+				s.Must(200, s.Do("POST", "/api/v1/counties/"+county+"/penalty-cases/"+id+"/actions", token, body))
+			}
+			act(o1, map[string]any{"action": "investigate", "investigated_on": p.filed, "investigators": []map[string]any{
+				{"user_id": o1ID, "cert_no": "R1"}, {"user_id": o2ID, "cert_no": "R2"}}})
+			if p.decided == "" {
+				continue
+			}
+			act(o1, map[string]any{"action": "notify", "penalty": "fine", "fine_yuan": 15000, "notified_on": p.filed})
+			act(leader, map[string]any{"action": "decide", "decided_on": p.decided, "fine_yuan": 15000,
+				"standard_id": "CF-001-1", "tier_level": "一般", "reasons": "年度报告测试"})
 		}
 
 		// January 2027: the report of 2026 is compiled.
