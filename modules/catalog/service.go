@@ -53,6 +53,14 @@ func (s *Service) Get(ctx context.Context, county, code string) (ItemView, error
 	if err != nil {
 		return ItemView{}, err
 	}
+	return s.shown(ctx, it)
+}
+
+// shown is an item as the county's catalog shows it: its latest version, or
+// its province's template while it was never saved. The API, the pages and
+// the workbook (export, and the import's "unchanged" test) all read it, so a
+// workbook row says what the clerk sees on screen.
+func (s *Service) shown(ctx context.Context, it Item) (ItemView, error) {
 	v, err := s.view(ctx, it, it.LatestVersion)
 	if err != nil {
 		return ItemView{}, err

@@ -22,8 +22,10 @@ type ImportResult struct {
 	DryRun    bool `json:"dry_run,omitempty"`
 }
 
-// ExportWorkbook is a county's catalog with the latest content of every
-// item (the drafts staff work on), as the import takes it back.
+// ExportWorkbook is a county's catalog with the content of every item as the
+// catalog shows it (the drafts staff work on; the province's template, with
+// its 【待填写…】 and 【待核实…】 markers, for an item never saved), as the
+// import takes it back.
 func (s *Service) ExportWorkbook(ctx context.Context, county string) ([]byte, error) {
 	items, err := s.store.Items(ctx, county)
 	if err != nil {
@@ -31,7 +33,7 @@ func (s *Service) ExportWorkbook(ctx context.Context, county string) ([]byte, er
 	}
 	out := make([]WorkbookItem, 0, len(items))
 	for _, it := range items {
-		v, err := s.view(ctx, it, it.LatestVersion)
+		v, err := s.shown(ctx, it)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +97,8 @@ type importStep struct {
 
 // ImportWorkbook reads a catalog workbook into a county's catalog: new items
 // are added, changed ones saved as new unpublished versions through the
-// editor's own checks (Save), unchanged ones left alone. Every wrong cell is
+// editor's own checks (Save), unchanged ones (equal to what the catalog
+// shows, the template for an item never saved) left alone. Every wrong cell is
 // reported and, if there is any, nothing is imported; all the writes are one
 // transaction. Items not in the workbook stay as they are.
 func (s *Service) ImportWorkbook(ctx context.Context, county string, by int64, data []byte, dryRun bool) (ImportResult, error) {
@@ -133,7 +136,10 @@ func (s *Service) ImportWorkbook(ctx context.Context, county string, by int64, d
 				parsed.fail(SheetItems, main, "category", "与本县目录中该事项的类别（%s）不同；类别不能通过导入修改", CategoryTitle(cur.Category))
 			}
 			pi.Category = cur.Category
-			v, err := s.store.Version(ctx, county, cur.Code, cur.LatestVersion)
+			// Compare with what the catalog shows: a never-saved item's row
+			// equal to its template is unchanged; one the county changed
+			// saves the item's first version (base version 0).
+			v, err := s.shown(ctx, cur)
 			if err != nil {
 				return ImportResult{}, err
 			}

@@ -2,9 +2,12 @@ package catalog_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http/httptest"
+	"reflect"
 	"safetypilot/cmd/pilotd/internal/e2e"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -422,6 +425,143 @@ func TestCatalogWorkbookStarterPenalties(t *testing.T) {
 			if tier["applies_to"] != "individual" || st["statutory_fine"] == nil {
 				t.Errorf("99-U1 after the import: %v", st)
 			}
+		}
+	})
+}
+
+// emptyList is an absent list or an empty one, which the catalog treats alike.
+func emptyList(v any) bool {
+	l, ok := v.([]any)
+	return v == nil || ok && len(l) == 0
+}
+
+// contentDiff names the content fields where got differs from want.
+func contentDiff(got, want map[string]any) []string {
+	var out []string
+	keys := map[string]bool{}
+	for k := range got {
+		keys[k] = true
+	}
+	for k := range want {
+		keys[k] = true
+	}
+	for k := range keys {
+		if emptyList(got[k]) && emptyList(want[k]) {
+			continue
+		}
+		if !reflect.DeepEqual(got[k], want[k]) {
+			out = append(out, fmt.Sprintf("%s: got %v, want %v", k, got[k], want[k]))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestCatalogWorkbookNeverSavedItems: a county provisioned today, with no
+// item saved, exports the content its catalog shows (the province's
+// template, markers included) rather than blanks; the workbook imports back
+// unchanged with no version stored; one local cell changed saves the item's
+// first version, the template content plus that change; and a row exported
+// at version 0 is refused on its 版本 cell once the item was saved since.
+func TestCatalogWorkbookNeverSavedItems(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		const county = e2e.CatCountyA
+		admin := s.Onboard("34", county)
+		_, clerk := s.AddUser(admin, county, "wb_clerk", "county_clerk")
+		items := s.CountRows(`SELECT COUNT(*) FROM catalog_items WHERE county_code = ?`, county)
+		if n := versionCount(s, county); n != 0 || items == 0 {
+			t.Fatalf("a new county has %d items and %d versions, want items and no version", items, n)
+		}
+		shown := s.Must(200, s.Do("GET", e2e.CatPath(county, "/274"), clerk, nil))
+		if shown.Body["from_template"] != true || e2e.Num(shown.Body["version"]) != 0 {
+			t.Fatalf("274 of a new county: %.300s", shown.Raw)
+		}
+		tpl := contentOf(shown)
+
+		// The export carries what the catalog shows.
+		f := exportWorkbook(s, county, clerk)
+		main := "实施清单"
+		row := itoa(rowOf(t, f, main, "B", "274"))
+		if row == "0" {
+			t.Fatal("no row of 274 on 实施清单")
+		}
+		cell := func(header string) string {
+			v, _ := f.GetCellValue(main, columnOf(t, f, main, header)+row)
+			return v
+		}
+		if lb := cell("实施依据"); lb != tpl["legal_basis"] || !strings.Contains(lb, "《烟花爆竹安全管理条例》") {
+			t.Errorf("实施依据 of 274 = %q, want the template's %q", lb, tpl["legal_basis"])
+		}
+		if c := cell("咨询方式"); c != tpl["consultation"] || !strings.Contains(c, "【待填写") {
+			t.Errorf("咨询方式 of 274 = %q, want the template's marker %q", c, tpl["consultation"])
+		}
+		if v := cell("版本"); v != "0" {
+			t.Errorf("版本 of 274 = %q, want 0", v)
+		}
+		steps, _ := tpl["steps"].([]any)
+		stepRows, _ := f.GetRows("办理环节")
+		var names []string
+		for _, r := range stepRows {
+			if len(r) > 2 && r[0] == "274" {
+				names = append(names, r[2])
+			}
+		}
+		if len(steps) == 0 || len(names) != len(steps) {
+			t.Fatalf("办理环节 has %d steps of 274 (%v), want the template's %d", len(names), names, len(steps))
+		}
+		for i, st := range steps {
+			if want := st.(map[string]any)["name"]; names[i] != want {
+				t.Errorf("step %d of 274 on 办理环节 = %q, want %q", i+1, names[i], want)
+			}
+		}
+		// 275 awaits verification of its basis: the marker is exported as is.
+		row275 := itoa(rowOf(t, f, main, "B", "275"))
+		if lb, _ := f.GetCellValue(main, columnOf(t, f, main, "实施依据")+row275); !strings.Contains(lb, "【待核实") {
+			t.Errorf("实施依据 of 275 = %q, want its 【待核实…】 marker", lb)
+		}
+
+		// Imported unchanged: nothing saved.
+		r := s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), clerk, workbookBytes(t, f)))
+		if e2e.Num(r.Body["created"]) != 0 || e2e.Num(r.Body["updated"]) != 0 || e2e.Num(r.Body["unchanged"]) != int64(items) {
+			t.Fatalf("unchanged import: %s, want 0 created, 0 updated, %d unchanged", r.Raw, items)
+		}
+		if n := versionCount(s, county); n != 0 {
+			t.Fatalf("an unchanged import stored %d versions", n)
+		}
+		if again := s.Must(200, s.Do("GET", e2e.CatPath(county, "/274"), clerk, nil)); again.Body["from_template"] != true {
+			t.Fatalf("274 no longer follows the template after an unchanged import: %.300s", again.Raw)
+		}
+
+		// One local cell changed: the first version, the template plus the change.
+		const phone = "0551-62600000，瑶海区政务服务中心二楼"
+		set(t, f, main, columnOf(t, f, main, "咨询方式")+row, phone)
+		r = s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), clerk, workbookBytes(t, f)))
+		if e2e.Num(r.Body["created"]) != 0 || e2e.Num(r.Body["updated"]) != 1 || e2e.Num(r.Body["unchanged"]) != int64(items-1) {
+			t.Fatalf("import of one changed cell: %s", r.Raw)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM catalog_versions WHERE county_code = ? AND code = '274' AND version = 1`, county); n != 1 || versionCount(s, county) != 1 {
+			t.Fatalf("versions after the import: %d of 274 at version 1, %d in all; want exactly that one", n, versionCount(s, county))
+		}
+		got := s.Must(200, s.Do("GET", e2e.CatPath(county, "/274"), clerk, nil))
+		if got.Body["from_template"] == true || e2e.Num(got.Body["version"]) != 1 || got.Body["status"] != "draft" {
+			t.Errorf("274 after the import: %.300s", got.Raw)
+		}
+		if d := contentDiff(contentOf(got), e2e.With(tpl, "consultation", phone)); len(d) > 0 {
+			t.Errorf("version 1 of 274 is not the template plus the change:\n%s", strings.Join(d, "\n"))
+		}
+
+		// A row exported at version 0, the item saved since: refused on 版本.
+		g := exportWorkbook(s, county, clerk)
+		row275 = itoa(rowOf(t, g, main, "B", "275"))
+		it275 := s.Must(200, s.Do("GET", e2e.CatPath(county, "/275"), clerk, nil))
+		s.Must(200, s.Do("PUT", e2e.CatPath(county, "/275"), clerk, localOnly(contentOf(it275))))
+		set(t, g, main, columnOf(t, g, main, "咨询方式")+row275, "0551-69999999")
+		s.MustInvalid("row of 275 exported before its first save", postWorkbook(s, e2e.CatPath(county, "/import"), clerk, workbookBytes(t, g)),
+			"实施清单!"+columnOf(t, g, main, "版本")+row275)
+		after := s.Must(200, s.Do("GET", e2e.CatPath(county, "/275"), clerk, nil))
+		if e2e.Num(after.Body["version"]) != 1 || after.Body["consultation"] != localOnly(contentOf(it275))["consultation"] {
+			t.Errorf("275 after the refused import: %.300s", after.Raw)
 		}
 	})
 }
