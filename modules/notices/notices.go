@@ -72,9 +72,6 @@ const (
 	KindPenaltyYellow = "penalty_yellow"
 	KindPenaltyRed    = "penalty_red"
 	KindPaymentRed    = "penalty_payment_red"
-	// KindPublicationRed: a decision not published within 7 working days
-	// (双公示), or a revoked one not withdrawn within 3 (第四十八条).
-	KindPublicationRed = "penalty_publication_red"
 )
 
 // Link is the page a notice points to: its case; for a digest the county's
@@ -96,7 +93,7 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/inspections"
 	case n.Kind == KindPublicityYellow || n.Kind == KindPublicityRed:
 		return "/counties/" + n.CountyCode + "/publicity"
-	case n.Kind == KindPenaltyYellow || n.Kind == KindPenaltyRed || n.Kind == KindPaymentRed || n.Kind == KindPublicationRed:
+	case n.Kind == KindPenaltyYellow || n.Kind == KindPenaltyRed || n.Kind == KindPaymentRed:
 		return "/counties/" + n.CountyCode + "/penalty-cases"
 	}
 	return ""

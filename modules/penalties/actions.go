@@ -63,11 +63,9 @@ type ActionInput struct {
 	PaidYuan *float64 `json:"paid_yuan"`
 	// close
 	ClosedOn string `json:"closed_on"`
-	// publish, revoke, withdraw (双公示 and 第四十八条)
-	PublishedOn string `json:"published_on"`
-	RevokedOn   string `json:"revoked_on"`
-	Revocation  string `json:"revocation"`
-	WithdrawnOn string `json:"withdrawn_on"`
+	// revoke (第四十八条: the 双公示 entry is withdrawn with it)
+	RevokedOn  string `json:"revoked_on"`
+	Revocation string `json:"revocation"`
 }
 
 // Revocations are the ways 第四十八条第二款 names a published decision ceasing
@@ -87,9 +85,7 @@ var allowed = map[string][]string{
 	"serve":            {StatusDecided},
 	"pay":              {StatusServed},
 	"close":            {StatusServed, StatusPaid},
-	"publish":          {StatusDecided, StatusServed, StatusPaid, StatusClosed},
 	"revoke":           {StatusDecided, StatusServed, StatusPaid, StatusClosed},
-	"withdraw":         {StatusDecided, StatusServed, StatusPaid, StatusClosed},
 	"extend":           {StatusFiling, StatusInvestigating, StatusNotified, StatusHearingRequested, StatusHearingScheduled, StatusHeard, StatusReviewed},
 }
 
@@ -165,14 +161,14 @@ func (s *Service) Act(ctx context.Context, actor Actor, county string, id int64,
 func (s *Service) mayAct(a Actor, action string) error {
 	need := map[string]bool{
 		"approve": a.CanApprove, "extend": a.CanApprove, "decide": a.CanApprove,
-		"legal_review": a.CanReview, "publish": a.CanReview, "withdraw": a.CanReview, "revoke": a.CanApprove,
+		"legal_review": a.CanReview, "revoke": a.CanApprove,
 		"investigate": a.CanInvestigate, "notify": a.CanInvestigate, "request_hearing": a.CanInvestigate,
 		"schedule_hearing": a.CanInvestigate, "hold_hearing": a.CanInvestigate, "serve": a.CanInvestigate,
 		"pay": a.CanInvestigate, "close": a.CanInvestigate,
 	}
 	if !need[action] {
 		who := map[string]string{"approve": "负责人", "extend": "负责人", "decide": "负责人", "revoke": "负责人",
-			"legal_review": "法制审核人员", "publish": "法制审核（保密审查）人员", "withdraw": "法制审核（保密审查）人员"}[action]
+			"legal_review": "法制审核人员"}[action]
 		if who == "" {
 			who = "执法人员"
 		}
@@ -358,35 +354,25 @@ func (s *Service) apply(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in A
 		c.Status, c.PaidOn, c.PaidFen, c.PaymentWarning = StatusPaid, in.PaidOn, got, WarningNone
 		return in.PaidOn, map[string]any{"paid_yuan": FenToYuan(got), "surcharge_yuan": FenToYuan(sur)}, nil
 
-	case "publish", "revoke", "withdraw":
-		field := map[string]string{"publish": "published_on", "revoke": "revoked_on", "withdraw": "withdrawn_on"}[in.Action]
-		on := map[string]string{"publish": in.PublishedOn, "revoke": in.RevokedOn, "withdraw": in.WithdrawnOn}[in.Action]
+	case "revoke":
+		on := in.RevokedOn
 		if on == "" {
 			on = calendar.FormatDate(today)
 		}
-		checkDate(f, field, on, today, c.DecidedOn, "决定日期")
-		if in.Action != "publish" {
-			textField(f, "reason", in.Reason, true, 2000)
-		}
-		if in.Action == "revoke" && !slices.Contains(Revocations, in.Revocation) {
+		checkDate(f, "revoked_on", on, today, c.DecidedOn, "决定日期")
+		// The reason is published with the withdrawal, after the kind
+		// ("撤销：…"), within publicity's 500 characters.
+		textField(f, "reason", in.Reason, true, 490)
+		if !slices.Contains(Revocations, in.Revocation) {
 			f["revocation"] = "应为 " + strings.Join(Revocations, "、") + " 之一"
 		}
-		if in.Action == "revoke" && c.RevokedOn != "" {
+		if c.RevokedOn != "" {
 			return "", nil, apperr.Conflict("invalid_transition", "该处罚决定已记录撤销或变更")
 		}
 		if len(f) > 0 {
 			return "", nil, invalid(f)
 		}
-		var detail any
-		var err error
-		switch in.Action {
-		case "publish":
-			detail, err = s.publish(ctx, tx, a, c, on, countyName)
-		case "revoke":
-			detail, err = s.revoke(ctx, tx, c, on, in.Revocation, in.Reason)
-		default:
-			detail, err = s.withdraw(ctx, tx, a, c, on, in.Reason)
-		}
+		detail, err := s.revoke(ctx, tx, a, c, on, in.Revocation, in.Reason)
 		return on, detail, err
 
 	case "close":
@@ -687,6 +673,11 @@ func (s *Service) decide(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in 
 	if err := s.store.issue(ctx, tx, &d); err != nil {
 		return "", nil, err
 	}
+	docNo := Number(countyName, d.Series, d.DocYear, d.DocSeq)
+	// 双公示: the decision falls due for publication with its number.
+	if err := s.recordPublication(ctx, tx, c, docNo, item.LegalBasis); err != nil {
+		return "", nil, err
+	}
 	return in.DecidedOn, map[string]any{"outcome": outcome, "fine_yuan": c.FineYuan, "standard_id": c.StandardID, "tier_level": c.TierLevel,
-		"factors": in.Factors, "mitigation_ground": ground, "doc_no": Number(countyName, d.Series, d.DocYear, d.DocSeq)}, nil
+		"factors": in.Factors, "mitigation_ground": ground, "doc_no": docNo}, nil
 }

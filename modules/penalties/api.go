@@ -11,6 +11,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
+	"safetypilot/modules/publicity"
 	"safetypilot/rbac"
 	"safetypilot/web"
 )
@@ -34,9 +35,6 @@ type API struct {
 	svc      *Service
 	counties Counties
 	enforcer *rbac.Enforcer
-	// RequireActive hides counties that are not active pilots from the
-	// public list of published decisions (tenants.Service.RequireActive).
-	RequireActive func(ctx context.Context, county string) error
 }
 
 // NewAPI builds the handlers.
@@ -53,9 +51,6 @@ func (a *API) Mount(app *fiber.App) {
 	g.Post("", open, a.openCase)
 	g.Get("/:id", read, a.showCase)
 	g.Post("/:id/actions", read, a.act)
-	app.Get("/api/v1/public/counties/:county/penalty-decisions", func(c *fiber.Ctx) error {
-		return web.ActiveCounty(c, a.RequireActive)
-	}, a.publicDecisions)
 	th := web.Require(a.enforcer, ThresholdsPermission, web.ProvinceScope)
 	app.Get("/api/v1/provinces/:province/penalty-thresholds", th, a.showThresholds)
 	app.Put("/api/v1/provinces/:province/penalty-thresholds", th, a.putThresholds)
@@ -99,7 +94,9 @@ func nz(s string) any {
 // View is a case with everything the detail shows, as of a day.
 type View struct {
 	Case
-	Publication   *Publication
+	// Publication is the decision's 双公示 entry (modules/publicity), nil
+	// before the decision.
+	Publication   *publicity.View
 	AsOf          time.Time
 	CountyName    string
 	Investigators []Investigator
@@ -178,13 +175,9 @@ func (a *API) caseJSON(v View, full bool) fiber.Map {
 	}
 	m["publication"] = nil
 	if p := v.Publication; p != nil {
-		m["publication"] = fiber.Map{"due_on": p.DueOn, "published_on": p.PublishedOn, "late": p.PublishedOn > p.DueOn,
-			"doc_no": p.DocNo, "body": p.Body, "withdraw_due": nz(p.WithdrawDue), "withdrawn_on": nz(p.WithdrawnOn),
-			"withdraw_reason": nz(p.WithdrawReason)}
-	} else if c.DecidedOn != "" && c.RevokedOn == "" {
-		decided, _ := calendar.ParseDate(c.DecidedOn)
-		due, _ := a.svc.cal.AddWorkdays(province(c.CountyCode), decided, PublishWorkdays, nil)
-		m["publication"] = fiber.Map{"due_on": calendar.FormatDate(due), "published_on": nil}
+		m["publication"] = fiber.Map{"id": p.ID, "status": p.Status, "decision_no": p.DecisionNo, "due_on": p.DueOn,
+			"published_on": nz(p.PublishedOn), "late": p.PublishedLate, "warning": p.Light, "withdraw_due": nz(p.WithdrawDue),
+			"withdrawn_on": nz(p.WithdrawnOn), "withdraw_reason": nz(p.WithdrawReason)}
 	}
 	return m
 }
@@ -229,10 +222,12 @@ func (a *API) viewOf(ctx context.Context, c Case, asOf time.Time) (View, error) 
 	if v.Documents, err = a.svc.Documents(ctx, c.CountyCode, v.CountyName, c.ID); err != nil {
 		return v, err
 	}
-	if p, ok, err := a.svc.Publication(ctx, c.CountyCode, c.ID); err != nil {
-		return v, err
-	} else if ok {
-		v.Publication = &p
+	if a.svc.Publicity != nil {
+		if p, ok, err := a.svc.Publicity.BySource(ctx, c.CountyCode, PublicitySource, c.ID); err != nil {
+			return v, err
+		} else if ok {
+			v.Publication = &p
+		}
 	}
 	return v, nil
 }
@@ -375,28 +370,4 @@ func (a *API) putThresholds(c *fiber.Ctx) error {
 	}
 	web.SetAuditDetail(c, "penalty thresholds "+t.Province)
 	return c.JSON(t)
-}
-
-// publicDecisions lists the county's published penalty decisions (双公示):
-// no sign-in; a withdrawn one shows its withdrawal and reason only.
-func (a *API) publicDecisions(c *fiber.Ctx) error {
-	page, perPage, err := web.Paging(c)
-	if err != nil {
-		return err
-	}
-	list, total, err := a.svc.PublicDecisions(c.UserContext(), c.Params("county"), page, perPage)
-	if err != nil {
-		return err
-	}
-	items := make([]fiber.Map, 0, len(list))
-	for _, p := range list {
-		it := fiber.Map{"doc_no": p.DocNo, "published_on": p.PublishedOn, "withdrawn": p.WithdrawnOn != ""}
-		if p.WithdrawnOn != "" {
-			it["withdrawn_on"], it["withdraw_reason"] = p.WithdrawnOn, p.WithdrawReason
-		} else {
-			it["body"] = p.Body
-		}
-		items = append(items, it)
-	}
-	return c.JSON(fiber.Map{"items": items, "total": total, "page": page, "per_page": perPage})
 }

@@ -246,9 +246,6 @@ type Case struct {
 	// confirmed unlawful or void (第四十八条第二款), "" while it stands.
 	RevokedOn  string `db:"revoked_on"`
 	Revocation string `db:"revocation"`
-	// PublicationWarning is the overdue job's light on the publication
-	// (none, red, withdraw_red); only the job writes it.
-	PublicationWarning string `db:"publication_warning"`
 }
 
 // Outcomes of a decision.
@@ -296,8 +293,7 @@ var ActionTitles = map[string]string{
 	"legal_review": "法制审核", "decide": "作出决定", "serve": "送达", "pay": "缴纳罚款", "close": "结案",
 	"extend": "延长办案期限", "flag_yellow": "决定期限即将届满", "flag_red": "决定期限已届满",
 	"payment_yellow": "缴款期限即将届满", "payment_red": "逾期未缴纳罚款",
-	"publication_red": "逾期未公示", "withdraw_red": "逾期未撤回公示",
-	"publish": "公示处罚决定", "revoke": "决定被撤销或变更", "withdraw": "撤回公示",
+	"revoke": "决定被撤销或变更",
 }
 
 // Investigator is an officer who investigated, with their certificate.

@@ -1,6 +1,7 @@
 package penalties
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +126,27 @@ func TestStatutoryRange(t *testing.T) {
 func TestNumber(t *testing.T) {
 	if got := Number("瑶海区", "罚告", 2026, 7); got != "瑶海区应急罚告〔2026〕第7号" {
 		t.Errorf("Number = %q", got)
+	}
+}
+
+// TestPublicContent: what 双公示 publishes of a decision — the facts with a
+// natural person's name and ID number replaced and the county's terms
+// masked, and the result as the decision has it.
+func TestPublicContent(t *testing.T) {
+	person := Case{PartyKind: PartyIndividual, PartyName: "王小明", PartyIDNumber: "11010519491231002X", Outcome: OutcomePenalty,
+		Penalties: "warning,fine", FineYuan: 5000, Facts: "王小明（身份证号11010519491231002X）在幸福村仓库违规储存"}
+	got := publicContent(person, []string{"幸福村仓库"})
+	for _, secret := range []string{"王小明", "11010519491231002X", "幸福村仓库"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("content shows %q: %s", secret, got)
+		}
+	}
+	if want := "主要违法事实：王＊＊（身份证号＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊）在＊＊＊＊＊违规储存\n处罚结果：警告；罚款人民币5000元"; got != want {
+		t.Errorf("content\n got %q\nwant %q", got, want)
+	}
+	org := Case{PartyKind: PartyOrganization, PartyName: "瑶海烟花爆竹批发有限公司", Outcome: OutcomeNoPenalty,
+		MitigationGround: "初次违法且危害后果轻微并及时改正", Facts: "瑶海烟花爆竹批发有限公司未培训"}
+	if got, want := publicContent(org, nil), "主要违法事实：瑶海烟花爆竹批发有限公司未培训\n处罚结果：不予行政处罚（初次违法且危害后果轻微并及时改正）"; got != want {
+		t.Errorf("organisation\n got %q\nwant %q", got, want)
 	}
 }

@@ -31,7 +31,6 @@ type Pages struct {
 	pages        *web.Pages
 	list, detail *template.Template
 	print        *template.Template
-	portal       *template.Template
 }
 
 var pageFuncs = template.FuncMap{
@@ -59,8 +58,7 @@ func cnDate(s string) string {
 // NewPages parses the module's templates.
 func NewPages(api *API, pages *web.Pages) (*Pages, error) {
 	p := &Pages{api: api, pages: pages}
-	for name, dst := range map[string]**template.Template{"console_penalties": &p.list, "console_penalty": &p.detail,
-		"portal_penalties": &p.portal} {
+	for name, dst := range map[string]**template.Template{"console_penalties": &p.list, "console_penalty": &p.detail} {
 		t, err := pages.ParseWithFuncs(pageFuncs, templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -92,41 +90,6 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Get("/counties/:county/penalty-cases/:id", read, p.showCase)
 	app.Post("/counties/:county/penalty-cases/:id/actions", read, p.submitAction)
 	app.Get("/counties/:county/penalty-cases/:id/documents/:kind", read, p.showDocument)
-	app.Get("/portal/:county/penalty-decisions", func(c *fiber.Ctx) error { return web.ActiveCounty(c, p.api.RequireActive) },
-		p.showPortal)
-}
-
-// portalView is the public list of published decisions.
-type portalView struct {
-	County, CountyName string
-	Items              []Publication
-	Page, PageCount    int
-	PrevURL, NextURL   string
-}
-
-// showPortal is the county portal's 双公示 page of penalty decisions.
-func (p *Pages) showPortal(c *fiber.Ctx) error {
-	county := c.Params("county")
-	page, perPage, err := web.Paging(c)
-	if err != nil {
-		return err
-	}
-	name, err := p.api.counties.CountyName(c.UserContext(), county)
-	if err != nil {
-		return err
-	}
-	items, total, err := p.api.svc.PublicDecisions(c.UserContext(), county, page, perPage)
-	if err != nil {
-		return err
-	}
-	v := portalView{County: county, CountyName: name, Items: items, Page: page, PageCount: max(1, (total+perPage-1)/perPage)}
-	if page > 1 {
-		v.PrevURL = "/portal/" + county + "/penalty-decisions?page=" + strconv.Itoa(page-1)
-	}
-	if page < v.PageCount {
-		v.NextURL = "/portal/" + county + "/penalty-decisions?page=" + strconv.Itoa(page+1)
-	}
-	return p.pages.Render(c, p.portal, web.View{Title: "行政处罚决定公示 · " + name, Data: v})
 }
 
 type listView struct {
@@ -278,9 +241,7 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, errMsg string,
 	}
 	for _, a := range Actions() {
 		unpaid := v.Status == StatusServed && v.FineYuan > 0
-		published := v.Publication != nil && v.Publication.WithdrawnOn == ""
-		if (a == "close" && unpaid) || (a == "pay" && v.FineYuan == 0) || (a == "publish" && (v.Publication != nil || v.RevokedOn != "")) ||
-			(a == "withdraw" && !published) || (a == "revoke" && v.RevokedOn != "") {
+		if (a == "close" && unpaid) || (a == "pay" && v.FineYuan == 0) || (a == "revoke" && v.RevokedOn != "") {
 			continue // the service would refuse them (409): not offered
 		}
 		if slices.Contains(allowed[a], v.Status) && p.api.svc.mayAct(act, a) == nil {
@@ -342,8 +303,7 @@ func readAction(c *fiber.Ctx) (ActionInput, map[string]string) {
 		ReviewedOn: c.FormValue("reviewed_on"), Opinion: c.FormValue("opinion"), DecidedOn: c.FormValue("decided_on"),
 		Outcome: c.FormValue("outcome"), Reasons: c.FormValue("reasons"), MitigationGround: c.FormValue("mitigation_ground"),
 		CollectiveDiscussion: c.FormValue("collective_discussion"), ServedOn: c.FormValue("served_on"), PaidOn: c.FormValue("paid_on"),
-		ClosedOn: c.FormValue("closed_on"), PublishedOn: c.FormValue("published_on"), RevokedOn: c.FormValue("revoked_on"),
-		Revocation: c.FormValue("revocation"), WithdrawnOn: c.FormValue("withdrawn_on")}
+		ClosedOn: c.FormValue("closed_on"), RevokedOn: c.FormValue("revoked_on"), Revocation: c.FormValue("revocation")}
 	if st := c.FormValue("standard_tier"); st != "" {
 		in.StandardID, in.TierLevel, _ = strings.Cut(st, "|")
 	}

@@ -16,6 +16,7 @@ import (
 	"safetypilot/modules/catalog"
 	"safetypilot/modules/db"
 	"safetypilot/modules/disclosure"
+	"safetypilot/modules/publicity"
 	"safetypilot/rbac"
 )
 
@@ -56,9 +57,13 @@ type Service struct {
 	checker Checker
 	// counties names a county for its case and document numbers.
 	counties Counties
-	// Terms reads a county's own sensitive terms for the secrecy scan of a
-	// publication (disclosure.Service.Settings); nil scans without them.
+	// Terms reads a county's own sensitive terms, masked in the facts a
+	// decision publishes (disclosure.Service.Settings); nil masks none.
 	Terms func(ctx context.Context, county string) ([]string, error)
+	// Publicity records each decision for 双公示 in the decision's
+	// transaction and withdraws it when the decision is revoked
+	// (publicity.Service, set in app.go; required to decide or revoke).
+	Publicity *publicity.Service
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -267,7 +272,7 @@ func (s *Service) Open(ctx context.Context, actor Actor, county string, in OpenI
 		PartyKind: in.Party.Kind, PartyName: in.Party.Name, PartyCreditCode: in.Party.CreditCode, PartyIDNumber: in.Party.IDNumber,
 		EntityID: in.Party.EntityID, Facts: in.Facts, SourceKind: in.SourceKind, SourceID: in.SourceID, Status: StatusFiling,
 		FiledOn: in.FiledOn, DecisionDue: calendar.FormatDate(filed.AddDate(0, 0, DecisionDays)), Factors: "[]",
-		Warning: WarningNone, PaymentWarning: WarningNone, PublicationWarning: WarningNone, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
+		Warning: WarningNone, PaymentWarning: WarningNone, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
 	if actor.CanApprove {
 		c.Status, c.FilingApprovedBy = StatusInvestigating, actor.ID
 	}

@@ -24,7 +24,7 @@ const caseColumns = `id, county_code, case_no, item_code, item_version, item_nam
 	hearing_notice_on, hearing_on, heard_on, legal_reviewed_on, legal_reviewer_id, legal_opinion,
 	decided_on, decided_by, outcome, fine_yuan, standard_id, tier_level, factors, reasons,
 	mitigation_ground, collective_discussion, served_on, payment_due, paid_on, paid_fen, closed_on,
-	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation, publication_warning`
+	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation`
 
 // get reads one of a county's cases.
 func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, county string, id int64) (Case, error) {
@@ -66,7 +66,7 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	hearing_notice_on, hearing_on, heard_on, legal_reviewed_on, legal_reviewer_id, legal_opinion,
 	decided_on, decided_by, outcome, fine_yuan, standard_id, tier_level, factors, reasons,
 	mitigation_ground, collective_discussion, served_on, payment_due, paid_on, paid_fen, closed_on,
-	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation, publication_warning)
+	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation)
 		VALUES (:county_code, :case_no, :item_code, :item_version, :item_name, :party_kind, :party_name,
 	:party_credit_code, :party_id_number, :entity_id, :facts, :source_kind, :source_id, :status,
 	:major, :filed_on, :filing_approved_by, :decision_due, :extension_days, :penalties,
@@ -75,7 +75,7 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	:legal_reviewer_id, :legal_opinion, :decided_on, :decided_by, :outcome, :fine_yuan, :standard_id,
 	:tier_level, :factors, :reasons, :mitigation_ground, :collective_discussion, :served_on,
 	:payment_due, :paid_on, :paid_fen, :closed_on, :warning, :payment_warning, :created_by,
-	:created_at, :updated_at, :revoked_on, :revocation, :publication_warning)`, c)
+	:created_at, :updated_at, :revoked_on, :revocation)`, c)
 	if err != nil {
 		return fmt.Errorf("penalties: insert: %w", err)
 	}

@@ -200,18 +200,80 @@ type WithdrawInput struct {
 // that it was withdrawn and why. The due day of the withdrawal is counted
 // from the revocation, so a withdrawal recorded late shows as late.
 func (s *Service) Withdraw(ctx context.Context, county string, id, by int64, in WithdrawInput) (View, error) {
-	in.Reason, in.RevokedOn = strings.TrimSpace(in.Reason), strings.TrimSpace(in.RevokedOn)
 	// Another county's entry, or none, is not found before any field is checked.
 	if _, err := s.store.get(ctx, s.db, county, id); err != nil {
 		return View{}, err
 	}
+	today := s.today()
+	in, err := checkWithdraw(in, today)
+	if err != nil {
+		return View{}, err
+	}
+	var out Entry
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		e, err := s.store.lock(ctx, tx, county, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.withdraw(ctx, tx, e, by, in, today)
+		return err
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(out, today), nil
+}
+
+// WithdrawSource withdraws the entry of a decided record (a penalty case
+// whose decision is revoked or changed) inside the caller's transaction, the
+// one that records the revocation, with the checks of Withdraw. An entry
+// never published is withdrawn before it reaches the portal (the portal
+// lists only what was published). ok is false when the record has no entry.
+func (s *Service) WithdrawSource(ctx context.Context, tx *sqlx.Tx, county, sourceKind string, sourceID, by int64, in WithdrawInput) (View, bool, error) {
+	today := s.today()
+	in, err := checkWithdraw(in, today)
+	if err != nil {
+		return View{}, false, err
+	}
+	e, err := s.store.bySource(ctx, tx, county, sourceKind, sourceID)
+	if err == apperr.ErrNotFound {
+		return View{}, false, nil
+	}
+	if err != nil {
+		return View{}, false, err
+	}
+	if e, err = s.store.lock(ctx, tx, county, e.ID); err != nil {
+		return View{}, false, err
+	}
+	out, err := s.withdraw(ctx, tx, e, by, in, today)
+	if err != nil {
+		return View{}, false, err
+	}
+	return s.view(out, today), true, nil
+}
+
+// BySource reads the entry of a decided record; ok is false when none.
+func (s *Service) BySource(ctx context.Context, county, sourceKind string, sourceID int64) (View, bool, error) {
+	e, err := s.store.bySource(ctx, s.db, county, sourceKind, sourceID)
+	if err == apperr.ErrNotFound {
+		return View{}, false, nil
+	}
+	if err != nil {
+		return View{}, false, err
+	}
+	return s.view(e, s.today()), true, nil
+}
+
+// checkWithdraw checks a withdrawal's fields (a reason, the day of the
+// revocation not after today) and returns them trimmed.
+func checkWithdraw(in WithdrawInput, today time.Time) (WithdrawInput, error) {
+	in.Reason, in.RevokedOn = strings.TrimSpace(in.Reason), strings.TrimSpace(in.RevokedOn)
 	fields := map[string]string{}
 	if in.Reason == "" {
 		fields["reason"] = "请说明撤回理由（如决定被撤销、变更、确认违法或者确认无效）"
 	} else if utf8.RuneCountInString(in.Reason) > 500 {
 		fields["reason"] = "不能超过500个字"
 	}
-	today := s.today()
 	revoked, err := calendar.ParseDate(in.RevokedOn)
 	switch {
 	case in.RevokedOn == "":
@@ -222,31 +284,26 @@ func (s *Service) Withdraw(ctx context.Context, county string, id, by int64, in 
 		fields["revoked_on"] = "不能晚于今天"
 	}
 	if len(fields) > 0 {
-		return View{}, apperr.Invalid("撤回信息填写有误", fields)
+		return in, apperr.Invalid("撤回信息填写有误", fields)
 	}
-	var out Entry
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		e, err := s.store.lock(ctx, tx, county, id)
-		if err != nil {
-			return err
-		}
-		web.SetAuditSubject(ctx, "publicity "+e.DecisionNo)
-		if e.Status == StatusWithdrawn {
-			return apperr.Conflict("invalid_transition", "该决定已撤回")
-		}
-		if in.RevokedOn < e.DecidedOn {
-			return apperr.InvalidField("revoked_on", "不能早于决定日期"+e.DecidedOn)
-		}
-		due, _ := s.cal.AddWorkdays(county[:2], revoked, WithdrawWorkdays, nil)
-		e.Status, e.RevokedOn, e.WithdrawDue = StatusWithdrawn, in.RevokedOn, calendar.FormatDate(due)
-		e.WithdrawnOn, e.WithdrawnBy, e.WithdrawReason, e.UpdatedAt = calendar.FormatDate(today), by, in.Reason, db.Now()
-		out = e
-		return s.store.update(ctx, tx, e)
-	})
-	if err != nil {
-		return View{}, err
+	return in, nil
+}
+
+// withdraw withdraws a locked entry with checked input: the transition and
+// the revocation date against the decision are checked against the row.
+func (s *Service) withdraw(ctx context.Context, tx *sqlx.Tx, e Entry, by int64, in WithdrawInput, today time.Time) (Entry, error) {
+	web.SetAuditSubject(ctx, "publicity "+e.DecisionNo)
+	if e.Status == StatusWithdrawn {
+		return e, apperr.Conflict("invalid_transition", "该决定已撤回")
 	}
-	return s.view(out, today), nil
+	if in.RevokedOn < e.DecidedOn {
+		return e, apperr.InvalidField("revoked_on", "不能早于决定日期"+e.DecidedOn)
+	}
+	revoked, _ := calendar.ParseDate(in.RevokedOn)
+	due, _ := s.cal.AddWorkdays(e.CountyCode[:2], revoked, WithdrawWorkdays, nil)
+	e.Status, e.RevokedOn, e.WithdrawDue = StatusWithdrawn, in.RevokedOn, calendar.FormatDate(due)
+	e.WithdrawnOn, e.WithdrawnBy, e.WithdrawReason, e.UpdatedAt = calendar.FormatDate(today), by, in.Reason, db.Now()
+	return e, s.store.update(ctx, tx, e)
 }
 
 // PublicList returns what the portal shows of a county: published and

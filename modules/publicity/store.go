@@ -54,6 +54,20 @@ func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, county string, i
 	return e, nil
 }
 
+// bySource reads the entry of a decided record (one per record).
+func (s *Store) bySource(ctx context.Context, q sqlx.QueryerContext, county, sourceKind string, sourceID int64) (Entry, error) {
+	var e Entry
+	err := sqlx.GetContext(ctx, q, &e, `SELECT `+entryColumns+` FROM publicity_entries WHERE county_code = ? AND source_kind = ? AND source_id = ?`,
+		county, sourceKind, sourceID)
+	if db.IsNoRows(err) {
+		return e, apperr.ErrNotFound
+	}
+	if err != nil {
+		return e, fmt.Errorf("publicity: by source: %w", err)
+	}
+	return e, nil
+}
+
 // lock reads an entry with its row locked, so its transitions are
 // serialised: a no-op update takes the row lock (InnoDB) or the write lock
 // (SQLite), as the cases store does.

@@ -241,8 +241,6 @@ var isolationCases = []isolationCase{
 	{route: "GET /api/v1/counties/:county/penalty-cases/:id", allowed: []string{"admin"}, object: "penalty"},
 	{route: "POST /api/v1/counties/:county/penalty-cases/:id/actions", allowed: []string{"admin"}, object: "penalty",
 		body: map[string]any{"action": "approve"}},
-	{route: "GET /api/v1/public/counties/:county/penalty-decisions", public: true},
-	{route: "GET /portal/:county/penalty-decisions", public: true},
 	{route: "GET /api/v1/provinces/:province/penalty-thresholds"},
 	{route: "PUT /api/v1/provinces/:province/penalty-thresholds", body: map[string]any{"individual_yuan": 1, "organization_yuan": 1, "basis": "probe"}},
 	{route: "GET /counties/:county/penalty-cases", allowed: []string{"admin"}},
@@ -493,7 +491,7 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 		"cases", "case_events", "disclosure_records", "disclosure_reviews", "disclosure_attachments", "info_requests",
 		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities",
 		"inspectors", "inspection_conflicts", "inspection_plans", "inspection_draws", "inspections", "inspection_findings",
-		"penalty_cases", "penalty_events", "penalty_documents", "penalty_thresholds", "penalty_publications", "publicity_entries",
+		"penalty_cases", "penalty_events", "penalty_documents", "penalty_thresholds", "publicity_entries",
 		"catalog_cleanup", "catalog_templates"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}

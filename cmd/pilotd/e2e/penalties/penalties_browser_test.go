@@ -109,6 +109,9 @@ func TestPenaltyBrowser(t *testing.T) {
 	leader.Fill("dc-reasons", "培训缺失4人，已主动补训")
 	leader.Submit("#submit-decide")
 	leader.WantText("[data-testid=pc-decision]", "罚款 20000 元（裁量阶次：一般）")
+	// The decision fell due for 双公示 7 working days after it; by today
+	// (2026-06-15) it is late, lit red by publicity's own light.
+	leader.WantText("[data-testid=pc-publication]", "待公示，期限 "+workdays(s, "2026-05-20", 7)+" 已超期")
 
 	officer.Open(casePath)
 	officer.Choose("sv-on", "2026-05-21")

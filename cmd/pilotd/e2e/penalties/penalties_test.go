@@ -52,14 +52,15 @@ func newDesk(s *e2e.Service, c string) desk {
 	return d
 }
 
-// travel fixes "today" of the penalty rules at date.
+// travel fixes "today" of the penalty and publicity rules at date.
 func travel(s *e2e.Service, date string) {
 	s.T.Helper()
 	now, err := time.ParseInLocation("2006-01-02 15:04", date+" 10:00", e2e.Beijing)
 	if err != nil {
 		s.T.Fatal(err)
 	}
-	s.Svc.Penalties.Now = func() time.Time { return now }
+	f := func() time.Time { return now }
+	s.Svc.Penalties.Now, s.Svc.Publicity.Now = f, f
 }
 
 func day(t testing.TB, s string) time.Time {
@@ -693,125 +694,178 @@ func TestPenaltyMajorCase(t *testing.T) {
 	})
 }
 
-// TestPenaltyPublication: a decision is published (双公示) by the
-// confidentiality reviewer within 7 working days, a natural person's name,
-// ID number and phone masked by the secrecy scan; a secrecy mark stops it;
-// revoked, it must be withdrawn within 3 working days (第四十八条) and the
-// portal then shows the withdrawal with its reason and not the decision.
+// TestPenaltyPublication: the 双公示 of a penalty decision goes through
+// modules/publicity. Deciding records, in the decision's transaction, a
+// pending entry of kind penalty with the 决定书 number, due 7 working days
+// after the decision, a natural person named by surname only and the ID
+// number dropped; a reviewer publishes it through publicity (the phone in
+// the facts masked); the 负责人's revoke withdraws it in the same
+// transaction with its reason, and the portal then shows only the
+// withdrawal. A decision revoked before publication never reaches the
+// portal; one left unpublished is lit by publicity's overdue job, once.
 func TestPenaltyPublication(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		d := newDesk(s, county)
 		travel(s, "2026-06-15")
-		decided := func(facts string) int64 {
+		decided := func(party map[string]any, facts string) (int64, map[string]any) {
 			r := s.Must(201, s.Do("POST", path(county, ""), d.leader, map[string]any{"item_code": "CF-001",
-				"party": map[string]any{"kind": "individual", "name": "王小明", "id_number": "11010519491231002X"},
-				"facts": facts, "filed_on": "2026-06-01"}))
+				"party": party, "facts": facts, "filed_on": "2026-06-01"}))
 			id := e2e.Num(r.Body["id"])
 			mustAct(s, d.o3, id, map[string]any{"action": "investigate", "investigated_on": "2026-06-02", "investigators": []map[string]any{
 				{"user_id": d.o3ID, "cert_no": "A1"}, {"user_id": d.o2ID, "cert_no": "A2"}}})
 			mustAct(s, d.o3, id, map[string]any{"action": "notify", "penalty": "fine", "fine_yuan": 5000, "notified_on": "2026-06-03"})
 			r = mustAct(s, d.leader, id, map[string]any{"action": "decide", "decided_on": "2026-06-04", "fine_yuan": 5000,
 				"standard_id": "CF-001-1", "tier_level": "轻微"})
-			if p, _ := r.Body["publication"].(map[string]any); p["due_on"] != workdays(s, "2026-06-04", 7) || p["published_on"] != nil {
-				t.Errorf("publication before publishing: %v", r.Body["publication"])
+			p, _ := r.Body["publication"].(map[string]any)
+			return id, p
+		}
+		entries := func() map[int64]map[string]any {
+			out := map[int64]map[string]any{}
+			for _, e := range s.Must(200, s.Do("GET", "/api/v1/counties/"+county+"/publicity", d.admin, nil)).Body["entries"].([]any) {
+				m := e.(map[string]any)
+				if m["kind"] == "penalty" && m["source_kind"] == penalties.PublicitySource {
+					out[e2e.Num(m["source_id"])] = m
+				}
 			}
-			return id
+			return out
 		}
-		id := decided("王小明（手机13812345678）经营的小作坊未对2名从业人员进行安全培训")
-		refused(s, "publish by the 负责人", id, 403, "", func() e2e.Response {
-			return act(s, d.leader, id, map[string]any{"action": "publish", "published_on": "2026-06-08"})
-		})
-		refused(s, "publish before the decision", id, 400, "published_on", func() e2e.Response {
-			return act(s, d.legal, id, map[string]any{"action": "publish", "published_on": "2026-06-03"})
-		})
-		r := mustAct(s, d.legal, id, map[string]any{"action": "publish", "published_on": "2026-06-08"})
-		p := r.Body["publication"].(map[string]any)
-		body, _ := p["body"].(string)
-		for _, secret := range []string{"王小明", "13812345678", "11010519491231002X"} {
-			if strings.Contains(body, secret) {
-				t.Errorf("published text shows %q: %s", secret, body)
+		public := func() []map[string]any {
+			var out []map[string]any
+			for _, e := range s.Must(200, s.Do("GET", "/api/v1/public/counties/"+county+"/publicity", "", nil)).Body["decisions"].([]any) {
+				out = append(out, e.(map[string]any))
+			}
+			return out
+		}
+		due := workdays(s, "2026-06-04", 7)
+
+		id, p := decided(map[string]any{"kind": "individual", "name": "王小明", "id_number": "11010519491231002X"},
+			"王小明（手机13812345678，身份证号11010519491231002X）经营的小作坊未对2名从业人员进行安全培训")
+		if p["status"] != "pending" || p["due_on"] != due || p["published_on"] != nil || p["decision_no"] != "瑶海区应急罚决〔2026〕第1号" {
+			t.Errorf("the case's publication after the decision: %v", p)
+		}
+		e := entries()[id]
+		if e == nil {
+			t.Fatalf("no publicity entry for the decided case: %v", entries())
+		}
+		pid := e2e.Num(e["id"])
+		content, _ := e["content"].(string)
+		if e["status"] != "pending" || e["decision_no"] != "瑶海区应急罚决〔2026〕第1号" || e["decided_on"] != "2026-06-04" ||
+			e["due_on"] != due || e["item_code"] != "CF-001" || e["party_name"] != "王＊＊" || e["party_code"] != "" ||
+			e["basis"] != "《中华人民共和国安全生产法》第九十七条" || !strings.Contains(content, "处罚结果：罚款人民币5000元") ||
+			!strings.Contains(content, "王＊＊") {
+			t.Errorf("penalty entry: %v", e)
+		}
+		for _, secret := range []string{"王小明", "11010519491231002X"} {
+			if strings.Contains(string(s.Must(200, s.Do("GET", "/api/v1/counties/"+county+"/publicity/"+e2e.Itoa(pid), d.admin, nil)).Raw), secret) {
+				t.Errorf("the entry keeps %q", secret)
 			}
 		}
-		for _, want := range []string{"王某某", "瑶海区应急罚决〔2026〕第1号", "罚款人民币5000元", "瑶海区应急管理局"} {
-			if !strings.Contains(body, want) {
-				t.Errorf("published text lacks %q: %s", want, body)
-			}
+		// An organisation is published by name and credit code.
+		org, _ := decided(organization(), "未对从业人员进行安全培训")
+		if e := entries()[org]; e == nil || e["party_name"] != "瑶海烟花爆竹批发有限公司" || e["party_code"] != organization()["credit_code"] ||
+			e["decision_no"] != "瑶海区应急罚决〔2026〕第2号" {
+			t.Errorf("organisation's entry: %v", e)
 		}
-		if p["late"] != false {
-			t.Errorf("published in time, marked late: %v", p)
-		}
-		refused(s, "publish twice", id, 409, "", func() e2e.Response {
-			return act(s, d.legal, id, map[string]any{"action": "publish", "published_on": "2026-06-09"})
-		})
-		pub := s.Must(200, s.Do("GET", "/api/v1/public/counties/"+county+"/penalty-decisions", "", nil))
-		if e2e.Num(pub.Body["total"]) != 1 || strings.Contains(string(pub.Raw), "王小明") || !strings.Contains(string(pub.Raw), "王某某") {
-			t.Errorf("public list: %s", pub.Raw)
+		if got := public(); len(got) != 0 {
+			t.Errorf("the portal shows %v before publication", got)
 		}
 
-		page := string(s.Must(200, s.Do("GET", "/portal/"+county+"/penalty-decisions", "", nil)).Raw)
-		if !strings.Contains(page, "王某某") || strings.Contains(page, "王小明") || !strings.Contains(page, "瑶海区应急罚决〔2026〕第1号") {
+		// Published through publicity, the phone masked by its scan.
+		pub := s.Must(200, s.Do("POST", "/api/v1/counties/"+county+"/publicity/"+e2e.Itoa(pid)+"/publish", d.admin, nil)).Body
+		if pub["status"] != "published" || pub["published_on"] != "2026-06-15" || pub["published_late"] != false {
+			t.Errorf("published: %v", pub)
+		}
+		got := public()
+		if len(got) != 1 || got[0]["kind"] != "penalty" || got[0]["party_name"] != "王＊＊" ||
+			!strings.Contains(got[0]["content"].(string), "罚款人民币5000元") {
+			t.Fatalf("the portal after publication: %v", got)
+		}
+		page := string(s.Must(200, s.Do("GET", "/portal/"+county+"/publicity", "", nil)).Raw)
+		if !strings.Contains(page, "瑶海区应急罚决〔2026〕第1号") || !strings.Contains(page, "王＊＊") {
 			t.Errorf("portal page of published decisions: %.500s", page)
 		}
+		for _, secret := range []string{"王小明", "13812345678", "11010519491231002X"} {
+			if strings.Contains(page, secret) || strings.Contains(fmt.Sprint(got), secret) {
+				t.Errorf("the portal shows %q", secret)
+			}
+		}
 
-		// Revoked: withdrawal due in 3 working days; withdrawn, the portal
-		// keeps only the withdrawal and its reason.
+		// Revoked by the 负责人: the entry is withdrawn in the same
+		// transaction, with the revocation as its reason.
 		refused(s, "revoke without the kind", id, 400, "revocation", func() e2e.Response {
 			return act(s, d.leader, id, map[string]any{"action": "revoke", "revoked_on": "2026-06-10", "reason": "复议决定撤销"})
 		})
-		r = mustAct(s, d.leader, id, map[string]any{"action": "revoke", "revoked_on": "2026-06-10", "revocation": "撤销",
-			"reason": "行政复议决定撤销原处罚决定"})
-		if p := r.Body["publication"].(map[string]any); p["withdraw_due"] != workdays(s, "2026-06-10", 3) {
-			t.Errorf("withdraw_due %v, want %s", p["withdraw_due"], workdays(s, "2026-06-10", 3))
-		}
-		refused(s, "withdraw without a reason", id, 400, "reason", func() e2e.Response {
-			return act(s, d.legal, id, map[string]any{"action": "withdraw", "withdrawn_on": "2026-06-11"})
+		refused(s, "revoke by the legal reviewer", id, 403, "", func() e2e.Response {
+			return act(s, d.legal, id, map[string]any{"action": "revoke", "revoked_on": "2026-06-10", "revocation": "撤销", "reason": "复议决定撤销"})
 		})
-		mustAct(s, d.legal, id, map[string]any{"action": "withdraw", "withdrawn_on": "2026-06-11", "reason": "原处罚决定已被行政复议撤销"})
-		pub = s.Must(200, s.Do("GET", "/api/v1/public/counties/"+county+"/penalty-decisions", "", nil))
-		items := pub.Body["items"].([]any)
-		if it := items[0].(map[string]any); it["withdrawn"] != true || it["withdraw_reason"] != "原处罚决定已被行政复议撤销" || it["body"] != nil {
-			t.Errorf("withdrawn on the portal: %s", pub.Raw)
+		refused(s, "revoke before the decision", id, 400, "revoked_on", func() e2e.Response {
+			return act(s, d.leader, id, map[string]any{"action": "revoke", "revoked_on": "2026-06-03", "revocation": "撤销", "reason": "复议决定撤销"})
+		})
+		for _, gone := range []string{"publish", "withdraw"} {
+			refused(s, gone+" is publicity's now", id, 400, "action", func() e2e.Response {
+				return act(s, d.legal, id, map[string]any{"action": gone})
+			})
 		}
-
-		page = string(s.Must(200, s.Do("GET", "/portal/"+county+"/penalty-decisions", "", nil)).Raw)
-		if !strings.Contains(page, "原处罚决定已被行政复议撤销") || strings.Contains(page, "罚款人民币5000元") {
+		if e := entries()[id]; e["status"] != "published" {
+			t.Errorf("a refused revoke changed the entry: %v", e)
+		}
+		r := mustAct(s, d.leader, id, map[string]any{"action": "revoke", "revoked_on": "2026-06-10", "revocation": "撤销",
+			"reason": "行政复议决定撤销原处罚决定"})
+		const reason = "撤销：行政复议决定撤销原处罚决定"
+		if r.Body["revoked_on"] != "2026-06-10" || r.Body["revocation"] != reason {
+			t.Errorf("the case's own record of the revocation: %v %v", r.Body["revoked_on"], r.Body["revocation"])
+		}
+		if p := r.Body["publication"].(map[string]any); p["status"] != "withdrawn" || p["withdraw_reason"] != reason ||
+			p["withdrawn_on"] != "2026-06-15" || p["withdraw_due"] != workdays(s, "2026-06-10", 3) {
+			t.Errorf("the case's publication after the revocation: %v", p)
+		}
+		if e := entries()[id]; e["status"] != "withdrawn" || e["withdraw_reason"] != reason || e["revoked_on"] != "2026-06-10" {
+			t.Errorf("entry after the revocation: %v", e)
+		}
+		got = public()
+		if len(got) != 1 || got[0]["status"] != "withdrawn" || got[0]["withdraw_reason"] != reason || got[0]["content"] != "" ||
+			got[0]["decision_no"] != "瑶海区应急罚决〔2026〕第1号" {
+			t.Errorf("the portal after the withdrawal: %v", got)
+		}
+		page = string(s.Must(200, s.Do("GET", "/portal/"+county+"/publicity", "", nil)).Raw)
+		if !strings.Contains(page, "行政复议决定撤销原处罚决定") || strings.Contains(page, "罚款人民币5000元") {
 			t.Errorf("portal page after the withdrawal: %.500s", page)
 		}
-
-		// A secrecy mark in the text stops the publication.
-		marked := decided("检查记录（机密）显示未对从业人员进行安全培训")
-		refused(s, "secrecy mark", marked, 400, "body", func() e2e.Response {
-			return act(s, d.legal, marked, map[string]any{"action": "publish", "published_on": "2026-06-08"})
+		refused(s, "revoke twice", id, 409, "", func() e2e.Response {
+			return act(s, d.leader, id, map[string]any{"action": "revoke", "revoked_on": "2026-06-11", "revocation": "变更", "reason": "再次"})
 		})
-		if n := s.CountRows(`SELECT COUNT(*) FROM penalty_publications WHERE case_id = ?`, marked); n != 0 {
-			t.Errorf("a marked decision was published")
+
+		// Revoked before publication: withdrawn, never on the portal.
+		mustAct(s, d.leader, org, map[string]any{"action": "revoke", "revoked_on": "2026-06-12", "revocation": "变更", "reason": "复议变更处罚"})
+		if e := entries()[org]; e["status"] != "withdrawn" || e["published_on"] != "" {
+			t.Errorf("pending entry after the revocation: %v", e)
 		}
-		// Left unpublished past its 7 working days, the decision is flagged
-		// by the overdue job once, however often it runs; the withdrawn one
-		// (in time) is not.
-		kept := decided("未对从业人员进行安全培训")
-		mustAct(s, d.legal, kept, map[string]any{"action": "publish", "published_on": "2026-06-08"})
-		mustAct(s, d.leader, kept, map[string]any{"action": "revoke", "revoked_on": "2026-06-10", "revocation": "变更",
-			"reason": "复议变更处罚"})
+		if got := public(); len(got) != 1 {
+			t.Errorf("a decision never published reached the portal: %v", got)
+		}
+		if r := s.Do("POST", "/api/v1/counties/"+county+"/publicity/"+e2e.Itoa(e2e.Num(entries()[org]["id"]))+"/publish", d.admin, nil); r.Status != 409 {
+			t.Errorf("publishing a withdrawn entry: %d %s", r.Status, r.Raw)
+		}
+
+		// Left unpublished past its 7 working days, a decision is lit red
+		// by publicity's overdue job, once however often it runs; the
+		// withdrawn ones are not.
+		kept, _ := decided(organization(), "未对从业人员进行安全培训")
 		travel(s, "2026-06-30")
 		admin := s.AdminToken()
 		s.RunOverdue(admin)
 		s.RunOverdue(admin)
-		flags := func(id int64, action string) int {
-			return s.CountRows(`SELECT COUNT(*) FROM penalty_events WHERE case_id = ? AND action = ?`, id, action)
+		all := entries()
+		if all[kept]["warning"] != "red" || all[id]["warning"] != "none" || all[org]["warning"] != "none" {
+			t.Errorf("lights: kept %v, withdrawn %v and %v", all[kept]["warning"], all[id]["warning"], all[org]["warning"])
 		}
-		if n := flags(marked, "publication_red"); n != 1 {
-			t.Errorf("unpublished decision flagged %d times, want once", n)
+		if n := s.CountRows(`SELECT COUNT(*) FROM notices WHERE county_code = ? AND kind = 'publicity_red' AND message LIKE ?`,
+			county, "%"+all[kept]["decision_no"].(string)+"%"); n != 1 {
+			t.Errorf("%d red notices for the unpublished decision, want one (one administrator)", n)
 		}
-		if n := flags(kept, "withdraw_red"); n != 1 {
-			t.Errorf("revoked and not withdrawn: flagged %d times, want once", n)
-		}
-		if n := flags(id, "publication_red") + flags(id, "withdraw_red"); n != 0 {
-			t.Errorf("the decision published and withdrawn in time was flagged %d times", n)
-		}
-		// Another county's portal does not list this county's decisions.
-		if r := s.Do("GET", "/api/v1/public/counties/"+other+"/penalty-decisions", "", nil); r.Status != 404 {
+		// A county that is not a pilot has no public list.
+		if r := s.Do("GET", "/api/v1/public/counties/"+other+"/publicity", "", nil); r.Status != 404 {
 			t.Errorf("a county that is not a pilot: %d", r.Status)
 		}
 	})

@@ -300,9 +300,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		return county.Name, err
 	})
 	penaltySvc := penalties.NewService(database, calendarSvc.Calendar(), catalogSvc, enforcer, countyNamer)
+	// 双公示: a penalty decision is recorded for publication in its
+	// transaction, and withdrawn with the revocation of the decision.
+	penaltySvc.Publicity = publicitySvc
 	penalties.RegisterMetrics(reg, database)
 	penaltyAPI := penalties.NewAPI(penaltySvc, countyNamer, enforcer)
-	penaltyAPI.RequireActive = tenantSvc.RequireActive
 	penaltyAPI.Mount(app)
 	penaltyPages, err := penalties.NewPages(penaltyAPI, pages)
 	if err != nil {
