@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
+	"safetypilot/modules/db"
 	"safetypilot/modules/disclosure"
 	"safetypilot/modules/entities"
 	"safetypilot/modules/written"
@@ -97,7 +99,19 @@ func (s *Service) PublicResults(ctx context.Context, county string) ([]PublicRes
 	}
 	out := make([]PublicResult, 0, len(rows))
 	for _, r := range rows {
-		personal := append([]string{r.Contact, r.Phone}, names...)
+		// The entity's contact and phone are sealed at rest (entities
+		// SealedColumns, bound to the entity's id): opened here only to
+		// mask them, since a sealed value matches nothing in the text.
+		row := strconv.FormatInt(r.EntityID, 10)
+		contact, err := s.db.OpenField(r.Contact, db.Field{Table: "entities", Column: "contact", Row: row})
+		if err != nil {
+			return nil, fmt.Errorf("inspections: public results: %w", err)
+		}
+		phone, err := s.db.OpenField(r.Phone, db.Field{Table: "entities", Column: "phone", Row: row})
+		if err != nil {
+			return nil, fmt.Errorf("inspections: public results: %w", err)
+		}
+		personal := append([]string{contact, phone}, names...)
 		findings, err := s.store.findings(ctx, s.db, county, r.ID)
 		if err != nil {
 			return nil, err
