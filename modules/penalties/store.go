@@ -137,11 +137,12 @@ func (s *Store) lockForUpdate(ctx context.Context, tx *sqlx.Tx, county string, i
 // insert stores a new case and sets its id. The row is written without
 // the natural person's name and ID number, which sealParty then writes
 // sealed and bound to the new id, in the same transaction.
-func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
-	row := *c
-	row.PartyPersonName, row.PartyIDNumber = "", ""
+func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, full *Case) error {
+	c := new(Case)
+	*c = *full
+	c.PartyPersonName, c.PartyIDNumber = "", ""
 	if c.PartyKind == PartyIndividual {
-		row.PartyName = ""
+		c.PartyName = ""
 	}
 	res, err := tx.NamedExecContext(ctx, `INSERT INTO penalty_cases (county_code, case_no, item_code, item_version, item_name, party_kind, party_name,
 	party_credit_code, party_id_number, entity_id, facts, source_kind, source_id, status, major,
@@ -159,14 +160,14 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	:legal_reviewer_id, :legal_opinion, :decided_on, :decided_by, :outcome, :fine_yuan, :standard_id,
 	:tier_level, :factors, :reasons, :mitigation_ground, :collective_discussion, :served_on,
 	:payment_due, :paid_on, :paid_fen, :closed_on, :warning, :payment_warning, :created_by,
-	:created_at, :updated_at, :revoked_on, :revocation, :publication_warning)`, &row)
+	:created_at, :updated_at, :revoked_on, :revocation, :publication_warning)`, c)
 	if err != nil {
 		return fmt.Errorf("penalties: insert: %w", err)
 	}
-	if c.ID, err = res.LastInsertId(); err != nil {
+	if full.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	return s.sealParty(ctx, tx, c)
+	return s.sealParty(ctx, tx, full)
 }
 
 // update writes every mutable field of a case. The party is not one:
