@@ -242,10 +242,30 @@ type Case struct {
 	CreatedBy            int64     `db:"created_by"`
 	CreatedAt            time.Time `db:"created_at"`
 	UpdatedAt            time.Time `db:"updated_at"`
+	// PartyPersonName is the column holding a natural person's name sealed
+	// (party_person_name; party_name is then empty). The store opens it
+	// into PartyName and PartyIDNumber and clears it, so nothing outside
+	// the store meets a sealed value (see store.go, SealedColumns).
+	PartyPersonName string `db:"party_person_name"`
 	// RevokedOn and Revocation record a decision revoked, changed,
 	// confirmed unlawful or void (第四十八条第二款), "" while it stands.
 	RevokedOn  string `db:"revoked_on"`
 	Revocation string `db:"revocation"`
+}
+
+// partyLabel names the party in what the product stores about a case
+// outside its own row (the timeline, notices): an organisation by its name,
+// a natural person by surname + 某某 only, so no plain copy of a sealed name
+// is kept (staff read the full name on the case itself).
+func partyLabel(c Case) string {
+	if c.PartyKind != PartyIndividual {
+		return c.PartyName
+	}
+	r := []rune(strings.TrimSpace(c.PartyName))
+	if len(r) == 0 {
+		return "某某"
+	}
+	return string(r[0]) + "某某"
 }
 
 // Outcomes of a decision.

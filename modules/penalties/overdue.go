@@ -65,6 +65,9 @@ func (s *Service) FlagOverdue(ctx context.Context) (Flags, error) {
 		if err := s.db.SelectContext(ctx, &list, q, p.from, horizon, flagScan); err != nil {
 			return res, fmt.Errorf("penalties: overdue scan: %w", err)
 		}
+		if err := s.store.openAll(list); err != nil {
+			return res, err
+		}
 		for _, c := range list {
 			decision, payment := Lights(c, today)
 			light := decision
@@ -88,13 +91,14 @@ func (s *Service) FlagOverdue(ctx context.Context) (Flags, error) {
 
 func (s *Service) flagOnce(ctx context.Context, c Case, payment bool, from, to string) (bool, error) {
 	column, action, kind := "warning", "flag_"+to, notices.KindPenaltyYellow
-	msg := fmt.Sprintf("处罚案件 %s（%s）决定期限 %s %s", c.CaseNo, c.PartyName, c.DecisionDue, map[string]string{WarningYellow: "即将届满", WarningRed: "已届满"}[to])
+	// The message is stored (timeline, notices): the party by partyLabel.
+	msg := fmt.Sprintf("处罚案件 %s（%s）决定期限 %s %s", c.CaseNo, partyLabel(c), c.DecisionDue, map[string]string{WarningYellow: "即将届满", WarningRed: "已届满"}[to])
 	if to == WarningRed {
 		kind = notices.KindPenaltyRed
 	}
 	if payment {
 		column, action, kind = "payment_warning", "payment_"+to, notices.KindPaymentRed
-		msg = fmt.Sprintf("处罚案件 %s（%s）罚款缴纳期限 %s %s", c.CaseNo, c.PartyName, c.PaymentDue, map[string]string{WarningYellow: "即将届满", WarningRed: "已届满，开始加处罚款"}[to])
+		msg = fmt.Sprintf("处罚案件 %s（%s）罚款缴纳期限 %s %s", c.CaseNo, partyLabel(c), c.PaymentDue, map[string]string{WarningYellow: "即将届满", WarningRed: "已届满，开始加处罚款"}[to])
 	}
 	changed := false
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {

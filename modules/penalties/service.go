@@ -291,7 +291,9 @@ func (s *Service) Open(ctx context.Context, actor Actor, county string, in OpenI
 		if _, err := tx.ExecContext(ctx, `UPDATE penalty_documents SET case_id = ? WHERE county_code = ? AND id = ?`, c.ID, county, d.ID); err != nil {
 			return fmt.Errorf("penalties: document: %w", err)
 		}
-		detail := map[string]any{"item_code": c.ItemCode, "party": c.PartyName}
+		// The timeline names a natural person by surname only: the full
+		// name is kept sealed on the case.
+		detail := map[string]any{"item_code": c.ItemCode, "party": partyLabel(c)}
 		if c.SourceKind != "" {
 			detail["source_kind"], detail["source_id"] = c.SourceKind, c.SourceID
 		}

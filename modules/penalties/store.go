@@ -3,12 +3,14 @@ package penalties
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/db"
+	"safetypilot/modules/seal"
 )
 
 // Store is the SQL of penalty cases; every query says WHERE county_code = ?.
@@ -17,7 +19,7 @@ type Store struct{ db *db.DB }
 // NewStore wraps the database handle.
 func NewStore(database *db.DB) *Store { return &Store{db: database} }
 
-const caseColumns = `id, county_code, case_no, item_code, item_version, item_name, party_kind, party_name,
+const caseColumns = `id, county_code, case_no, item_code, item_version, item_name, party_kind, party_name, party_person_name,
 	party_credit_code, party_id_number, entity_id, facts, source_kind, source_id, status, major,
 	filed_on, filing_approved_by, decision_due, extension_days, penalties, proposed_fine_yuan,
 	confiscate_yuan, notified_on, hearing_required, hearing_request_due, hearing_requested_on,
@@ -25,6 +27,81 @@ const caseColumns = `id, county_code, case_no, item_code, item_version, item_nam
 	decided_on, decided_by, outcome, fine_yuan, standard_id, tier_level, factors, reasons,
 	mitigation_ground, collective_discussion, served_on, payment_due, paid_on, paid_fen, closed_on,
 	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation`
+
+// SealedColumns are the personal columns of penalty cases, sealed at rest
+// (package seal) and bound to the case's id: a natural person's name
+// (party_person_name) and ID number, each with a blind index for the
+// list's q. An organisation's name and credit code stay plain in
+// party_name and party_credit_code: they are public in the enterprise
+// credit register, and the list searches them in part. server.SealedColumns
+// lists these, so key rotation, the profile migration and the sweep that
+// seals values from before (migration 00197 moved them here) reach them.
+var SealedColumns = []seal.Column{
+	{Table: "penalty_cases", Column: "party_person_name", RowKey: "id", Index: "party_name_bidx", Kind: seal.KindText},
+	{Table: "penalty_cases", Column: "party_id_number", RowKey: "id", Index: "party_id_bidx", Kind: seal.KindIDNumber},
+}
+
+func partyField(id int64, column string) db.Field {
+	return db.Field{Table: "penalty_cases", Column: column, Row: strconv.FormatInt(id, 10)}
+}
+
+// sealParty writes a new case's natural person's name and ID number sealed
+// under its id, with their blind indexes (an organisation has neither).
+func (s *Store) sealParty(ctx context.Context, tx *sqlx.Tx, c *Case) error {
+	name := ""
+	if c.PartyKind == PartyIndividual {
+		name = c.PartyName
+	}
+	sealedName, err := s.db.SealField(name, partyField(c.ID, "party_person_name"))
+	if err != nil {
+		return fmt.Errorf("penalties: seal: %w", err)
+	}
+	sealedID, err := s.db.SealField(c.PartyIDNumber, partyField(c.ID, "party_id_number"))
+	if err != nil {
+		return fmt.Errorf("penalties: seal: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE penalty_cases SET party_person_name = ?, party_id_number = ?, party_name_bidx = ?,
+		party_id_bidx = ? WHERE county_code = ? AND id = ?`, sealedName, sealedID, s.db.FieldIndex(seal.KindText, name),
+		s.db.FieldIndex(seal.KindIDNumber, c.PartyIDNumber), c.CountyCode, c.ID); err != nil {
+		return fmt.Errorf("penalties: seal: %w", err)
+	}
+	return nil
+}
+
+// open decrypts the party of a case read from the database: a natural
+// person's name into PartyName, the ID number into PartyIDNumber.
+func (s *Store) open(c *Case) error {
+	name, err := s.db.OpenField(c.PartyPersonName, partyField(c.ID, "party_person_name"))
+	if err != nil {
+		return fmt.Errorf("penalties: open case %d: %w", c.ID, err)
+	}
+	if c.PartyIDNumber, err = s.db.OpenField(c.PartyIDNumber, partyField(c.ID, "party_id_number")); err != nil {
+		return fmt.Errorf("penalties: open case %d: %w", c.ID, err)
+	}
+	if c.PartyKind == PartyIndividual {
+		c.PartyName = name
+	}
+	c.PartyPersonName = ""
+	return nil
+}
+
+func (s *Store) openAll(list []Case) error {
+	for i := range list {
+		if err := s.open(&list[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ErasePersonal erases the natural person's name and ID number
+// (SealedColumns) of penalty cases closed (结案) before the cutoff date, for
+// the retention job: the case, its dates, decision, timeline, documents'
+// numbers and audit entries stay.
+func ErasePersonal(ctx context.Context, d *db.DB, before, today string) (int, error) {
+	return seal.Erase(ctx, d, SealedColumns, `party_kind = ? AND status = ? AND closed_on <> '' AND closed_on < ?`,
+		[]any{PartyIndividual, StatusClosed, before}, today)
+}
 
 // get reads one of a county's cases.
 func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, county string, id int64) (Case, error) {
@@ -36,7 +113,7 @@ func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, county string, i
 	if err != nil {
 		return c, fmt.Errorf("penalties: get: %w", err)
 	}
-	return c, nil
+	return c, s.open(&c)
 }
 
 // lockForUpdate reads a case and locks its row (MySQL) for the transaction
@@ -54,11 +131,19 @@ func (s *Store) lockForUpdate(ctx context.Context, tx *sqlx.Tx, county string, i
 	if err != nil {
 		return c, fmt.Errorf("penalties: lock: %w", err)
 	}
-	return c, nil
+	return c, s.open(&c)
 }
 
-// insert stores a new case and sets its id.
-func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
+// insert stores a new case and sets its id. The row is written without
+// the natural person's name and ID number, which sealParty then writes
+// sealed and bound to the new id, in the same transaction.
+func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, full *Case) error {
+	c := new(Case)
+	*c = *full
+	c.PartyPersonName, c.PartyIDNumber = "", ""
+	if c.PartyKind == PartyIndividual {
+		c.PartyName = ""
+	}
 	res, err := tx.NamedExecContext(ctx, `INSERT INTO penalty_cases (county_code, case_no, item_code, item_version, item_name, party_kind, party_name,
 	party_credit_code, party_id_number, entity_id, facts, source_kind, source_id, status, major,
 	filed_on, filing_approved_by, decision_due, extension_days, penalties, proposed_fine_yuan,
@@ -79,15 +164,18 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	if err != nil {
 		return fmt.Errorf("penalties: insert: %w", err)
 	}
-	c.ID, err = res.LastInsertId()
-	return err
+	if full.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return s.sealParty(ctx, tx, full)
 }
 
-// update writes every mutable field of a case.
+// update writes every mutable field of a case. The party is not one:
+// it is fixed at 立案, and its personal fields are only ever written sealed
+// (insert, and the sweep when the key changes).
 func (s *Store) update(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	_, err := tx.NamedExecContext(ctx, `UPDATE penalty_cases SET item_code = :item_code, item_version = :item_version, item_name = :item_name,
-	party_kind = :party_kind, party_name = :party_name, party_credit_code = :party_credit_code,
-	party_id_number = :party_id_number, entity_id = :entity_id, facts = :facts,
+	facts = :facts,
 	source_kind = :source_kind, source_id = :source_id, status = :status, major = :major,
 	filed_on = :filed_on, filing_approved_by = :filing_approved_by, decision_due = :decision_due,
 	extension_days = :extension_days, penalties = :penalties, proposed_fine_yuan = :proposed_fine_yuan,
@@ -130,9 +218,21 @@ func (s *Store) list(ctx context.Context, county string, f Filter, today string)
 		args = append(args, today, today)
 	}
 	if f.Q != "" {
+		// The case number, an organisation's name or credit code match in
+		// part (plain columns); a natural person's full name or ID number
+		// only exactly, through their blind indexes: nothing is decrypted.
 		p := "%" + strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`).Replace(f.Q) + "%"
-		where += ` AND (case_no LIKE ? ESCAPE '!' OR party_name LIKE ? ESCAPE '!' OR party_credit_code LIKE ? ESCAPE '!')`
+		cond := `case_no LIKE ? ESCAPE '!' OR party_name LIKE ? ESCAPE '!' OR party_credit_code LIKE ? ESCAPE '!'`
 		args = append(args, p, p, strings.ToUpper(p))
+		for _, ix := range []struct{ column, kind string }{{"party_name_bidx", seal.KindText}, {"party_id_bidx", seal.KindIDNumber}} {
+			if list := s.db.FieldIndexes(ix.kind, f.Q); len(list) > 0 {
+				cond += ` OR ` + ix.column + ` IN (?` + strings.Repeat(", ?", len(list)-1) + `)`
+				for _, v := range list {
+					args = append(args, v)
+				}
+			}
+		}
+		where += ` AND (` + cond + `)`
 	}
 	var total int
 	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM penalty_cases WHERE `+where, args...); err != nil {
@@ -143,7 +243,7 @@ func (s *Store) list(ctx context.Context, county string, f Filter, today string)
 		ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, f.PerPage, (f.Page-1)*f.PerPage)...); err != nil {
 		return nil, 0, fmt.Errorf("penalties: list: %w", err)
 	}
-	return out, total, nil
+	return out, total, s.openAll(out)
 }
 
 // addEvent records a step.

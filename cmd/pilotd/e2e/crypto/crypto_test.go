@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"safetypilot/cmd/pilotd/internal/e2e"
 	"safetypilot/cmd/pilotd/internal/server"
 	"safetypilot/modules/audit"
+	"safetypilot/modules/calendar"
 	"safetypilot/modules/db"
 	"safetypilot/modules/seal"
 )
@@ -40,6 +42,8 @@ var (
 	requesterPhone = "requester-13711112222"
 	entityContact  = "郝监管联系人"
 	entityPhone    = "0551-66778899"
+	partyName      = "冯明文处罚当事人"
+	partyID        = "340102197511224566" // valid GB 11643 check digit
 	orgName        = "合肥市瑶海区独特化工有限公司"
 	orgCode        = e2e.CreditCode("91340102MA2CRYP01")
 	entityCode     = e2e.CreditCode("91340102MA2CRYP02")
@@ -50,6 +54,9 @@ type fixture struct {
 	officer  string
 	caseID   int64
 	tracking string
+	// penaltyID is a penalty case of a natural person (partyName,
+	// partyID), opened 95 days ago so its decision clock has run out.
+	penaltyID int64
 }
 
 func populate(t *testing.T, s *e2e.Service) fixture {
@@ -64,13 +71,22 @@ func populate(t *testing.T, s *e2e.Service) fixture {
 	s.Must(201, s.Do("POST", "/api/v1/counties/"+county+"/entities", f.officer, map[string]any{"name": "合肥市瑶海区监管对象有限公司",
 		"credit_code": entityCode, "address": "合肥市瑶海区长江东路1号", "industry": "fireworks", "risk_grade": "orange",
 		"contact": entityContact, "phone": entityPhone}))
+	e2e.PenaltyItemPublished(s, county, f.desk.Admin)
+	p := s.Must(201, s.Do("POST", penaltyPath(""), f.desk.Leader, map[string]any{"item_code": "CF-001",
+		"party":    map[string]any{"kind": "individual", "name": partyName, "id_number": partyID},
+		"facts":    "经营场所未对从业人员进行安全生产教育和培训",
+		"filed_on": calendar.FormatDate(calendar.Today(time.Now()).AddDate(0, 0, -95))}))
+	f.penaltyID = e2e.Num(p.Body["id"])
 	return f
 }
+
+func penaltyPath(rest string) string { return "/api/v1/counties/" + county + "/penalty-cases" + rest }
 
 // secrets are the plaintexts that must not be stored (the phones also as
 // their digits alone).
 func secrets() []string {
-	return []string{contact, phone, requesterName, requesterPhone, entityContact, entityPhone, "66778899", "13711112222"}
+	return []string{contact, phone, requesterName, requesterPhone, entityContact, entityPhone, "66778899", "13711112222",
+		partyName, partyID}
 }
 
 // storedBytes is everything the database keeps: every file of the SQLite
@@ -175,15 +191,55 @@ func wantSearch(t *testing.T, s *e2e.Service, f fixture) {
 	}
 }
 
+// wantPenaltySearch: the penalty case list finds the natural person's case
+// by the full name and by the ID number (any case of its check letter)
+// through their blind indexes, and not by part of either.
+func wantPenaltySearch(t *testing.T, s *e2e.Service, f fixture) {
+	t.Helper()
+	for _, tc := range []struct {
+		q    string
+		want bool
+	}{
+		{partyName, true}, {partyID, true}, {"冯明文", false}, {partyID[:12], false},
+	} {
+		r := s.Must(200, s.Do("GET", penaltyPath("?q="+url.QueryEscape(tc.q)), f.desk.Leader, nil))
+		items, _ := r.Body["items"].([]any)
+		found := len(items) == 1 && e2e.Num(items[0].(map[string]any)["id"]) == f.penaltyID
+		if found != tc.want || (!tc.want && len(items) > 0) {
+			t.Errorf("penalty cases q=%q: %s, want our case: %v", tc.q, r.Raw, tc.want)
+		}
+	}
+}
+
 // TestPersonalDataSealedAtRest: after cases, requests and entities with
-// recognisable personal values, neither the SQLite files nor a MariaDB dump
-// holds any of them; staff still read them, and search by phone, credit code
-// and tracking number works.
+// recognisable personal values, and a penalty case of a natural person
+// whose decision clock the overdue job flags (a timeline entry and notices
+// naming the party), neither the SQLite files nor a MariaDB dump holds any
+// of them; staff still read them (the penalty case, its list and printed
+// documents in full), and search by phone, credit code, tracking number,
+// and a penalty party's full name or ID number works.
 func TestPersonalDataSealedAtRest(t *testing.T) {
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		f := populate(t, s)
+		s.RunOverdue(s.AdminToken())
+		if n := s.CountRows(`SELECT COUNT(*) FROM notices WHERE kind = 'penalty_red' AND message LIKE ?`, "%冯某某%"); n == 0 {
+			t.Error("the overdue penalty case raised no notice naming the party by surname")
+		}
 		wantNoPlaintext(t, s)
 		wantSearch(t, s, f)
+		wantPenaltySearch(t, s, f)
+		pc := s.Must(200, s.Do("GET", penaltyPath("/"+e2e.Itoa(f.penaltyID)), f.desk.Leader, nil))
+		if party, _ := pc.Body["party"].(map[string]any); party["name"] != partyName || party["id_number"] != partyID {
+			t.Errorf("staff read penalty party %v", pc.Body["party"])
+		}
+		list := s.Must(200, s.Do("GET", penaltyPath(""), f.desk.Leader, nil))
+		if !bytes.Contains(list.Raw, []byte(partyName)) {
+			t.Errorf("penalty case list lacks the party's name: %s", list.Raw)
+		}
+		doc := s.Must(200, s.Do("GET", "/counties/"+county+"/penalty-cases/"+e2e.Itoa(f.penaltyID)+"/documents/filing", f.desk.Leader, nil))
+		if !bytes.Contains(doc.Raw, []byte(partyName)) {
+			t.Errorf("printed 立案审批表 lacks the party's name: %.400s", doc.Raw)
+		}
 		c := s.Must(200, s.Do("GET", e2e.CasePath(county, "/"+e2e.Itoa(f.caseID)), f.desk.Clerk, nil))
 		app, _ := c.Body["applicant"].(map[string]any)
 		if app["contact"] != contact || app["phone"] != phone {
@@ -330,6 +386,7 @@ func TestRotateKeyOnline(t *testing.T) {
 		}
 		wantNoPlaintext(t, s)
 		wantSearch(t, s, f)
+		wantPenaltySearch(t, s, f)
 		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE action = ?`, seal.ActionRotateKey); n != 1 {
 			t.Errorf("rotation audited %d times", n)
 		}
@@ -348,13 +405,23 @@ func TestProfileMigration(t *testing.T) {
 		if err := s.Svc.DB.Get(&before, `SELECT applicant_phone FROM cases WHERE id = ?`, f.caseID); err != nil || !strings.HasPrefix(before, "enc1:in:1:") {
 			t.Fatalf("before: %q %v", before, err)
 		}
+		if err := s.Svc.DB.Get(&before, `SELECT party_id_number FROM penalty_cases WHERE id = ?`, f.penaltyID); err != nil ||
+			!strings.HasPrefix(before, "enc1:in:1:") {
+			t.Fatalf("penalty party before: %q %v", before, err)
+		}
 		rotateUnderLoad(t, s, f, seal.Guomi)
 		var after string
 		if err := s.Svc.DB.Get(&after, `SELECT applicant_phone FROM cases WHERE id = ?`, f.caseID); err != nil || !strings.HasPrefix(after, "enc1:gm:2:") {
 			t.Fatalf("after: %q %v", after, err)
 		}
+		var party string
+		if err := s.Svc.DB.Get(&party, `SELECT party_person_name FROM penalty_cases WHERE id = ?`, f.penaltyID); err != nil ||
+			!strings.HasPrefix(party, "enc1:gm:2:") {
+			t.Fatalf("penalty party after: %q %v", party, err)
+		}
 		wantNoPlaintext(t, s)
 		wantSearch(t, s, f)
+		wantPenaltySearch(t, s, f)
 		// Audited work after the switch is chained with SM3.
 		s.MustAct(f.desk.Clerk, county, f.caseID, "accept")
 		anchors := s.CountRows(`SELECT COUNT(*) FROM audit_hash_anchors WHERE algo = ?`, seal.HashSM3)
@@ -415,6 +482,11 @@ func TestSweepResumes(t *testing.T) {
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
+		// A penalty party as migration 00197 leaves it: moved, not yet sealed.
+		if _, err := s.Svc.DB.Exec(`UPDATE penalty_cases SET party_person_name = ?, party_id_number = ?, party_name_bidx = '',
+			party_id_bidx = '' WHERE id = ?`, "旧当事人明文", "340102198001011231", f.penaltyID); err != nil {
+			t.Fatal(err)
+		}
 		// Three batches: the cases, the requests, then the entities' first.
 		sw := s.Svc.Sweeper()
 		n, done, err := sw.Run(context.Background(), 3)
@@ -433,8 +505,15 @@ func TestSweepResumes(t *testing.T) {
 		if err := server.RotateKey(context.Background(), s.Svc.Config, slog.New(slog.NewTextHandler(io.Discard, nil)), seal.Guomi, true, 0, &out); err != nil {
 			t.Fatalf("resume: %v %s", err, out.String())
 		}
-		if bytes.Contains(storedBytes(t, s), []byte("旧联系人明文")) {
-			t.Error("plaintext from before sealing is still stored after the sweep")
+		stored := storedBytes(t, s)
+		for _, p := range []string{"旧联系人明文", "旧当事人明文", "340102198001011231"} {
+			if bytes.Contains(stored, []byte(p)) {
+				t.Errorf("plaintext from before sealing (%s) is still stored after the sweep", p)
+			}
+		}
+		r := s.Must(200, s.Do("GET", penaltyPath("?q=340102198001011231"), f.desk.Leader, nil))
+		if items, _ := r.Body["items"].([]any); len(items) != 1 || items[0].(map[string]any)["party_name"] != "旧当事人明文" {
+			t.Errorf("the swept penalty case is not found by its ID number, or reads wrong: %s", r.Raw)
 		}
 		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE action = ?`, seal.ActionSweepDone); n == 0 {
 			t.Error("the finished sweep is not audited")
@@ -503,6 +582,10 @@ func TestRetentionErasesPersonalFields(t *testing.T) {
 		if _, err := s.Svc.DB.Exec(`UPDATE info_requests SET status = 'answered', outcome = 'granted', answered_on = '2020-01-20'`); err != nil {
 			t.Fatal(err)
 		}
+		// A penalty case of a natural person closed (结案) long ago.
+		if _, err := s.Svc.DB.Exec(`UPDATE penalty_cases SET status = 'closed', closed_on = '2020-02-01' WHERE id = ?`, f.penaltyID); err != nil {
+			t.Fatal(err)
+		}
 		admin := s.AdminToken()
 		run := func() {
 			r := s.Must(200, s.Do("POST", "/api/v1/jobs/retention/run", admin, nil))
@@ -538,6 +621,13 @@ func TestRetentionErasesPersonalFields(t *testing.T) {
 		}
 		if v, ok := e2e.MetricValue(m.Raw, "pilot_personal_data_erased_total", `kind="info_request"`); !ok || v != 1 {
 			t.Errorf("metric info_request = %v %v", v, ok)
+		}
+		if v, ok := e2e.MetricValue(m.Raw, "pilot_personal_data_erased_total", `kind="penalty_case"`); !ok || v != 1 {
+			t.Errorf("metric penalty_case = %v %v", v, ok)
+		}
+		pc := s.Must(200, s.Do("GET", penaltyPath("/"+e2e.Itoa(f.penaltyID)), f.desk.Leader, nil))
+		if party, _ := pc.Body["party"].(map[string]any); party["name"] != "" || party["id_number"] != nil || pc.Body["closed_on"] != "2020-02-01" {
+			t.Errorf("erased penalty case reads %s", pc.Raw)
 		}
 		if n := s.CountRows(`SELECT COUNT(*) FROM audit_log WHERE action = 'personal-data-erase'`); n != 1 {
 			t.Errorf("erasures audited %d times, want 1", n)

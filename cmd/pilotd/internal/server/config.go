@@ -100,7 +100,7 @@ var configVars = []struct {
 	{"secret-key", "PILOT_SECRET_KEY", "", "master key: base64 of 32 random bytes from which every data, index and TOTP key is derived (see Cryptography in the README); required with MySQL, the same on every replica; empty on SQLite: a key file made in the data folder at first start"},
 	{"secret-key-previous", "PILOT_SECRET_KEY_PREVIOUS", "", "the former PILOT_SECRET_KEY after a change of master key, until `pilotd rotate-key` has re-sealed the data under the new one"},
 	{"crypto-profile", "PILOT_CRYPTO_PROFILE", "guomi", "cryptographic profile: guomi (SM4-GCM, SM3, HMAC-SM3) or international (AES-256-GCM, SHA-256); a new database starts with it, an existing one keeps its recorded profile until `pilotd rotate-key` moves it"},
-	{"personal-retention-days", "PILOT_PERSONAL_RETENTION_DAYS", "0", "days after a case is completed or a request answered before the retention job erases its personal fields (contact, phone, requester); 0: never"},
+	{"personal-retention-days", "PILOT_PERSONAL_RETENTION_DAYS", "0", "days after a case is completed, a request answered or a penalty case closed before the retention job erases its personal fields (contact, phone, requester, a natural person's name and ID number); 0: never"},
 	{"challenge-difficulty", "PILOT_CHALLENGE_DIFFICULTY", "16", "leading zero bits of the proof-of-work challenge of the public forms (0-24; 16 takes a phone well under a second)"},
 	{"public-api-challenge", "PILOT_PUBLIC_API_CHALLENGE", "false", "the public JSON POSTs (online application, information request) also require a solved challenge (X-Challenge-Id, X-Challenge-Solution)"},
 }

@@ -14,6 +14,7 @@ import (
 	"safetypilot/modules/db"
 	"safetypilot/modules/disclosure"
 	"safetypilot/modules/entities"
+	"safetypilot/modules/penalties"
 	"safetypilot/modules/seal"
 	"safetypilot/modules/users"
 	"safetypilot/web"
@@ -32,7 +33,8 @@ const (
 // before) walks them. A new module with personal fields adds its list here.
 func SealedColumns() []seal.Column {
 	var out []seal.Column
-	for _, list := range [][]seal.Column{cases.SealedColumns, disclosure.RequestSealedColumns, entities.SealedColumns, users.SealedColumns} {
+	for _, list := range [][]seal.Column{cases.SealedColumns, disclosure.RequestSealedColumns, entities.SealedColumns, users.SealedColumns,
+		penalties.SealedColumns} {
 		out = append(out, list...)
 	}
 	return out
@@ -125,14 +127,14 @@ func retentionCounter(reg prometheus.Registerer) *prometheus.CounterVec {
 		Help: "Records whose personal fields the retention job erased (PILOT_PERSONAL_RETENTION_DAYS after closing), by kind.",
 	}, []string{"kind"})
 	reg.MustRegister(c)
-	for _, k := range []string{"case", "info_request"} {
+	for _, k := range []string{"case", "info_request", "penalty_case"} {
 		c.WithLabelValues(k)
 	}
 	return c
 }
 
-// runRetention erases the personal fields of cases and requests closed
-// more than days ago; days 0 keeps everything.
+// runRetention erases the personal fields of cases, requests and penalty
+// cases closed more than days ago; days 0 keeps everything.
 func runRetention(ctx context.Context, database *db.DB, days int, now time.Time, erased *prometheus.CounterVec) (string, error) {
 	if days <= 0 {
 		return "未设置个人信息保存期限（PILOT_PERSONAL_RETENTION_DAYS=0），未删除", nil
@@ -149,13 +151,19 @@ func runRetention(ctx context.Context, database *db.DB, days int, now time.Time,
 	if err != nil {
 		return "", err
 	}
-	if nc+nr > 0 {
+	np, err := penalties.ErasePersonal(ctx, database, before, today)
+	erased.WithLabelValues("penalty_case").Add(float64(np))
+	if err != nil {
+		return "", err
+	}
+	if nc+nr+np > 0 {
 		if err := audit.NewStore(database).Record(ctx, web.AuditEntry{Username: "pilotd", Region: "*", Action: "personal-data-erase",
-			Object: "retention", Outcome: "success", Detail: fmt.Sprintf("closed before %s: cases=%d info_requests=%d", before, nc, nr)}); err != nil {
+			Object: "retention", Outcome: "success", Detail: fmt.Sprintf("closed before %s: cases=%d info_requests=%d penalty_cases=%d",
+				before, nc, nr, np)}); err != nil {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("已删除 %s 之前办结的办件 %d 件、答复的申请 %d 件的个人信息", before, nc, nr), nil
+	return fmt.Sprintf("已删除 %s 之前办结的办件 %d 件、答复的申请 %d 件、结案的行政处罚案件 %d 件的个人信息", before, nc, nr, np), nil
 }
 
 // RotateKey is pilotd rotate-key: a new key version (with profile, which may
