@@ -398,8 +398,9 @@ func (s *Service) flagOnce(ctx context.Context, e Entry, from, to, kind, msg str
 	return changed, err
 }
 
-// RecordLicence records a granted licence for publication, in the
-// transaction that grants it (cases.Service.OnApproved): its number is the
+// RecordLicence records a granted licence (an approved case of a 行政许可
+// item, power type XK) for publication, in the transaction that grants it
+// (cases.Service.OnApproved): its number is the
 // written decision's, its content the item granted and the applicant an
 // organisation (an application carries a credit code). The legal basis is
 // the item's as published in the version the case was opened under.
@@ -413,12 +414,18 @@ func (s *Service) RecordLicence(ctx context.Context, tx *sqlx.Tx, c cases.Case, 
 		return fmt.Errorf("publicity: item version: %w", err)
 	}
 	var item struct {
+		PowerType  string `json:"power_type"`
 		LegalBasis string `json:"legal_basis"`
 	}
 	if content != "" {
 		if err := json.Unmarshal([]byte(content), &item); err != nil {
 			return fmt.Errorf("publicity: item version: %w", err)
 		}
+	}
+	// 第四十条 is about licences: an approved 备案, 确认 or service is not
+	// a 行政许可 decision and is not published as one.
+	if item.PowerType != "XK" {
+		return nil
 	}
 	granted := "准予" + c.ItemName
 	if r := strings.TrimSpace(c.Reason); r != "" {

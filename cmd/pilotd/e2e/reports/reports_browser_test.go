@@ -512,7 +512,7 @@ func TestReportExports(t *testing.T) {
 			t.Fatalf("open xlsx: %v", err)
 		}
 		defer f.Close()
-		if sheets := strings.Join(f.GetSheetList(), ","); sheets != "概况,目录,职权底数,职权清理,信息公开,依申请公开,办件,好差评" {
+		if sheets := strings.Join(f.GetSheetList(), ","); sheets != "概况,目录,职权底数,职权清理,信息公开,依申请公开,办件,好差评,执法与许可" {
 			t.Errorf("sheets %s", sheets)
 		}
 		if v, _ := f.GetCellValue("办件", "A2"); v != "274" {

@@ -378,6 +378,9 @@ func septemberA() reports.CountyFigures {
 				{Item: "274", Name: "烟花爆竹经营（零售）许可证核发", Decided: 4, AvgWorkdays: 9.8, P90Workdays: 17},
 				{Item: "281", Name: "生产经营单位安全生产事故应急救援预案备案", Decided: 1, AvgWorkdays: 4, P90Workdays: 4},
 			}},
+		// Licences granted in September: A6, A1, A2 (A3 was refused; A8's 281
+		// is a 备案, not a licence).
+		Enforcement: reports.EnforcementFigures{LicencesGranted: 3},
 	}
 }
 
@@ -397,6 +400,7 @@ func septemberB() reports.CountyFigures {
 				// 3 16: mean 9.5; rank ceil(1.8) = 2 → 16.
 				{Item: "274", Name: "烟花爆竹经营（零售）许可证核发", Decided: 2, AvgWorkdays: 9.5, P90Workdays: 16},
 			}},
+		Enforcement: reports.EnforcementFigures{LicencesGranted: 2}, // B1 and B2
 	}
 }
 
@@ -472,6 +476,7 @@ func TestReportFigures(t *testing.T) {
 			Requests:   reports.RequestFigures{Answered: 1, AnsweredOnTime: 1, Outcomes: map[string]int{"partly_disclosed": 1}},
 			Cases: reports.CaseFigures{Received: 1, Decided: 2, DecidedOnTime: 1, OnTimeRate: 0.5, OverdueAtEnd: 1,
 				ByItem: []reports.ItemTiming{{Item: "274", Name: "烟花爆竹经营（零售）许可证核发", Decided: 2, AvgWorkdays: 11, P90Workdays: 21}}},
+			Enforcement: reports.EnforcementFigures{LicencesGranted: 2}, // A4 and A9
 		})
 
 		// The province's report sums its two counties and lists them.
@@ -508,6 +513,7 @@ func TestReportFigures(t *testing.T) {
 					{Item: "274", Name: "烟花爆竹经营（零售）许可证核发", Decided: 6, AvgWorkdays: 9.7, P90Workdays: 17},
 					{Item: "281", Name: "生产经营单位安全生产事故应急救援预案备案", Decided: 1, AvgWorkdays: 4, P90Workdays: 4},
 				}},
+			Enforcement: reports.EnforcementFigures{LicencesGranted: 5},
 		})
 		if len(pf.Trend) != 12 || pf.Trend[0].Month != "2025-10" || pf.Trend[11].Month != "2026-09" ||
 			pf.Trend[11] != (reports.TrendPoint{Month: "2026-09", Decided: 7, OnTime: 5, OnTimeRate: 0.714}) {
