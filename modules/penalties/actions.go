@@ -84,7 +84,7 @@ var allowed = map[string][]string{
 	"decide":           {StatusNotified, StatusReviewed},
 	"serve":            {StatusDecided},
 	"pay":              {StatusServed},
-	"close":            {StatusServed, StatusPaid},
+	"close":            {StatusDecided, StatusServed, StatusPaid}, // decided: only once revoked
 	"revoke":           {StatusDecided, StatusServed, StatusPaid, StatusClosed},
 	"extend":           {StatusFiling, StatusInvestigating, StatusNotified, StatusHearingRequested, StatusHearingScheduled, StatusHeard, StatusReviewed},
 }
@@ -142,6 +142,12 @@ func (s *Service) Act(ctx context.Context, actor Actor, county string, id int64,
 		}
 		if !slices.Contains(states, c.Status) {
 			return apperr.Conflict("invalid_transition", fmt.Sprintf("案件当前状态为“%s”，不能%s", StatusTitles[c.Status], ActionTitles[in.Action]))
+		}
+		// A decision revoked, changed, confirmed unlawful or void (第四十八条
+		// 第二款 records it) is no longer served or enforced; the case is
+		// closed instead.
+		if c.RevokedOn != "" && (in.Action == "serve" || in.Action == "pay") {
+			return apperr.Conflict("decision_revoked", "该处罚决定已于"+c.RevokedOn+"被"+revocationKind(c.Revocation)+"，不能再"+ActionTitles[in.Action])
 		}
 		from := c.Status
 		on, detail, err := s.apply(ctx, tx, actor, &c, in, countyName)
@@ -376,7 +382,10 @@ func (s *Service) apply(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in A
 		return on, detail, err
 
 	case "close":
-		if c.Status == StatusServed && c.FineYuan > 0 {
+		if c.Status == StatusDecided && c.RevokedOn == "" {
+			return "", nil, apperr.Conflict("invalid_transition", "处罚决定尚未送达，不能结案")
+		}
+		if c.Status == StatusServed && c.FineYuan > 0 && c.RevokedOn == "" {
 			return "", nil, apperr.Conflict("invalid_transition", "罚款尚未缴纳，不能结案")
 		}
 		on := in.ClosedOn
@@ -680,4 +689,13 @@ func (s *Service) decide(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in 
 	}
 	return in.DecidedOn, map[string]any{"outcome": outcome, "fine_yuan": c.FineYuan, "standard_id": c.StandardID, "tier_level": c.TierLevel,
 		"factors": in.Factors, "mitigation_ground": ground, "doc_no": docNo}, nil
+}
+
+// revocationKind is the kind of a recorded revocation ("撤销：…" → 撤销).
+func revocationKind(revocation string) string {
+	kind, _, _ := strings.Cut(revocation, "：")
+	if kind == "" {
+		return "撤销或变更"
+	}
+	return kind
 }

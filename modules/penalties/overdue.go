@@ -59,7 +59,7 @@ func (s *Service) FlagOverdue(ctx context.Context) (Flags, error) {
 			ORDER BY decision_due, id LIMIT ?`
 		if p.payment {
 			q = `SELECT ` + caseColumns + ` FROM penalty_cases WHERE payment_warning = ? AND payment_due <> '' AND payment_due <= ?
-				AND paid_on = '' ORDER BY payment_due, id LIMIT ?`
+				AND paid_on = '' AND revoked_on = '' ORDER BY payment_due, id LIMIT ?`
 		}
 		var list []Case
 		if err := s.db.SelectContext(ctx, &list, q, p.from, horizon, flagScan); err != nil {

@@ -847,6 +847,17 @@ func TestPenaltyPublication(t *testing.T) {
 		if r := s.Do("POST", "/api/v1/counties/"+county+"/publicity/"+e2e.Itoa(e2e.Num(entries()[org]["id"]))+"/publish", d.admin, nil); r.Status != 409 {
 			t.Errorf("publishing a withdrawn entry: %d %s", r.Status, r.Raw)
 		}
+		// A revoked decision is no longer served nor enforced; the case is
+		// closed instead, although nothing was served or paid.
+		refused(s, "serving a revoked decision", org, 409, "", func() e2e.Response {
+			return act(s, d.o3, org, map[string]any{"action": "serve", "served_on": "2026-06-12"})
+		})
+		if r := act(s, d.o3, org, map[string]any{"action": "serve", "served_on": "2026-06-12"}); r.ErrorCode() != "decision_revoked" {
+			t.Errorf("serving a revoked decision: %s", r.Raw)
+		}
+		if r := mustAct(s, d.o3, org, map[string]any{"action": "close", "closed_on": "2026-06-12"}); r.Body["status"] != "closed" {
+			t.Errorf("closing a revoked decision: %s", r.Raw)
+		}
 
 		// Left unpublished past its 7 working days, a decision is lit red
 		// by publicity's overdue job, once however often it runs; the
