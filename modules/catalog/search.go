@@ -105,7 +105,9 @@ func (s *Service) ListLatest(ctx context.Context, county string, f ListFilter) (
 	}
 	out := []ItemView{}
 	for _, it := range items {
-		v, err := s.view(ctx, it, it.LatestVersion)
+		// What the item page shows: an item never saved shows (and is
+		// found by) its province's template.
+		v, err := s.shown(ctx, it)
 		if err != nil {
 			return nil, 0, err
 		}
