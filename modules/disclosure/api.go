@@ -4,7 +4,6 @@ import (
 	"context"
 	"mime"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -89,14 +88,6 @@ func ActorOf(c *fiber.Ctx) Actor {
 	return Actor{ID: p.UserID, Username: p.Username}
 }
 
-func idParam(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return id, nil
-}
-
 func (a *API) createRecord(c *fiber.Ctx) error {
 	var in RecordInput
 	if err := web.DecodeJSON(c, &in); err != nil {
@@ -126,7 +117,7 @@ func (a *API) listRecords(c *fiber.Ctx) error {
 }
 
 func (a *API) showRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -138,7 +129,7 @@ func (a *API) showRecord(c *fiber.Ctx) error {
 }
 
 func (a *API) updateRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -154,7 +145,7 @@ func (a *API) updateRecord(c *fiber.Ctx) error {
 }
 
 func (a *API) submitRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -166,7 +157,7 @@ func (a *API) submitRecord(c *fiber.Ctx) error {
 }
 
 func (a *API) reviewRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -183,7 +174,7 @@ func (a *API) reviewRecord(c *fiber.Ctx) error {
 }
 
 func (a *API) publishRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -199,7 +190,7 @@ type reasonInput struct {
 }
 
 func (a *API) withdrawRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -215,7 +206,7 @@ func (a *API) withdrawRecord(c *fiber.Ctx) error {
 }
 
 func (a *API) uploadAttachment(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -243,11 +234,11 @@ func (a *API) uploadAttachment(c *fiber.Ctx) error {
 
 func (a *API) downloadAttachment(public bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := idParam(c, "id")
+		id, err := web.PathID(c, "id")
 		if err != nil {
 			return err
 		}
-		att, err := idParam(c, "att")
+		att, err := web.PathID(c, "att")
 		if err != nil {
 			return err
 		}
@@ -298,7 +289,7 @@ func (a *API) listRequests(c *fiber.Ctx) error {
 }
 
 func (a *API) showRequest(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -326,7 +317,7 @@ func (a *API) sendRequest(c *fiber.Ctx, r InfoRequest) error {
 }
 
 func (a *API) answerRequest(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -342,7 +333,7 @@ func (a *API) answerRequest(c *fiber.Ctx) error {
 }
 
 func (a *API) extendRequest(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -358,7 +349,7 @@ func (a *API) extendRequest(c *fiber.Ctx) error {
 }
 
 func (a *API) askCorrection(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -379,7 +370,7 @@ type correctedInput struct {
 }
 
 func (a *API) recordCorrected(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -413,7 +404,7 @@ func (a *API) endConsultation(c *fiber.Ctx) error {
 }
 
 func (a *API) consultationStep(c *fiber.Ctx, do func(context.Context, string, int64, Actor, consultationInput) (InfoRequest, error)) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -441,7 +432,7 @@ func (a *API) listPublished(c *fiber.Ctx) error {
 }
 
 func (a *API) showPublished(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -912,7 +912,7 @@ func doneFlash(done string) string {
 }
 
 func (p *Pages) loadRecord(c *fiber.Ctx) (RecordView, error) {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return RecordView{}, err
 	}
@@ -942,7 +942,7 @@ func (p *Pages) refused(c *fiber.Ctx, failed string, err error, v recordView, ti
 }
 
 func (p *Pages) submitEdit(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -955,7 +955,7 @@ func (p *Pages) submitEdit(c *fiber.Ctx) error {
 }
 
 func (p *Pages) submitForReview(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -967,7 +967,7 @@ func (p *Pages) submitForReview(c *fiber.Ctx) error {
 }
 
 func (p *Pages) submitAttachment(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1089,7 +1089,7 @@ func formValues(c *fiber.Ctx, name string) []string {
 }
 
 func (p *Pages) submitPublish(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1101,7 +1101,7 @@ func (p *Pages) submitPublish(c *fiber.Ctx) error {
 }
 
 func (p *Pages) submitWithdraw(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1386,7 +1386,7 @@ type requestView struct {
 }
 
 func (p *Pages) renderRequest(c *fiber.Ctx, v requestView, choice, flash string) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1425,7 +1425,7 @@ func (p *Pages) showRequest(c *fiber.Ctx) error {
 }
 
 func (p *Pages) submitAnswer(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1445,7 +1445,7 @@ func (p *Pages) submitAnswer(c *fiber.Ctx) error {
 }
 
 func (p *Pages) submitExtend(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1500,7 +1500,7 @@ func (p *Pages) submitCorrected(c *fiber.Ctx) error {
 // request page; a refusal comes back on the page with typed (what was typed).
 func (p *Pages) submitCorrectionStep(c *fiber.Ctx, step string,
 	do func(context.Context, string, int64, Actor) (InfoRequest, error), typed requestView) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1520,11 +1520,11 @@ func (p *Pages) submitCorrectionStep(c *fiber.Ctx, step string,
 // request, addressed to the requester (so for staff only; the tracking page
 // shows the notice without the addressee).
 func (p *Pages) showNoticePrint(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	nid, err := idParam(c, "notice")
+	nid, err := web.PathID(c, "notice")
 	if err != nil {
 		return err
 	}
@@ -1626,7 +1626,7 @@ func (p *Pages) showPortalRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -52,14 +52,6 @@ func entityJSON(e Entity) fiber.Map {
 		"phone": e.Phone, "status": e.Status, "created_at": e.CreatedAt, "updated_at": e.UpdatedAt}
 }
 
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return id, nil
-}
-
 // ParseFilter reads ?q= and the paging of a list.
 func ParseFilter(c *fiber.Ctx) (Filter, error) {
 	page, perPage, err := web.Paging(c)
@@ -90,7 +82,7 @@ func (a *API) listEntities(c *fiber.Ctx) error {
 }
 
 func (a *API) showEntity(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -115,7 +107,7 @@ func (a *API) createEntity(c *fiber.Ctx) error {
 }
 
 func (a *API) updateEntity(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

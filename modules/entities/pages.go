@@ -184,7 +184,7 @@ func inputOf(e Entity) Input {
 
 func (p *Pages) showEntity(c *fiber.Ctx) error {
 	county := c.Params("county")
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (p *Pages) showEntity(c *fiber.Ctx) error {
 // submitEntity saves the edit form.
 func (p *Pages) submitEntity(c *fiber.Ctx) error {
 	county := c.Params("county")
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -81,14 +81,6 @@ func (a *API) ActorOf(c *fiber.Ctx, county string) (Actor, error) {
 	return act, err
 }
 
-func paramID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return id, nil
-}
-
 func list[T any](items []T) fiber.Map { return fiber.Map{"items": items, "total": len(items)} }
 
 // planJSON is a plan with its scope as lists.
@@ -108,7 +100,7 @@ func (a *API) listInspectors(c *fiber.Ctx) error {
 }
 
 func (a *API) saveInspector(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -174,7 +166,7 @@ func (a *API) createPlan(c *fiber.Ctx) error {
 }
 
 func (a *API) showPlan(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -186,7 +178,7 @@ func (a *API) showPlan(c *fiber.Ctx) error {
 }
 
 func (a *API) approvePlan(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -203,7 +195,7 @@ func (a *API) approvePlan(c *fiber.Ctx) error {
 }
 
 func (a *API) listDraws(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -215,7 +207,7 @@ func (a *API) listDraws(c *fiber.Ctx) error {
 }
 
 func (a *API) drawPlan(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -238,7 +230,7 @@ func (a *API) drawPlan(c *fiber.Ctx) error {
 }
 
 func (a *API) showDraw(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -250,7 +242,7 @@ func (a *API) showDraw(c *fiber.Ctx) error {
 }
 
 func (a *API) verifyDraw(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -278,7 +270,7 @@ func (a *API) listInspections(c *fiber.Ctx) error {
 }
 
 func (a *API) showInspection(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -291,7 +283,7 @@ func (a *API) showInspection(c *fiber.Ctx) error {
 
 // acting reads the path id and the actor of a recording endpoint.
 func (a *API) acting(c *fiber.Ctx) (int64, Actor, error) {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return 0, Actor{}, err
 	}
@@ -348,7 +340,7 @@ func (a *API) recheck(c *fiber.Ctx) error {
 }
 
 func (a *API) publish(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -364,7 +356,7 @@ func (a *API) openPenaltyCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	findingID, err := paramID(c, "finding")
+	findingID, err := web.PathID(c, "finding")
 	if err != nil {
 		return err
 	}

@@ -260,7 +260,7 @@ func lookup(m map[int64]named, id int64) named {
 
 func (p *Pages) renderPlan(c *fiber.Ctx, v planView) error {
 	ctx := c.UserContext()
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -310,7 +310,7 @@ func (p *Pages) showPlan(c *fiber.Ctx) error {
 
 func (p *Pages) submitApprove(c *fiber.Ctx) error {
 	county := c.Params("county")
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -330,7 +330,7 @@ func (p *Pages) submitApprove(c *fiber.Ctx) error {
 
 func (p *Pages) submitDraw(c *fiber.Ctx) error {
 	county := c.Params("county")
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ type verifyView struct {
 
 func (p *Pages) showVerify(c *fiber.Ctx) error {
 	county := c.Params("county")
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -406,7 +406,7 @@ type recordView struct {
 
 func (p *Pages) renderRecord(c *fiber.Ctx, v recordView) error {
 	ctx := c.UserContext()
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -456,7 +456,7 @@ func (p *Pages) showInspection(c *fiber.Ctx) error {
 // again with the refusal and what was typed.
 func (p *Pages) act(c *fiber.Ctx, done string, form map[string]string, run func(county string, id int64, act Actor) error) error {
 	county := c.Params("county")
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -521,7 +521,7 @@ func (p *Pages) submitPublish(c *fiber.Ctx) error {
 func (p *Pages) submitPenaltyCase(c *fiber.Ctx) error {
 	form := map[string]string{"item_code": c.FormValue("item_code"), "finding": c.Params("finding")}
 	return p.act(c, "penalty", form, func(county string, id int64, act Actor) error {
-		finding, err := paramID(c, "finding")
+		finding, err := web.PathID(c, "finding")
 		if err != nil {
 			return err
 		}
@@ -542,7 +542,7 @@ type printView struct {
 func (p *Pages) printInspection(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	county := c.Params("county")
-	id, err := paramID(c, "id")
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

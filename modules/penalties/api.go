@@ -75,14 +75,6 @@ func (a *API) ActorOf(c *fiber.Ctx, county string) (Actor, error) {
 	return act, nil
 }
 
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return id, nil
-}
-
 // nz is a date or text as JSON: null while not yet known.
 func nz(s string) any {
 	if s == "" {
@@ -307,7 +299,7 @@ func (a *API) openCase(c *fiber.Ctx) error {
 }
 
 func (a *API) showCase(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -323,7 +315,7 @@ func (a *API) showCase(c *fiber.Ctx) error {
 }
 
 func (a *API) act(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -272,7 +272,7 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, errMsg string,
 }
 
 func (p *Pages) showCase(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -342,7 +342,7 @@ func readAction(c *fiber.Ctx) (ActionInput, map[string]string) {
 
 func (p *Pages) submitAction(c *fiber.Ctx) error {
 	county := c.Params("county")
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -390,7 +390,7 @@ type docView struct {
 
 func (p *Pages) showDocument(c *fiber.Ctx) error {
 	county := c.Params("county")
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,8 @@
 package publicity
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
-	"safetypilot/modules/apperr"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
@@ -48,14 +45,6 @@ func (a *API) RequireActiveCounty(c *fiber.Ctx) error {
 	return web.ActiveCounty(c, a.tenants.RequireActive)
 }
 
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return id, nil
-}
-
 func (a *API) list(c *fiber.Ctx) error {
 	list, err := a.svc.List(c.UserContext(), c.Params("county"), c.Query("status"))
 	if err != nil {
@@ -65,7 +54,7 @@ func (a *API) list(c *fiber.Ctx) error {
 }
 
 func (a *API) show(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -81,7 +70,7 @@ func (a *API) show(c *fiber.Ctx) error {
 }
 
 func (a *API) publish(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -93,7 +82,7 @@ func (a *API) publish(c *fiber.Ctx) error {
 }
 
 func (a *API) withdraw(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -128,7 +128,7 @@ func (p *Pages) renderEntry(c *fiber.Ctx, id int64, v entryView, flash string) e
 }
 
 func (p *Pages) showEntry(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (p *Pages) entryURL(county string, id int64, done string) string {
 }
 
 func (p *Pages) submitPublish(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func (p *Pages) submitPublish(c *fiber.Ctx) error {
 }
 
 func (p *Pages) submitWithdraw(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,10 @@ package ratings
 
 import (
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"safetypilot/modules/apperr"
 	"safetypilot/rbac"
 	"safetypilot/tenants"
 	"safetypilot/web"
@@ -78,14 +76,6 @@ func (a *API) ActorOf(c *fiber.Ctx, county string) (Actor, error) {
 	return act, err
 }
 
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return id, nil
-}
-
 // ratingJSON is a stored rating as the API answers it.
 func ratingJSON(r Rating, in RateInput) fiber.Map {
 	ind := in.Indicators
@@ -110,7 +100,7 @@ func (a *API) ratePublic(c *fiber.Ctx) error {
 }
 
 func (a *API) rateAtCounter(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -176,7 +166,7 @@ func (a *API) listRectifications(c *fiber.Ctx) error {
 }
 
 func (a *API) showRectification(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -188,7 +178,7 @@ func (a *API) showRectification(c *fiber.Ctx) error {
 }
 
 func (a *API) actOnRectification(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -218,7 +208,7 @@ func (a *API) listAppeals(c *fiber.Ctx) error {
 }
 
 func (a *API) reviewAppeal(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -248,7 +248,7 @@ func (p *Pages) renderCounter(c *fiber.Ctx, f rateForm, msg string, errs map[str
 }
 
 func (p *Pages) showCounterRating(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (p *Pages) showCounterRating(c *fiber.Ctx) error {
 
 // submitCounterRating records a counter rating entered by staff.
 func (p *Pages) submitCounterRating(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -355,7 +355,7 @@ func (p *Pages) renderShow(c *fiber.Ctx, x View, v showView) error {
 }
 
 func (p *Pages) showRectification(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -376,7 +376,7 @@ func (p *Pages) showRectification(c *fiber.Ctx) error {
 // submitAction records one step from the rectification page; a refused step
 // shows the page again with what was typed.
 func (p *Pages) submitAction(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -437,7 +437,7 @@ func (p *Pages) showAppeals(c *fiber.Ctx) error {
 }
 
 func (p *Pages) submitReview(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, err := web.PathID(c, "id")
 	if err != nil {
 		return err
 	}
