@@ -208,6 +208,12 @@ type PenaltyInput struct {
 	SourceID   int64
 }
 
+// PenaltyItem is a published 行政处罚 item a finding may open a case on.
+type PenaltyItem struct {
+	Code string
+	Name string
+}
+
 // PenaltyCase is the case the penalty module opened.
 type PenaltyCase struct {
 	ID     int64

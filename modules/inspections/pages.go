@@ -402,6 +402,9 @@ type recordView struct {
 	Form map[string]string
 	// Today is the default date of the forms.
 	Today string
+	// PenaltyItems are what a violation may open a case on (filled only
+	// when the page offers that form).
+	PenaltyItems []PenaltyItem
 }
 
 func (p *Pages) renderRecord(c *fiber.Ctx, v recordView) error {
@@ -426,11 +429,26 @@ func (p *Pages) renderRecord(c *fiber.Ctx, v recordView) error {
 	v.CanRecord = p.can(c, v.County, RecordPermission) && containsID(v.I.Inspectors, web.CurrentUser(c).UserID) &&
 		v.I.Status != StatusSuperseded
 	v.CanPublish = p.can(c, v.County, PublishPermission)
+	if v.CanRecord && v.I.Status == StatusCompleted && p.api.svc.PenaltyItems != nil && openViolation(v.I.Findings) {
+		if v.PenaltyItems, err = p.api.svc.PenaltyItems(ctx, v.County); err != nil {
+			return err
+		}
+	}
 	if v.Form == nil {
 		v.Form = map[string]string{}
 	}
 	v.Today = todayString(p.api.svc)
 	return p.pages.Render(c, p.record, web.View{Title: "检查记录 · " + v.I.EntityName, Region: v.County, Data: v})
+}
+
+// openViolation tells whether a violation has yet to open a penalty case.
+func openViolation(findings []Finding) bool {
+	for _, f := range findings {
+		if f.Violation && f.PenaltyCaseID == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func todayString(s *Service) string { return s.today().Format("2006-01-02") }
@@ -519,13 +537,14 @@ func (p *Pages) submitPublish(c *fiber.Ctx) error {
 }
 
 func (p *Pages) submitPenaltyCase(c *fiber.Ctx) error {
-	form := map[string]string{"item_code": c.FormValue("item_code"), "finding": c.Params("finding")}
+	form := map[string]string{"item_code": c.FormValue("item_code"), "filed_on": c.FormValue("filed_on"), "finding": c.Params("finding")}
 	return p.act(c, "penalty", form, func(county string, id int64, act Actor) error {
 		finding, err := web.PathID(c, "finding")
 		if err != nil {
 			return err
 		}
-		_, err = p.api.svc.OpenPenaltyCase(c.UserContext(), county, id, finding, act, PenaltyRequest{ItemCode: form["item_code"]})
+		_, err = p.api.svc.OpenPenaltyCase(c.UserContext(), county, id, finding, act, PenaltyRequest{ItemCode: form["item_code"],
+			FiledOn: form["filed_on"]})
 		return err
 	})
 }

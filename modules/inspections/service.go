@@ -33,6 +33,9 @@ type Service struct {
 	// OpenPenalty opens a penalty case from a finding; nil until the
 	// penalty module is wired (the endpoint answers 503 then).
 	OpenPenalty PenaltyOpener
+	// PenaltyItems lists the county's published 行政处罚 items a finding may
+	// open a case on, for the record page's picker; nil until wired.
+	PenaltyItems func(ctx context.Context, county string) ([]PenaltyItem, error)
 }
 
 // NewService wires the rules on the shared working-day calendar.
@@ -985,6 +988,14 @@ func (s *Service) OpenPenaltyCase(ctx context.Context, county string, id, findin
 		}
 		if fd.PenaltyCaseID != 0 {
 			return apperr.Conflict("penalty_opened", "该检查发现已立案")
+		}
+		// The case rests on the inspection's record, so it is opened once the
+		// inspection is recorded, and not dated before it.
+		if i.Status != StatusCompleted {
+			return apperr.Conflict("inspection_not_completed", "检查完成后才能由检查发现立案")
+		}
+		if filed != "" && f["filed_on"] == "" && filed < i.InspectedOn {
+			f["filed_on"] = "立案日期不能早于检查日期（" + i.InspectedOn + "）"
 		}
 		if err := invalid(f); err != nil {
 			return err

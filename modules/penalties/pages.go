@@ -156,26 +156,11 @@ func (p *Pages) renderList(c *fiber.Ctx, v listView) error {
 		return err
 	}
 	if v.CanOpen {
-		if v.PenaltyItems, err = p.penaltyItems(c, county); err != nil {
+		if v.PenaltyItems, err = p.api.svc.PenaltyItems(c.UserContext(), county); err != nil {
 			return err
 		}
 	}
 	return p.pages.Render(c, p.list, web.View{Title: "行政处罚案件", Region: county, Data: v})
-}
-
-// penaltyItems lists the county's published 行政处罚 items.
-func (p *Pages) penaltyItems(c *fiber.Ctx, county string) ([]catalog.ItemView, error) {
-	all, err := p.api.svc.items.ListPublished(c.UserContext(), county)
-	if err != nil {
-		return nil, err
-	}
-	var out []catalog.ItemView
-	for _, it := range all {
-		if it.PowerType == "CF" {
-			out = append(out, it)
-		}
-	}
-	return out, nil
 }
 
 func (p *Pages) showList(c *fiber.Ctx) error { return p.renderList(c, listView{}) }

@@ -432,3 +432,20 @@ func (s *Service) ServiceDue(c Case) string {
 	due, _ := s.cal.AddWorkdays(province(c.CountyCode), d, ServiceWorkdays, nil)
 	return calendar.FormatDate(due)
 }
+
+// PenaltyItems lists the county's published 行政处罚 items, the ones a
+// penalty case may be opened on (by staff here or from an inspection
+// finding).
+func (s *Service) PenaltyItems(ctx context.Context, county string) ([]catalog.ItemView, error) {
+	all, err := s.items.ListPublished(ctx, county)
+	if err != nil {
+		return nil, err
+	}
+	var out []catalog.ItemView
+	for _, it := range all {
+		if it.PowerType == "CF" {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}

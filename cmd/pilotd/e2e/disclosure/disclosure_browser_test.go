@@ -199,9 +199,7 @@ func TestDisclosureBrowserReviewAndPublish(t *testing.T) {
 	// A rejection needs an opinion: refused next to the field, the ticks and
 	// the phrase kept.
 	for _, box := range []string{"mask-1", "mask-2"} {
-		if err := chromedp.Do(reviewer.Ctx, chromedp.Click(chromedp.ID(box))); err != nil {
-			t.Fatalf("tick %s: %v", box, err)
-		}
+		reviewer.Tick(box)
 	}
 	reviewer.Fill("review-phrases", "张某某")
 	if status := reviewer.Click("#review-reject"); status != http.StatusBadRequest {
@@ -352,9 +350,7 @@ func TestDisclosureBrowserInfoRequest(t *testing.T) {
 	adminTab := e2e.NewTab(t, browser, base)
 	adminTab.SignIn(disclosureAdminName(s, county), e2e.CountyPassword)
 	adminTab.Open("/counties/" + county + "/disclosure-settings")
-	if err := chromedp.Do(adminTab.Ctx, chromedp.Click(chromedp.ID("second-review"))); err != nil {
-		t.Fatalf("tick second review: %v", err)
-	}
+	adminTab.Tick("second-review")
 	adminTab.Fill("terms", "内部通报\n  \n涉密会议")
 	adminTab.Submit("#settings-submit")
 	adminTab.WantText("[data-testid=saved]", "设置已保存")

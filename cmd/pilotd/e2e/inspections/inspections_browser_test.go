@@ -5,21 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"safetypilot/cmd/pilotd/internal/e2e"
 	"safetypilot/modules/calendar"
 )
 
 const officerPassword = "User#Pass2026x"
-
-// check ticks a checkbox (a click that loads no page).
-func check(b *e2e.Tab, id string) {
-	b.T.Helper()
-	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.ID(id))); err != nil {
-		b.T.Fatalf("click #%s: %v", id, err)
-	}
-}
 
 // TestInspectionBrowser: in Chromium, an officer creates a plan, the 负责人
 // approves it, the officer draws and verifies the draw; an inspector drawn
@@ -57,7 +47,7 @@ func TestInspectionBrowser(t *testing.T) {
 	officer.Choose("plan-start", day(-30))
 	officer.Choose("plan-end", day(-40))
 	officer.Fill("plan-count", "1")
-	check(officer, "plan-ind-fireworks")
+	officer.Tick("plan-ind-fireworks")
 	// A period that ends before it starts is refused, the form kept.
 	if status := officer.Click("#plan-submit"); status != 400 {
 		t.Fatalf("plan ending before it starts: HTTP %d", status)
@@ -140,7 +130,8 @@ func TestInspectionBrowser(t *testing.T) {
 	// The violation opens a penalty case (立案) on the county's published
 	// penalty item; the finding then shows the case number.
 	e2e.PenaltyItemPublished(s, county, d.admin)
-	rec.Fill("penalty-item-"+findingID(t, s, id), "CF-001")
+	rec.Open("/counties/" + county + "/inspections/" + id)
+	rec.Choose("penalty-item-"+findingID(t, s, id), "CF-001")
 	rec.Submit("#penalty-submit-" + findingID(t, s, id))
 	var caseNo string
 	if err := s.Svc.DB.Get(&caseNo, `SELECT case_no FROM penalty_cases WHERE county_code = ?`, county); err != nil {

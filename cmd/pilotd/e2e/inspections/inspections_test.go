@@ -277,12 +277,11 @@ func TestInspectionRecord(t *testing.T) {
 		s.Must(201, s.Do("POST", api("/inspections/"+id+"/findings"), drawn, map[string]any{
 			"description": "安全警示标志齐全", "violation": false}))
 
-		// A penalty case needs a published 行政处罚 item of the county: a
-		// licence item is refused by the penalty module, and the finding
-		// stays free to open one.
-		r = s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "284"})
-		if r.Status != 400 && r.Status != 409 {
-			t.Errorf("penalty case on a licence item: %d %s", r.Status, r.Raw)
+		// A finding opens a penalty case only once the inspection is
+		// recorded: the case rests on the record.
+		r = s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "CF-001"})
+		if r.Status != 409 || r.ErrorCode() != "inspection_not_completed" {
+			t.Errorf("penalty case before the inspection is recorded: %d %s", r.Status, r.Raw)
 		}
 
 		// Completing: dates checked; the publication clock is 20 working days
@@ -401,6 +400,17 @@ func TestInspectionRecord(t *testing.T) {
 		e2e.PenaltyItemPublished(s, county, d.admin)
 		s.MustInvalid("penalty case without item", s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn,
 			map[string]any{}), "item_code")
+		s.MustInvalid("penalty case filed before the inspection", s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"),
+			drawn, map[string]any{"item_code": "CF-001", "filed_on": "2026-09-23"}), "filed_on")
+		// A licence item is refused by the penalty module, and the finding
+		// stays free to open a case.
+		r = s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "284"})
+		if r.Status != 400 && r.Status != 409 {
+			t.Errorf("penalty case on a licence item: %d %s", r.Status, r.Raw)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM penalty_cases WHERE county_code = ?`, county); n != 0 {
+			t.Fatalf("%d penalty cases after refusals", n)
+		}
 		pc := s.Must(201, s.Do("POST", api("/inspections/"+id+"/findings/"+finding+"/penalty-case"), drawn, map[string]any{"item_code": "CF-001"}))
 		caseID := e2e.Num(pc.Body["penalty_case_id"])
 		if caseID <= 0 || pc.Body["penalty_case_no"] == "" {

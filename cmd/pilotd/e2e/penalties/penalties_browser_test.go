@@ -4,18 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"safetypilot/cmd/pilotd/internal/e2e"
 )
-
-// check ticks a checkbox (it loads no page).
-func check(b *e2e.Tab, id string) {
-	b.T.Helper()
-	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.ID(id))); err != nil {
-		b.T.Fatalf("click #%s: %v", id, err)
-	}
-}
 
 // TestPenaltyBrowser walks a case through the staff pages in Chromium: an
 // officer opens it, the 负责人 approves, two officers investigate, the 告知
@@ -29,7 +19,7 @@ func TestPenaltyBrowser(t *testing.T) {
 	browser := e2e.Browser(t)
 	s, base := e2e.ServeForBrowser(t)
 	d := newDesk(s, county)
-	travel(s, "2026-06-15")
+	s.EnforcementClock("2026-06-15")
 	pw := e2e.CasesUserPassword
 
 	officer := e2e.NewTab(t, browser, base)
@@ -69,14 +59,14 @@ func TestPenaltyBrowser(t *testing.T) {
 
 	// A fine above the statutory range is refused, naming the field.
 	officer.Choose("notify-on", "2026-04-20")
-	check(officer, "notify-kind-fine")
+	officer.Tick("notify-kind-fine")
 	officer.Fill("notify-fine", "60000")
 	if status := officer.Click("#submit-notify"); status != 400 {
 		t.Errorf("fine above the range: HTTP %d", status)
 	}
 	officer.WantText("[data-testid=field-errors]", "fine_yuan")
 	officer.Choose("notify-on", "2026-04-20")
-	check(officer, "notify-kind-fine")
+	officer.Tick("notify-kind-fine")
 	officer.Fill("notify-fine", "25000")
 	officer.Submit("#submit-notify")
 	hearingDue := workdays(s, "2026-04-20", 5)

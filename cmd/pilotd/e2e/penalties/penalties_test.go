@@ -52,17 +52,6 @@ func newDesk(s *e2e.Service, c string) desk {
 	return d
 }
 
-// travel fixes "today" of the penalty and publicity rules at date.
-func travel(s *e2e.Service, date string) {
-	s.T.Helper()
-	now, err := time.ParseInLocation("2006-01-02 15:04", date+" 10:00", e2e.Beijing)
-	if err != nil {
-		s.T.Fatal(err)
-	}
-	f := func() time.Time { return now }
-	s.Svc.Penalties.Now, s.Svc.Publicity.Now = f, f
-}
-
 func day(t testing.TB, s string) time.Time {
 	d, err := calendar.ParseDate(s)
 	if err != nil {
@@ -154,7 +143,7 @@ func TestPenaltyProcedureWithHearing(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		d := newDesk(s, county)
-		travel(s, "2026-06-15")
+		s.EnforcementClock("2026-06-15")
 
 		// 立案 by an officer, with an Idempotency-Key: the repeat answers the
 		// first case and creates nothing.
@@ -356,7 +345,7 @@ func TestPenaltyDirectPath(t *testing.T) {
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		d := newDesk(s, county)
 		s.PublishItem(e2e.CaseDesk{County: county, Admin: d.admin, Clerk: d.admin}, "274", e2e.FireworksContent())
-		travel(s, "2026-06-15")
+		s.EnforcementClock("2026-06-15")
 		for _, tc := range []struct {
 			name, field string
 			body        map[string]any
@@ -657,7 +646,7 @@ func TestPenaltyMajorCase(t *testing.T) {
 			"fine": map[string]any{"min": 2000, "max": 20000, "min_inclusive": true, "max_inclusive": true}, "applies_to": "individual"})
 		s.Must(200, s.Do("PUT", e2e.CatPath(county, "/CF-001"), d.admin, content))
 		s.Must(200, s.Do("POST", e2e.CatPath(county, "/CF-001/publish"), d.admin, nil))
-		travel(s, "2026-06-15")
+		s.EnforcementClock("2026-06-15")
 		r := s.Must(201, s.Do("POST", path(county, ""), d.leader, map[string]any{"item_code": "CF-001", "party": organization(),
 			"facts": "未对8名从业人员进行安全生产教育和培训", "filed_on": "2026-05-04"}))
 		id := e2e.Num(r.Body["id"])
@@ -707,7 +696,7 @@ func TestPenaltyPublication(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		d := newDesk(s, county)
-		travel(s, "2026-06-15")
+		s.EnforcementClock("2026-06-15")
 		decided := func(party map[string]any, facts string) (int64, map[string]any) {
 			r := s.Must(201, s.Do("POST", path(county, ""), d.leader, map[string]any{"item_code": "CF-001",
 				"party": party, "facts": facts, "filed_on": "2026-06-01"}))
@@ -863,7 +852,7 @@ func TestPenaltyPublication(t *testing.T) {
 		// by publicity's overdue job, once however often it runs; the
 		// withdrawn ones are not.
 		kept, _ := decided(organization(), "未对从业人员进行安全培训")
-		travel(s, "2026-06-30")
+		s.EnforcementClock("2026-06-30")
 		admin := s.AdminToken()
 		s.RunOverdue(admin)
 		s.RunOverdue(admin)

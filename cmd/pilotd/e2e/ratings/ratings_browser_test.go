@@ -5,19 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"safetypilot/cmd/pilotd/internal/e2e"
 	"safetypilot/modules/calendar"
 )
-
-// rtClick clicks an element that loads no page (a radio button).
-func rtClick(b *e2e.Tab, id string) {
-	b.T.Helper()
-	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.ID(id))); err != nil {
-		b.T.Fatalf("click #%s: %v", id, err)
-	}
-}
 
 // TestRatingBrowser: in Chromium, the applicant of a decided case finds the
 // rating form on the tracking page, is refused with a wrong phone (the form
@@ -42,7 +32,7 @@ func TestRatingBrowser(t *testing.T) {
 		t.Fatalf("no rating form on the tracking page of a decided case:\n%s", p.BodyText())
 	}
 	p.Fill("rate-phone", "0551-99999999")
-	rtClick(p, "rate-level-1")
+	p.Tick("rate-level-1")
 	p.Choose("rate-ind-overall", "1")
 	p.Choose("rate-ind-efficiency", "2")
 	p.Fill("rate-comment", "同一份材料被要求补交两次")
@@ -57,7 +47,7 @@ func TestRatingBrowser(t *testing.T) {
 		t.Errorf("indicator after the refusal %q", v)
 	}
 	p.Retype("rate-phone", e2e.ApplicantPhone)
-	rtClick(p, "rate-level-1")
+	p.Tick("rate-level-1")
 	p.Submit("#rate-submit")
 	p.WantPath("/portal/" + county + "/track")
 	p.WantText("[data-testid=rated]", "已评价")
@@ -88,7 +78,7 @@ func TestRatingBrowser(t *testing.T) {
 	// the field (a future date the date field's max already refuses).
 	clerk.Choose("callback-on", calendar.FormatDate(today.AddDate(0, 0, -1)))
 	clerk.Choose("callback-way", "电话")
-	rtClick(clerk, "callback-view-1")
+	clerk.Tick("callback-view-1")
 	if status := clerk.Click("#action-callback"); status != 400 {
 		t.Errorf("call-back before the rating: HTTP %d", status)
 	}
@@ -96,7 +86,7 @@ func TestRatingBrowser(t *testing.T) {
 		t.Errorf("no field error for the early call-back:\n%s", clerk.BodyText())
 	}
 	clerk.Choose("callback-on", todayStr)
-	rtClick(clerk, "callback-view-1")
+	clerk.Tick("callback-view-1")
 	clerk.Fill("callback-note", "申请人认可整改")
 	clerk.Submit("#action-callback")
 	clerk.WantText("[data-testid=rect-callback]", "电话回访，评价人意见：基本满意")

@@ -4,18 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"safetypilot/cmd/pilotd/internal/e2e"
 )
-
-// annualConfirm ticks the publication's confirmation box.
-func annualConfirm(b *e2e.Tab) {
-	b.T.Helper()
-	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.ID("publish-confirm"))); err != nil {
-		b.T.Fatalf("tick the confirmation: %v", err)
-	}
-}
 
 // TestAnnualReportBrowser: in Chromium, a county administrator is reminded
 // of the 2026 report in January 2027, compiles it, types a count that is not
@@ -79,7 +69,7 @@ func TestAnnualReportBrowser(t *testing.T) {
 	if n := b.Count("[data-testid=checks-failed]"); n != 1 {
 		t.Errorf("the failed check is not marked")
 	}
-	annualConfirm(b)
+	b.Tick("publish-confirm")
 	if status := b.Click("#annual-publish"); status != 400 {
 		t.Errorf("publish unbalanced: HTTP %d", status)
 	}
@@ -94,7 +84,7 @@ func TestAnnualReportBrowser(t *testing.T) {
 	if n := b.Count("[data-testid=checks-ok]"); n != 1 {
 		t.Errorf("the checks do not pass after the correction")
 	}
-	annualConfirm(b)
+	b.Tick("publish-confirm")
 	b.Submit("#annual-publish")
 	if st := b.Text("[data-testid=report-status]"); st != "已发布" {
 		t.Errorf("status after publishing %q", st)

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"safetypilot/modules/db"
+	"safetypilot/modules/db/dbtest"
 )
 
 // browserTimeout bounds what a test does in one tab.
@@ -28,11 +29,21 @@ const browserTimeout = 60 * time.Second
 // CountyPassword is what the county administrator picks at first sign-in.
 const CountyPassword = "County#Pass2026"
 
-// ServeForBrowser starts the fully wired service on a real loopback listener
-// and returns it with its base URL ("http://127.0.0.1:port").
+// ServeForBrowser starts the fully wired service on SQLite on a real
+// loopback listener and returns it with its base URL ("http://127.0.0.1:port").
 func ServeForBrowser(t *testing.T) (*Service, string) {
 	t.Helper()
-	s := New(t, db.SQLite)
+	return ServeForBrowserOn(t, db.SQLite)
+}
+
+// ServeForBrowserOn is ServeForBrowser on a fresh database of dialect (on
+// MariaDB it needs the server, as dbtest.RequireMySQL says).
+func ServeForBrowserOn(t *testing.T, dialect db.Dialect) (*Service, string) {
+	t.Helper()
+	if dialect == db.MySQL {
+		dbtest.RequireMySQL(t)
+	}
+	s := New(t, dialect)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)

@@ -17,6 +17,15 @@ func (b *Tab) Choose(id, value string) {
 	}
 }
 
+// Tick clicks the element with the HTML id, a checkbox or radio button
+// (a click that loads no page).
+func (b *Tab) Tick(id string) {
+	b.T.Helper()
+	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.ID(id))); err != nil {
+		b.T.Fatalf("click #%s: %v", id, err)
+	}
+}
+
 // Retype empties the field with the HTML id and types value into it.
 func (b *Tab) Retype(id, value string) {
 	b.T.Helper()

@@ -323,6 +323,14 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 			Facts: in.Facts, FiledOn: in.FiledOn, SourceKind: in.SourceKind, SourceID: in.SourceID})
 		return inspections.PenaltyCase{ID: c.ID, CaseNo: c.CaseNo}, err
 	}
+	inspectionSvc.PenaltyItems = func(ctx context.Context, county string) ([]inspections.PenaltyItem, error) {
+		items, err := penaltySvc.PenaltyItems(ctx, county)
+		out := make([]inspections.PenaltyItem, 0, len(items))
+		for _, it := range items {
+			out = append(out, inspections.PenaltyItem{Code: it.Code, Name: it.Name})
+		}
+		return out, err
+	}
 
 	disclosureSvc := disclosure.NewService(database, calendarSvc.Calendar(), catalogSvc)
 	calendarSvc.OnChange(func(ctx context.Context) error {
