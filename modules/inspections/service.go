@@ -513,7 +513,9 @@ func (s *Service) DrawPlan(ctx context.Context, county string, planID int64, act
 		if err != nil {
 			return err
 		}
-		now := db.Now()
+		// The draw is dated by the service's clock, which the inspection
+		// date is checked against.
+		now := s.Now().UTC().Truncate(time.Microsecond)
 		if len(previous) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE inspection_draws SET superseded = ? WHERE county_code = ? AND plan_id = ?`,
 				true, county, planID); err != nil {
@@ -818,6 +820,9 @@ func (s *Service) Complete(ctx context.Context, county string, id int64, act Act
 				f["inspected_on"] = "检查日期不能晚于今天"
 			case on < p.PeriodStart:
 				f["inspected_on"] = "检查日期不能早于计划开始日期（" + p.PeriodStart + "）"
+			case on < calendar.FormatDate(calendar.Today(v.CreatedAt)):
+				// An inspection follows the draw that assigned it.
+				f["inspected_on"] = "检查日期不能早于随机抽取日期（" + calendar.FormatDate(calendar.Today(v.CreatedAt)) + "）"
 			}
 		}
 		violations := 0

@@ -24,6 +24,8 @@ func TestInspectionBrowser(t *testing.T) {
 	d := newDesk(s)
 	today := calendar.Today(time.Now())
 	day := func(n int) string { return calendar.FormatDate(today.AddDate(0, 0, n)) }
+	// The plan is drawn 20 days ago; the inspection follows it.
+	clock := s.EnforcementClock(day(-20))
 
 	officer := e2e.NewTab(t, browser, base)
 	officer.SignIn("officer0_"+county, officerPassword)
@@ -99,6 +101,7 @@ func TestInspectionBrowser(t *testing.T) {
 			}
 		}
 	}
+	clock.Set(day(0))
 	rec := e2e.NewTab(t, browser, base)
 	rec.SignIn("officer"+e2e.Itoa(int64(drawn))+"_"+county, officerPassword)
 	rec.Open("/counties/" + county + "/inspections/" + id)

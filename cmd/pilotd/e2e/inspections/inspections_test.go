@@ -8,10 +8,8 @@ package inspections_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"safetypilot/cmd/pilotd/internal/e2e"
-	"safetypilot/modules/calendar"
 	"safetypilot/modules/inspections"
 )
 
@@ -245,6 +243,8 @@ func TestInspectionRecord(t *testing.T) {
 	t.Parallel()
 	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
 		d := newDesk(s)
+		// Drawn on 2026-09-22, inspected on 09-24.
+		clock := s.EnforcementClock("2026-09-22")
 		pid := approvedPlan(s, d, "entity_count", 1, "industries", []string{}, "risk_grades", []string{"orange"})
 		r := s.Must(201, s.Do("POST", api("/inspection-plans/"+e2e.Itoa(pid)+"/draws"), d.officers[0], nil))
 		a := result(t, r)[0]
@@ -294,12 +294,14 @@ func TestInspectionRecord(t *testing.T) {
 		}{
 			{"in the future", map[string]any{"inspected_on": "2099-01-01", "summary": "x"}, "inspected_on"},
 			{"before the plan", map[string]any{"inspected_on": "2026-08-01", "summary": "x"}, "inspected_on"},
+			{"before the draw", map[string]any{"inspected_on": "2026-09-21", "summary": "x"}, "inspected_on"},
 			{"deadline before the inspection", map[string]any{"inspected_on": "2026-09-24", "summary": "x",
 				"rectify_deadline": "2026-09-24"}, "rectify_deadline"},
 			{"no summary", map[string]any{"inspected_on": "2026-09-24"}, "summary"},
 		} {
 			s.MustInvalid(tc.name, s.Do("POST", api("/inspections/"+id+"/complete"), drawn, tc.body), tc.field)
 		}
+		clock.Set("2026-09-25")
 		c := s.Must(200, s.Do("POST", api("/inspections/"+id+"/complete"), drawn, map[string]any{
 			"inspected_on": "2026-09-24", "summary": "存在超量储存问题，责令限期整改", "rectify_deadline": "2026-10-09"}))
 		if c.Body["publish_due"] != "2026-10-29" || c.Body["status"] != "completed" {
@@ -308,22 +310,16 @@ func TestInspectionRecord(t *testing.T) {
 		s.Must(409, s.Do("POST", api("/inspections/"+id+"/findings"), drawn, map[string]any{"description": "x", "violation": false}))
 
 		// The 整改 clock: yellow the working day before, red after, once each.
-		svc := s.Svc.Inspections
-		defer func() { svc.Now = time.Now }()
 		admin := s.AdminToken()
 		count := func(kind string) int {
 			return s.CountRows(`SELECT COUNT(*) FROM notices WHERE county_code = ? AND kind = ?`, county, kind)
 		}
-		at := func(day string) {
-			d, _ := calendar.ParseDate(day)
-			svc.Now = func() time.Time { return d.Add(4 * time.Hour) }
-		}
-		at("2026-10-07") // a holiday; the next working day is 10-08
+		clock.Set("2026-10-07") // a holiday; the next working day is 10-08
 		s.RunOverdue(admin)
 		if n := count("inspection_rectify_yellow"); n != 0 {
 			t.Errorf("%d yellow notices two working days early", n)
 		}
-		at("2026-10-08")
+		clock.Set("2026-10-08")
 		s.RunOverdue(admin)
 		s.RunOverdue(admin)
 		yellow := count("inspection_rectify_yellow")
@@ -334,7 +330,7 @@ func TestInspectionRecord(t *testing.T) {
 		if g.Body["rectify_warning"] != "yellow" {
 			t.Errorf("light on 10-08: %s", g.Raw)
 		}
-		at("2026-10-12")
+		clock.Set("2026-10-12")
 		s.RunOverdue(admin)
 		s.RunOverdue(admin)
 		if n := count("inspection_rectify_red"); n != 3 {
@@ -361,7 +357,7 @@ func TestInspectionRecord(t *testing.T) {
 		s.Must(409, s.Do("POST", api("/inspections/"+id+"/recheck"), drawn, map[string]any{"recheck_on": "2026-10-12", "result": "rectified"}))
 
 		// Publication overdue: flagged once after 10-29.
-		at("2026-10-30")
+		clock.Set("2026-10-30")
 		s.RunOverdue(admin)
 		s.RunOverdue(admin)
 		if n := count("inspection_publish_red"); n != 3 {
@@ -423,7 +419,7 @@ func TestInspectionRecord(t *testing.T) {
 		if opened.Body["case_no"] != pc.Body["penalty_case_no"] || party["kind"] != "organization" ||
 			(party["credit_code"] != entityCodes[0] && party["credit_code"] != entityCodes[1]) || e2e.Num(party["entity_id"]) == 0 ||
 			source["kind"] != "inspection" || !strings.Contains(facts, "仓库超量储存烟花爆竹") || !strings.Contains(facts, "第二十二条") ||
-			opened.Body["filed_on"] != calendar.FormatDate(calendar.Today(svc.Now())) {
+			opened.Body["filed_on"] != "2026-10-30" {
 			t.Errorf("the penalty case opened from the finding: %s", opened.Raw)
 		}
 		if n := s.CountRows(`SELECT COUNT(*) FROM penalty_cases WHERE county_code = ?`, county); n != 1 {

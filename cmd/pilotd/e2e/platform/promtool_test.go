@@ -113,6 +113,8 @@ func observe(s *e2e.Service) {
 		s.Must(201, s.Do("POST", base+"/entities", a.Admin, map[string]any{"name": "抽查单位" + e2e.Itoa(int64(k)),
 			"credit_code": e2e.CreditCode(code), "address": "地址", "industry": "fireworks", "risk_grade": "orange"}))
 	}
+	// Drawn on the day it was inspected, long ago.
+	clock := s.EnforcementClock(longAgo)
 	plan := e2e.Itoa(e2e.Num(s.Must(201, s.Do("POST", base+"/inspection-plans", officers[0], map[string]any{"name": "抽查",
 		"period_start": longAgo, "period_end": todayStr, "entity_count": 2, "inspectors_per_entity": 2})).Body["id"]))
 	s.Must(200, s.Do("POST", base+"/inspection-plans/"+plan+"/approve", a.Leader, nil))
@@ -120,6 +122,7 @@ func observe(s *e2e.Service) {
 	first := e2e.Itoa(e2e.Num(s.Must(200, s.Do("GET", base+"/inspections", a.Admin, nil)).Body["items"].([]any)[0].(map[string]any)["id"]))
 	s.Must(201, s.Do("POST", base+"/inspections/"+first+"/findings", officers[0], map[string]any{
 		"description": "超量储存", "legal_provision": "条例第二十二条", "violation": true}))
+	clock.Set(todayStr)
 	s.Must(200, s.Do("POST", base+"/inspections/"+first+"/complete", officers[0], map[string]any{
 		"inspected_on": longAgo, "summary": "责令整改", "rectify_deadline": calendar.FormatDate(today.AddDate(0, 0, -50))}))
 	// A penalty case past its 90 days (行政处罚法 第六十条): the penalty gauges.
