@@ -207,9 +207,94 @@ type detailView struct {
 	Clocks                  []string
 	Today                   string
 	Revocations             []string
+	// FormAction and Form are the step form the service refused and what
+	// was typed into it, shown again so nothing typed is lost.
+	FormAction string
+	Form       map[string][]string
 }
 
-func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, errMsg string, errs map[string]string) error {
+// Kept is what was sent in field key of action's form when that form was
+// refused, else def (the field's usual default).
+func (v detailView) Kept(action, key, def string) string {
+	if vals, ok := v.Form[key]; ok && v.FormAction == action && len(vals) > 0 {
+		return vals[0]
+	}
+	return def
+}
+
+// Ticked tells whether value was among those sent in field key of action's
+// refused form (a checkbox or a select's option to show again).
+func (v detailView) Ticked(action, key, value string) bool {
+	return v.FormAction == action && slices.Contains(v.Form[key], value)
+}
+
+// ErrorList is the refusal's field errors in the order of the page, each
+// with its field's title, so staff read 罚款 rather than fine_yuan.
+func (v detailView) ErrorList() []FieldError {
+	out := make([]FieldError, 0, len(v.Errors))
+	for key, msg := range v.Errors {
+		out = append(out, FieldError{Field: key, Title: FieldTitle(key), Message: msg})
+	}
+	slices.SortFunc(out, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return out
+}
+
+// FieldError is one refused field as the case page lists it.
+type FieldError struct{ Field, Title, Message string }
+
+// fieldTitles are the case page's titles of the API's field names.
+var fieldTitles = map[string]string{
+	"action": "办理环节", "reason": "理由、说明", "approved_on": "批准日期", "days": "延长天数",
+	"investigated_on": "调查日期", "investigators": "执法人员", "evidence": "证据材料", "notified_on": "告知日期",
+	"penalty": "处罚种类", "penalties": "处罚种类", "major": "情节复杂或重大违法行为", "fine_yuan": "罚款", "confiscate_yuan": "没收金额",
+	"requested_on": "听证申请日期", "notice_on": "听证通知日期", "hearing_on": "听证日期", "place": "听证地点",
+	"held_on": "听证举行日期", "record": "听证笔录摘要", "reviewed_on": "法制审核日期", "opinion": "审核意见",
+	"legal_review": "法制审核", "decided_on": "决定日期", "outcome": "决定类型", "standard_id": "裁量基准",
+	"tier_level": "裁量阶次", "factors": "裁量情节", "mitigation_ground": "减轻或不予处罚的法定情形",
+	"reasons": "裁量理由", "collective_discussion": "集体讨论记录", "served_on": "送达日期", "paid_on": "缴款日期",
+	"paid_yuan": "缴纳金额", "revoked_on": "撤销或变更日期", "revocation": "撤销或变更情形", "closed_on": "结案日期",
+}
+
+// FieldTitle is the title of an API field on the case page: the
+// investigators' fields by their slot (investigators[1].cert_no is 执法人员2的
+// 执法证号), any other unknown name as 填写内容.
+func FieldTitle(key string) string {
+	if t, ok := fieldTitles[key]; ok {
+		return t
+	}
+	var slot int
+	var rest string
+	if n, _ := fmt.Sscanf(strings.NewReplacer("[", " ", "].", " ").Replace(key), "investigators %d %s", &slot, &rest); n == 2 {
+		if rest == "cert_no" {
+			return fmt.Sprintf("执法人员%d的执法证号", slot+1)
+		}
+		return fmt.Sprintf("执法人员%d", slot+1)
+	}
+	return "填写内容"
+}
+
+// refusal is a step form the case page shows again: the message, the
+// fields refused and what was sent.
+type refusal struct {
+	message string
+	errors  map[string]string
+	action  string
+	form    map[string][]string
+}
+
+// refused collects the sent form of a refused step.
+func refused(c *fiber.Ctx, message string, errs map[string]string) refusal {
+	form := map[string][]string{}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if key := string(k); key != "_csrf" {
+			form[key] = append(form[key], string(v))
+		}
+	})
+	return refusal{message: message, errors: errs, action: c.FormValue("action"), form: form}
+}
+
+func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, r refusal) error {
+	errMsg, errs := r.message, r.errors
 	ctx := c.UserContext()
 	today := p.api.svc.today()
 	v, err := p.api.view(ctx, county, id, today)
@@ -217,7 +302,7 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, errMsg string,
 		return err
 	}
 	dv := detailView{View: v, County: county, Error: errMsg, Errors: errs, Grounds: MitigationGrounds, Kinds: PenaltyKinds, Revocations: Revocations,
-		Clocks: Clocks(v.Case), Today: calendar.FormatDate(today), Surcharge: v.SurchargeFen()}
+		Clocks: Clocks(v.Case), Today: calendar.FormatDate(today), Surcharge: v.SurchargeFen(), FormAction: r.action, Form: r.form}
 	dv.DecisionLight, dv.PayLight = Lights(v.Case, today)
 	_ = json.Unmarshal([]byte(v.Factors), &dv.Factors)
 	act, err := p.api.ActorOf(c, county)
@@ -261,7 +346,7 @@ func (p *Pages) showCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return p.renderCase(c, c.Params("county"), id, "", nil)
+	return p.renderCase(c, c.Params("county"), id, refusal{})
 }
 
 // formInt64 reads an optional whole number of a form.
@@ -337,7 +422,7 @@ func (p *Pages) submitAction(c *fiber.Ctx) error {
 	in, errs := readAction(c)
 	if len(errs) > 0 {
 		c.Status(fiber.StatusBadRequest)
-		return p.renderCase(c, county, id, "填写有误", errs)
+		return p.renderCase(c, county, id, refused(c, "填写有误", errs))
 	}
 	act, err := p.api.ActorOf(c, county)
 	if err != nil {
@@ -353,7 +438,7 @@ func (p *Pages) submitAction(c *fiber.Ctx) error {
 		if fields == nil {
 			fields = map[string]string{}
 		}
-		return p.renderCase(c, county, id, e.Message, fields)
+		return p.renderCase(c, county, id, refused(c, e.Message, fields))
 	}
 	web.SetAuditDetail(c, "penalty case "+strconv.FormatInt(id, 10)+" "+in.Action)
 	return c.Redirect("/counties/"+county+"/penalty-cases/"+strconv.FormatInt(id, 10)+"#timeline", fiber.StatusSeeOther)

@@ -224,7 +224,7 @@ func walkChain(t *testing.T, dialect db.Dialect) {
 	if status := officer.Click("#submit-request_hearing"); status != 400 {
 		t.Errorf("hearing asked for after the window: HTTP %d", status)
 	}
-	officer.WantText("[data-testid=field-errors]", "requested_on")
+	officer.WantText("[data-testid=field-errors] [data-field=requested_on]", "听证申请日期：")
 	officer.Choose("rh-on", "2026-04-22")
 	officer.Submit("#submit-request_hearing")
 	hearingOn := workdays("2026-04-23", 7)
@@ -302,8 +302,7 @@ func walkChain(t *testing.T, dialect db.Dialect) {
 		t.Errorf("the fine without the surcharge: HTTP %d", status)
 	}
 	officer.WantText("[data-testid=form-error]", "65000.00")
-	officer.Choose("pay-on", "2026-06-15")
-	officer.Fill("pay-yuan", "65000")
+	officer.Retype("pay-yuan", "65000")
 	officer.Submit("#submit-pay")
 	officer.WantText("[data-testid=pc-paid]", "65000.00 元")
 

@@ -64,10 +64,15 @@ func TestPenaltyBrowser(t *testing.T) {
 	if status := officer.Click("#submit-notify"); status != 400 {
 		t.Errorf("fine above the range: HTTP %d", status)
 	}
-	officer.WantText("[data-testid=field-errors]", "fine_yuan")
-	officer.Choose("notify-on", "2026-04-20")
-	officer.Tick("notify-kind-fine")
-	officer.Fill("notify-fine", "25000")
+	// The refusal names the field by its title, and the form keeps what was
+	// typed and ticked.
+	officer.WantText("[data-testid=field-errors] [data-field=fine_yuan]", "罚款：")
+	if officer.Value("notify-on") != "2026-04-20" || officer.Value("notify-fine") != "60000" ||
+		officer.Count("#notify-kind-fine:checked") != 1 {
+		t.Errorf("the refused 告知 form lost what was typed: date %q, fine %q, ticked %d", officer.Value("notify-on"),
+			officer.Value("notify-fine"), officer.Count("#notify-kind-fine:checked"))
+	}
+	officer.Retype("notify-fine", "25000")
 	officer.Submit("#submit-notify")
 	hearingDue := workdays(s, "2026-04-20", 5)
 	officer.WantText("[data-testid=pc-hearing]", "应当告知听证权利，申请期限至 "+hearingDue)
@@ -118,8 +123,8 @@ func TestPenaltyBrowser(t *testing.T) {
 		t.Errorf("fine without the surcharge: HTTP %d", status)
 	}
 	officer.WantText("[data-testid=form-error]", "26000.00")
-	officer.Choose("pay-on", "2026-06-15")
-	officer.Fill("pay-yuan", "26000")
+	officer.WantText("[data-testid=field-errors] [data-field=paid_yuan]", "缴纳金额：")
+	officer.Retype("pay-yuan", "26000")
 	officer.Submit("#submit-pay")
 	officer.WantText("[data-testid=pc-paid]", "26000.00 元")
 	officer.Choose("cl-on", "2026-06-15")
