@@ -207,6 +207,9 @@ type detailView struct {
 	Clocks                  []string
 	Today                   string
 	Revocations             []string
+	// Team is what the investigation form starts from: the officers of
+	// the source inspection and the pool's certificate numbers.
+	Team Team
 	// FormAction and Form are the step form the service refused and what
 	// was typed into it, shown again so nothing typed is lost.
 	FormAction string
@@ -220,6 +223,25 @@ func (v detailView) Kept(action, key, def string) string {
 		return vals[0]
 	}
 	return def
+}
+
+// Investigator is the officer the investigation form's slot (1 or 2)
+// starts from: the one typed when the form was refused, else the slot's
+// officer of the source inspection.
+func (v detailView) Investigator(slot string) string {
+	def := ""
+	if n, err := strconv.Atoi(slot); err == nil && n >= 1 && n <= len(v.Team.Inspected) {
+		def = strconv.FormatInt(v.Team.Inspected[n-1], 10)
+	}
+	return v.Kept("investigate", "inv_user_"+slot, def)
+}
+
+// Certificate is the certificate number the investigation form's slot
+// starts from: the one typed when the form was refused, else the pool's
+// number of the slot's officer.
+func (v detailView) Certificate(slot string) string {
+	id, _ := strconv.ParseInt(v.Investigator(slot), 10, 64)
+	return v.Kept("investigate", "inv_cert_"+slot, v.Team.Certificates[id])
 }
 
 // Ticked tells whether value was among those sent in field key of action's
@@ -329,6 +351,15 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, r refusal) err
 				return err
 			}
 			dv.Officers = append(dv.Officers, Investigator{UserID: uid, Name: name})
+		}
+		if p.api.svc.Team != nil {
+			var inspection int64
+			if v.SourceKind == "inspection" {
+				inspection = v.SourceID
+			}
+			if dv.Team, err = p.api.svc.Team(ctx, county, inspection); err != nil {
+				return err
+			}
 		}
 	}
 	if slices.Contains(dv.Actions, "decide") {

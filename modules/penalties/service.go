@@ -64,6 +64,11 @@ type Service struct {
 	// transaction and withdraws it when the decision is revoked
 	// (publicity.Service, set in app.go; required to decide or revoke).
 	Publicity *publicity.Service
+	// Team tells the investigation form whom to start from: the officers
+	// who carried out the case's source inspection and the enforcement
+	// certificate numbers the inspector pool holds (modules/inspections,
+	// set in app.go); nil starts from empty fields.
+	Team func(ctx context.Context, county string, inspectionID int64) (Team, error)
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -448,4 +453,13 @@ func (s *Service) PenaltyItems(ctx context.Context, county string) ([]catalog.It
 		}
 	}
 	return out, nil
+}
+
+// Team is what the investigation form starts from.
+type Team struct {
+	// Inspected are the officers of the source inspection, in its order
+	// (none when the case has no inspection).
+	Inspected []int64
+	// Certificates are the county's enforcement certificate numbers by user.
+	Certificates map[int64]string
 }

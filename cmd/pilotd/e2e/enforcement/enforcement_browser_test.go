@@ -199,10 +199,16 @@ func walkChain(t *testing.T, dialect db.Dialect) {
 	// service and publication.
 	clock.Set("2026-05-22")
 	officer.Open(casePath)
+	// The investigation starts from the two officers who inspected, with
+	// their certificate numbers from the inspector pool.
 	for k, id := range drawn {
 		slot := e2e.Itoa(int64(k + 1))
-		officer.Choose("inv-user-"+slot, e2e.Itoa(id))
-		officer.Fill("inv-cert-"+slot, b.certs[id])
+		if got := officer.Value("inv-user-" + slot); got != e2e.Itoa(id) {
+			t.Errorf("investigator %s starts as %q, want the inspector %d", slot, got, id)
+		}
+		if got := officer.Value("inv-cert-" + slot); got != b.certs[id] {
+			t.Errorf("certificate %s starts as %q, want %s", slot, got, b.certs[id])
+		}
 	}
 	officer.Choose("inv-on", "2026-03-20")
 	officer.Submit("#submit-investigate")

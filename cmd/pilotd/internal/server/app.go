@@ -323,6 +323,26 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 			Facts: in.Facts, FiledOn: in.FiledOn, SourceKind: in.SourceKind, SourceID: in.SourceID})
 		return inspections.PenaltyCase{ID: c.ID, CaseNo: c.CaseNo}, err
 	}
+	penaltySvc.Team = func(ctx context.Context, county string, inspectionID int64) (penalties.Team, error) {
+		team := penalties.Team{Certificates: map[int64]string{}}
+		pool, err := inspectionSvc.Inspectors(ctx, county)
+		if err != nil {
+			return team, err
+		}
+		for _, in := range pool {
+			if in.Active {
+				team.Certificates[in.UserID] = in.CertificateNo
+			}
+		}
+		if inspectionID > 0 {
+			v, err := inspectionSvc.Get(ctx, county, inspectionID)
+			if err != nil {
+				return team, err
+			}
+			team.Inspected = v.Inspectors
+		}
+		return team, nil
+	}
 	inspectionSvc.PenaltyItems = func(ctx context.Context, county string) ([]inspections.PenaltyItem, error) {
 		items, err := penaltySvc.PenaltyItems(ctx, county)
 		out := make([]inspections.PenaltyItem, 0, len(items))
