@@ -255,6 +255,11 @@ func timelinessDashboard() *dashboard.DashboardBuilder {
 		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
 		Thresholds(thresholds("green", step(1, "red"))).
 		WithTarget(query("A", countyGauge("pilot_penalty_payments_overdue"), "{{county}}")))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("罚款逾期未申请法院强制执行（按县区）").
+		Description("罚款未缴纳、已超过申请人民法院强制执行期限（当事人起诉期限六个月届满后三个月内，《行政强制法》第五十三条）仍未申请的件数；有行政复议或诉讼的不计。" + descGauge).
+		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Thresholds(thresholds("green", step(1, "red"))).
+		WithTarget(query("A", countyGauge("pilot_penalty_enforcement_overdue"), "{{county}}")))
 	return b
 }
 

@@ -115,7 +115,9 @@ func (s *Service) Inspectors(ctx context.Context, county string) ([]Inspector, e
 // the role in the county, a missing or duplicate number, is a 400.
 func (s *Service) SaveInspector(ctx context.Context, county string, by int64, in InspectorInput) (Inspector, error) {
 	f := map[string]string{}
-	cert := text(f, "certificate_no", in.CertificateNo, "请填写行政执法证件号", 64)
+	// 32 characters, as a penalty case's investigators keep it: the number
+	// is carried into the investigation of a case opened from a finding.
+	cert := text(f, "certificate_no", in.CertificateNo, "请填写行政执法证件号", 32)
 	if in.UserID <= 0 {
 		f["user_id"] = "请选择执法人员"
 	}

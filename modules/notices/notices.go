@@ -66,12 +66,15 @@ const (
 )
 
 // Kinds of the notices of penalty cases (modules/penalties): the decision
-// deadline of 第六十条 is near or has passed, payment is overdue. They link
-// to the county's penalty cases.
+// deadline of 第六十条 is near or has passed, payment is overdue, the last
+// day to apply to the court to enforce an unpaid fine (行政强制法 第五十三条)
+// is near or has passed. They link to the county's penalty cases.
 const (
-	KindPenaltyYellow = "penalty_yellow"
-	KindPenaltyRed    = "penalty_red"
-	KindPaymentRed    = "penalty_payment_red"
+	KindPenaltyYellow     = "penalty_yellow"
+	KindPenaltyRed        = "penalty_red"
+	KindPaymentRed        = "penalty_payment_red"
+	KindEnforcementYellow = "penalty_enforcement_yellow"
+	KindEnforcementRed    = "penalty_enforcement_red"
 )
 
 // Link is the page a notice points to: its case; for a digest the county's
@@ -93,7 +96,8 @@ func (n Notice) Link() string {
 		return "/counties/" + n.CountyCode + "/inspections"
 	case n.Kind == KindPublicityYellow || n.Kind == KindPublicityRed:
 		return "/counties/" + n.CountyCode + "/publicity"
-	case n.Kind == KindPenaltyYellow || n.Kind == KindPenaltyRed || n.Kind == KindPaymentRed:
+	case n.Kind == KindPenaltyYellow || n.Kind == KindPenaltyRed || n.Kind == KindPaymentRed ||
+		n.Kind == KindEnforcementYellow || n.Kind == KindEnforcementRed:
 		return "/counties/" + n.CountyCode + "/penalty-cases"
 	}
 	return ""

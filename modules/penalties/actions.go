@@ -66,6 +66,19 @@ type ActionInput struct {
 	// revoke (第四十八条: the 双公示 entry is withdrawn with it)
 	RevokedOn  string `json:"revoked_on"`
 	Revocation string `json:"revocation"`
+	// remedy: a 行政复议 or 行政诉讼 the party brought, before whom
+	RemedyKind      string `json:"remedy_kind"`
+	RemedyBody      string `json:"remedy_body"`
+	RemedyStartedOn string `json:"remedy_started_on"`
+	// remedy_end: how it ended (upheld, revoked, changed, unlawful, void,
+	// withdrawn); an outcome that ends the decision revokes it
+	RemedyEndedOn string `json:"remedy_ended_on"`
+	RemedyOutcome string `json:"remedy_outcome"`
+	// urge: the day the 催告书 was served
+	UrgedOn string `json:"urged_on"`
+	// apply_enforcement: the application to the people's court
+	AppliedOn string `json:"applied_on"`
+	Court     string `json:"court"`
 }
 
 // Revocations are the ways 第四十八条第二款 names a published decision ceasing
@@ -74,19 +87,23 @@ var Revocations = []string{"变更", "撤销", "确认违法", "确认无效"}
 
 // allowed lists the states each action may be taken in.
 var allowed = map[string][]string{
-	"approve":          {StatusFiling},
-	"investigate":      {StatusInvestigating},
-	"notify":           {StatusInvestigating},
-	"request_hearing":  {StatusNotified},
-	"schedule_hearing": {StatusHearingRequested},
-	"hold_hearing":     {StatusHearingScheduled},
-	"legal_review":     {StatusNotified, StatusHeard},
-	"decide":           {StatusNotified, StatusReviewed},
-	"serve":            {StatusDecided},
-	"pay":              {StatusServed},
-	"close":            {StatusDecided, StatusServed, StatusPaid}, // decided: only once revoked
-	"revoke":           {StatusDecided, StatusServed, StatusPaid, StatusClosed},
-	"extend":           {StatusFiling, StatusInvestigating, StatusNotified, StatusHearingRequested, StatusHearingScheduled, StatusHeard, StatusReviewed},
+	"approve":           {StatusFiling},
+	"investigate":       {StatusInvestigating},
+	"notify":            {StatusInvestigating},
+	"request_hearing":   {StatusNotified},
+	"schedule_hearing":  {StatusHearingRequested},
+	"hold_hearing":      {StatusHearingScheduled},
+	"legal_review":      {StatusNotified, StatusHeard},
+	"decide":            {StatusNotified, StatusReviewed},
+	"serve":             {StatusDecided},
+	"pay":               {StatusServed, StatusEnforcing},
+	"close":             {StatusDecided, StatusServed, StatusPaid, StatusEnforcing}, // decided: only once revoked
+	"revoke":            {StatusDecided, StatusServed, StatusPaid, StatusClosed, StatusEnforcing},
+	"remedy":            {StatusDecided, StatusServed, StatusPaid, StatusEnforcing},
+	"remedy_end":        {StatusDecided, StatusServed, StatusPaid, StatusClosed, StatusEnforcing},
+	"urge":              {StatusServed},
+	"apply_enforcement": {StatusServed},
+	"extend":            {StatusFiling, StatusInvestigating, StatusNotified, StatusHearingRequested, StatusHearingScheduled, StatusHeard, StatusReviewed},
 }
 
 // Actions lists the action names.
@@ -106,7 +123,7 @@ func lastDate(c Case) (string, string) {
 	for _, d := range []struct{ v, what string }{
 		{c.NotifiedOn, "告知日期"}, {c.HearingRequestedOn, "听证申请日期"}, {c.HearingNoticeOn, "听证通知日期"},
 		{c.HeardOn, "听证日期"}, {c.LegalReviewedOn, "法制审核日期"}, {c.DecidedOn, "决定日期"}, {c.ServedOn, "送达日期"},
-		{c.PaidOn, "缴款日期"},
+		{c.PaidOn, "缴款日期"}, {c.UrgedOn, "催告书送达日期"}, {c.EnforcementAppliedOn, "申请强制执行日期"},
 	} {
 		if d.v > best {
 			best, what = d.v, d.what
@@ -170,11 +187,14 @@ func (s *Service) mayAct(a Actor, action string) error {
 		"legal_review": a.CanReview, "revoke": a.CanApprove,
 		"investigate": a.CanInvestigate, "notify": a.CanInvestigate, "request_hearing": a.CanInvestigate,
 		"schedule_hearing": a.CanInvestigate, "hold_hearing": a.CanInvestigate, "serve": a.CanInvestigate,
-		"pay": a.CanInvestigate, "close": a.CanInvestigate,
+		"pay": a.CanInvestigate, "close": a.CanInvestigate, "urge": a.CanInvestigate, "apply_enforcement": a.CanApprove,
+		// 复议 and 诉讼 are answered by the bureau's legal staff or the officers.
+		"remedy": a.CanReview || a.CanInvestigate, "remedy_end": a.CanReview || a.CanInvestigate,
 	}
 	if !need[action] {
 		who := map[string]string{"approve": "负责人", "extend": "负责人", "decide": "负责人", "revoke": "负责人",
-			"legal_review": "法制审核人员"}[action]
+			"apply_enforcement": "负责人", "legal_review": "法制审核人员", "remedy": "执法人员或法制审核人员",
+			"remedy_end": "执法人员或法制审核人员"}[action]
 		if who == "" {
 			who = "执法人员"
 		}
@@ -333,6 +353,11 @@ func (s *Service) apply(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in A
 		c.Status, c.ServedOn = StatusServed, in.ServedOn
 		if c.FineYuan > 0 {
 			c.PaymentDue = calendar.FormatDate(served.AddDate(0, 0, PaymentDays))
+			if open, err := s.openRemedy(ctx, tx, *c); err != nil {
+				return "", nil, err
+			} else if open == nil {
+				c.EnforcementDue = EnforcementDue(in.ServedOn)
+			}
 		}
 		// Served after the seven working days of 第六十一条: recorded, not
 		// refused (the service happened; the delay is the bureau's).
@@ -351,7 +376,11 @@ func (s *Service) apply(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in A
 			return "", nil, invalid(f)
 		}
 		paid, _ := calendar.ParseDate(in.PaidOn)
-		sur := SurchargeFen(c.FineYuan, c.PaymentDue, "", paid)
+		remedies, err := s.store.remedies(ctx, tx, c.CountyCode, c.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		sur := SurchargeFen(c.FineYuan, c.PaymentDue, "", paid, remedies)
 		want := c.FineYuan*100 + sur
 		got := int64(*in.PaidYuan*100 + 0.5)
 		if got != want {
@@ -380,6 +409,12 @@ func (s *Service) apply(ctx context.Context, tx *sqlx.Tx, a Actor, c *Case, in A
 		}
 		detail, err := s.revoke(ctx, tx, a, c, on, in.Revocation, in.Reason)
 		return on, detail, err
+
+	case "remedy", "remedy_end":
+		return s.remedy(ctx, tx, a, c, in, today)
+
+	case "urge", "apply_enforcement":
+		return s.enforce(ctx, tx, a, c, in, today, last, lastWhat)
 
 	case "close":
 		if c.Status == StatusDecided && c.RevokedOn == "" {

@@ -94,10 +94,14 @@ type View struct {
 	Investigators []Investigator
 	Events        []Event
 	Documents     []Document
+	// Remedies are the 复议 and 诉讼 brought against the decision.
+	Remedies []Remedy
 }
 
 // SurchargeFen is the view's 加处罚款 as of its day.
-func (v View) SurchargeFen() int64 { return SurchargeFen(v.FineYuan, v.PaymentDue, v.PaidOn, v.AsOf) }
+func (v View) SurchargeFen() int64 {
+	return SurchargeFen(v.FineYuan, v.PaymentDue, v.PaidOn, v.AsOf, v.Remedies)
+}
 
 // caseJSON is a case as the API answers it.
 func (a *API) caseJSON(v View, full bool) fiber.Map {
@@ -161,6 +165,15 @@ func (a *API) caseJSON(v View, full bool) fiber.Map {
 	m["documents"] = v.Documents
 	m["clocks"] = Clocks(c)
 	m["revoked_on"], m["revocation"] = nz(c.RevokedOn), nz(c.Revocation)
+	m["remedies"] = v.Remedies
+	if v.Remedies == nil {
+		m["remedies"] = []Remedy{}
+	}
+	m["enforcement"] = nil
+	if c.PaymentDue != "" {
+		m["enforcement"] = fiber.Map{"urged_on": nz(c.UrgedOn), "sue_ends": nz(SueEnds(c.ServedOn)), "due": nz(c.EnforcementDue),
+			"warning": EnforcementLight(c, v.AsOf), "applied_on": nz(c.EnforcementAppliedOn), "court": nz(c.EnforcementCourt)}
+	}
 	m["service_due"] = nil
 	if c.DecidedOn != "" {
 		m["service_due"] = a.svc.ServiceDue(c)
@@ -185,7 +198,13 @@ func Clocks(c Case) []string {
 		out = append(out, "听证 "+c.HearingOn+"：于七个工作日前（"+c.HearingNoticeOn+"）通知（第六十四条、第八十五条）")
 	}
 	if c.PaymentDue != "" {
-		out = append(out, "缴款期限 "+c.PaymentDue+"：自收到决定书（"+c.ServedOn+"）次日起十五日（自然日，第六十七条）；逾期每日按罚款数额的3%加处罚款，不超过罚款数额（第七十二条）")
+		out = append(out, "缴款期限 "+c.PaymentDue+"：自收到决定书（"+c.ServedOn+"）次日起十五日（自然日，第六十七条）；逾期每日按罚款数额的3%加处罚款，不超过罚款数额（第七十二条），行政复议、行政诉讼期间不计算（第七十三条）")
+	}
+	if c.EnforcementDue != "" {
+		out = append(out, "申请法院强制执行期限 "+c.EnforcementDue+"：当事人起诉期限（自收到决定书次日起六个月，至"+SueEnds(c.ServedOn)+
+			"，《行政诉讼法》第四十六条）届满后三个月内（《行政强制法》第五十三条；按月计算依《民法典》第二百零一、二百零二条）；申请前应当催告，催告书送达十个工作日后方可申请（第五十四条、第六十九条）")
+	} else if c.PaymentDue != "" && c.FineYuan > 0 {
+		out = append(out, "申请法院强制执行期限：已有行政复议或行政诉讼，依复议决定或裁判确定，本系统不计算")
 	}
 	return out
 }
@@ -212,6 +231,9 @@ func (a *API) viewOf(ctx context.Context, c Case, asOf time.Time) (View, error) 
 		return v, err
 	}
 	if v.Documents, err = a.svc.Documents(ctx, c.CountyCode, v.CountyName, c.ID); err != nil {
+		return v, err
+	}
+	if v.Remedies, err = a.svc.store.remedies(ctx, a.svc.db, c.CountyCode, c.ID); err != nil {
 		return v, err
 	}
 	if a.svc.Publicity != nil {

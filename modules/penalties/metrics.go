@@ -25,6 +25,7 @@ func RegisterMetrics(reg prometheus.Registerer, database *db.DB) {
 		desc("pilot_penalty_cases_overdue", "Penalty cases past their decision deadline (行政处罚法 第六十条) without a decision, by county."),
 		desc("pilot_penalty_payments_overdue", "Served penalty decisions whose fine is unpaid past its due date (第六十七条), by county."),
 		desc("pilot_penalty_fines_decided_yuan", "Fines decided in penalty cases, in yuan, by county."),
+		desc("pilot_penalty_enforcement_overdue", "Unpaid fines past the last day to apply to the court for enforcement (行政强制法 第五十三条) without an application, by county."),
 	))
 }
 
@@ -38,18 +39,23 @@ func readFigures(ctx context.Context, database *db.DB) (map[string][]float64, er
 		Overdue        int    `db:"overdue"`
 		PaymentOverdue int    `db:"payment_overdue"`
 		Fines          int64  `db:"fines"`
+		Enforcement    int    `db:"enforcement_overdue"`
 	}
 	if err := database.SelectContext(ctx, &rows, `SELECT county_code,
 		COALESCE(SUM(CASE WHEN decided_on = '' THEN 1 ELSE 0 END), 0) AS open_cases,
 		COALESCE(SUM(CASE WHEN decided_on = '' AND decision_due < ? THEN 1 ELSE 0 END), 0) AS overdue,
-		COALESCE(SUM(CASE WHEN payment_due <> '' AND paid_on = '' AND payment_due < ? AND status = ? THEN 1 ELSE 0 END), 0) AS payment_overdue,
-		COALESCE(SUM(fine_yuan), 0) AS fines
-		FROM penalty_cases GROUP BY county_code`, today, today, StatusServed); err != nil {
+		COALESCE(SUM(CASE WHEN payment_due <> '' AND paid_on = '' AND payment_due < ? AND status IN (?, ?) AND revoked_on = ''
+			THEN 1 ELSE 0 END), 0) AS payment_overdue,
+		COALESCE(SUM(fine_yuan), 0) AS fines,
+		COALESCE(SUM(CASE WHEN enforcement_due <> '' AND enforcement_due < ? AND paid_on = '' AND revoked_on = '' AND status = ?
+			THEN 1 ELSE 0 END), 0) AS enforcement_overdue
+		FROM penalty_cases GROUP BY county_code`, today, today, StatusServed, StatusEnforcing, today, StatusServed); err != nil {
 		return nil, err
 	}
 	out := map[string][]float64{}
 	for _, r := range rows {
-		out[r.County] = []float64{float64(r.Open), float64(r.Overdue), float64(r.PaymentOverdue), float64(r.Fines)}
+		out[r.County] = []float64{float64(r.Open), float64(r.Overdue), float64(r.PaymentOverdue), float64(r.Fines),
+			float64(r.Enforcement)}
 	}
 	return out, nil
 }

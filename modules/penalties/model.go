@@ -17,13 +17,22 @@
 //   - payment_due: 15 days from receipt of the decision (第六十七条第三款),
 //     natural days from the day after service;
 //   - surcharge: 3% of the fine per day after payment_due, never above the
-//     fine (第七十二条第一款第（一）项).
+//     fine (第七十二条第一款第（一）项), the days of a 行政复议 or 行政诉讼 not
+//     counted (第七十三条第三款);
+//   - enforcement_due: the last day to apply to the people's court for
+//     enforcement of an unpaid fine (行政强制法 第五十三条): three months after
+//     the party's six months to sue (行政诉讼法 第四十六条) run out, counted
+//     in months as 民法典 第二百零一、二百零二条 count them; the application
+//     comes more than ten working days after the 催告书 is served (行政强制法
+//     第五十四条, 第六十九条).
 package penalties
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"safetypilot/modules/calendar"
 )
 
 // Permissions of the module (rbac/policy.csv).
@@ -58,6 +67,9 @@ const (
 	StatusServed           = "served"            // 已送达（执行中）
 	StatusPaid             = "paid"              // 罚款已缴纳
 	StatusClosed           = "closed"            // 结案
+	// StatusEnforcing is an unpaid fine the bureau has applied to the
+	// people's court to enforce (行政强制法 第五十三条).
+	StatusEnforcing = "enforcing" // 已申请法院强制执行
 )
 
 // StatusTitles are the Chinese names pages show.
@@ -65,13 +77,13 @@ var StatusTitles = map[string]string{
 	StatusFiling: "立案待批", StatusInvestigating: "调查取证", StatusNotified: "已告知",
 	StatusHearingRequested: "已申请听证", StatusHearingScheduled: "已通知听证", StatusHeard: "听证已举行",
 	StatusReviewed: "法制审核完成", StatusDecided: "已作出决定", StatusServed: "已送达、执行中",
-	StatusPaid: "罚款已缴纳", StatusClosed: "已结案",
+	StatusPaid: "罚款已缴纳", StatusClosed: "已结案", StatusEnforcing: "已申请法院强制执行",
 }
 
 // Open reports whether the decision clock still runs (no decision yet).
 func Open(status string) bool {
 	switch status {
-	case StatusDecided, StatusServed, StatusPaid, StatusClosed:
+	case StatusDecided, StatusServed, StatusPaid, StatusClosed, StatusEnforcing:
 		return false
 	}
 	return true
@@ -251,6 +263,117 @@ type Case struct {
 	// confirmed unlawful or void (第四十八条第二款), "" while it stands.
 	RevokedOn  string `db:"revoked_on"`
 	Revocation string `db:"revocation"`
+	// UrgedOn is the day the 催告书 was served (行政强制法 第三十五条、第五十四条).
+	UrgedOn string `db:"urged_on"`
+	// EnforcementDue is the last day to apply to the court to enforce an
+	// unpaid fine ("" with no fine, or once a 复议 or 诉讼 is recorded: the
+	// period then follows the 复议决定 or the judgment, which the product
+	// does not compute); EnforcementWarning is its light as the overdue
+	// job last raised it.
+	EnforcementDue       string `db:"enforcement_due"`
+	EnforcementAppliedOn string `db:"enforcement_applied_on"`
+	EnforcementCourt     string `db:"enforcement_court"`
+	EnforcementWarning   string `db:"enforcement_warning"`
+}
+
+// Remedy is a 行政复议 or 行政诉讼 the party brought against the decision:
+// it does not stop the decision's execution (第七十三条第一款), but the
+// surcharge does not run while it lasts (第七十三条第三款) and the bureau
+// cannot apply to the court to enforce until it ends.
+type Remedy struct {
+	ID         int64     `db:"id" json:"id"`
+	CountyCode string    `db:"county_code" json:"-"`
+	CaseID     int64     `db:"case_id" json:"-"`
+	Kind       string    `db:"kind" json:"kind"`
+	Body       string    `db:"body" json:"body"`
+	StartedOn  string    `db:"started_on" json:"started_on"`
+	EndedOn    string    `db:"ended_on" json:"ended_on"`
+	Outcome    string    `db:"outcome" json:"outcome"`
+	CreatedBy  int64     `db:"created_by" json:"-"`
+	CreatedAt  time.Time `db:"created_at" json:"-"`
+}
+
+// Remedy kinds and outcomes, with the titles pages show.
+var (
+	RemedyKinds    = map[string]string{"reconsideration": "行政复议", "litigation": "行政诉讼"}
+	RemedyOutcomes = map[string]string{"upheld": "维持或驳回", "revoked": "撤销", "changed": "变更",
+		"unlawful": "确认违法", "void": "确认无效", "withdrawn": "当事人撤回申请或起诉"}
+)
+
+// remedyRevocations map the outcomes that end the decision to the kind of
+// revocation recorded on the case (第四十八条第二款).
+var remedyRevocations = map[string]string{"revoked": "撤销", "changed": "变更", "unlawful": "确认违法", "void": "确认无效"}
+
+// AddMonths is the last day of a period of n months that starts the day
+// after from, as 民法典 第二百零一、二百零二条 count it: the corresponding
+// day of the last month, or that month's last day when it has none
+// (2026-08-31 plus six months is 2027-02-28).
+func AddMonths(from time.Time, n int) time.Time {
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	day := from.Day()
+	if day > last {
+		day = last
+	}
+	return time.Date(first.Year(), first.Month(), day, 0, 0, 0, 0, time.UTC)
+}
+
+// Periods of the enforcement of an unpaid fine.
+const (
+	// SueMonths is the party's time to sue after learning of the decision
+	// (行政诉讼法 第四十六条: 六个月).
+	SueMonths = 6
+	// EnforcementMonths is the time to apply to the court once that has run
+	// out (行政强制法 第五十三条: 三个月).
+	EnforcementMonths = 3
+	// UrgeWorkdays is how long the 催告书 gives before the application
+	// (第五十四条: 十日; 第六十九条: 十日以内 are working days).
+	UrgeWorkdays = 10
+	// EnforcementYellowDays is how early the application light turns
+	// yellow (natural days; a product choice that leaves time to serve the
+	// 催告书 and wait its ten working days).
+	EnforcementYellowDays = 30
+)
+
+// SueEnds is the last day the party may sue against a decision served on
+// servedOn; EnforcementDue the last day the bureau may apply to the court.
+func SueEnds(servedOn string) string {
+	d, err := time.Parse(time.DateOnly, servedOn)
+	if err != nil {
+		return ""
+	}
+	return calendar.FormatDate(AddMonths(d, SueMonths))
+}
+
+// EnforcementDue is the last day to apply to the court to enforce a fine of
+// a decision served on servedOn: three months from the end of the party's
+// six months to sue.
+func EnforcementDue(servedOn string) string {
+	end, err := time.Parse(time.DateOnly, SueEnds(servedOn))
+	if err != nil {
+		return ""
+	}
+	return calendar.FormatDate(AddMonths(end, EnforcementMonths))
+}
+
+// EnforcementLight is the application clock's light as of today: yellow in
+// its last EnforcementYellowDays days, red after enforcement_due, while the
+// fine is unpaid and no application is made.
+func EnforcementLight(c Case, today time.Time) string {
+	if c.Status != StatusServed || c.EnforcementDue == "" || c.PaidOn != "" || c.FineYuan <= 0 || c.RevokedOn != "" {
+		return WarningNone
+	}
+	due, err := calendar.ParseDate(c.EnforcementDue)
+	if err != nil {
+		return WarningNone
+	}
+	switch {
+	case calendar.FormatDate(today) > c.EnforcementDue:
+		return WarningRed
+	case !today.Before(due.AddDate(0, 0, -EnforcementYellowDays)):
+		return WarningYellow
+	}
+	return WarningNone
 }
 
 // partyLabel names the party in what the product stores about a case
@@ -314,6 +437,9 @@ var ActionTitles = map[string]string{
 	"extend": "延长办案期限", "flag_yellow": "决定期限即将届满", "flag_red": "决定期限已届满",
 	"payment_yellow": "缴款期限即将届满", "payment_red": "逾期未缴纳罚款",
 	"revoke": "决定被撤销或变更",
+	"remedy": "当事人申请行政复议或提起行政诉讼", "remedy_end": "行政复议或诉讼结束",
+	"urge": "催告", "apply_enforcement": "申请法院强制执行",
+	"enforcement_yellow": "申请强制执行期限即将届满", "enforcement_red": "申请强制执行期限已届满",
 }
 
 // Investigator is an officer who investigated, with their certificate.
@@ -330,6 +456,7 @@ const (
 	DocNotice   = "notice"   // 行政处罚告知书
 	DocHearing  = "hearing"  // 听证告知书
 	DocDecision = "decision" // 行政处罚决定书
+	DocUrge     = "urge"     // 催告书
 )
 
 // DocKinds lists the numbered documents.
@@ -338,6 +465,7 @@ var DocKinds = []struct{ Kind, Title, Series string }{
 	{DocNotice, "行政处罚告知书", "罚告"},
 	{DocHearing, "听证告知书", "罚听"},
 	{DocDecision, "行政处罚决定书", "罚决"},
+	{DocUrge, "催告书", "罚催"},
 }
 
 func docInfo(kind string) (title, series string) {
@@ -376,8 +504,10 @@ func BureauName(countyName string) string { return countyName + "应急管理局
 // SurchargeFen is the 加处罚款 of 第七十二条第一款第（一）项 in fen (分) as of
 // asOf: 3% of the fine for each day after paymentDue until the day paid (or
 // asOf, whichever is earlier), never more than the fine. Day counts are
-// natural days.
-func SurchargeFen(fineYuan int64, paymentDue, paidOn string, asOf time.Time) int64 {
+// natural days; the days of a 行政复议 or 行政诉讼 (from the day it was
+// brought through the day it ended, or asOf while it lasts) are not
+// counted (第七十三条第三款).
+func SurchargeFen(fineYuan int64, paymentDue, paidOn string, asOf time.Time, remedies []Remedy) int64 {
 	if fineYuan <= 0 || paymentDue == "" {
 		return 0
 	}
@@ -392,6 +522,29 @@ func SurchargeFen(fineYuan int64, paymentDue, paidOn string, asOf time.Time) int
 		}
 	}
 	days := int64(end.Sub(due).Hours() / 24)
+	if days <= 0 {
+		return 0
+	}
+	// Each excluded day is one in (due, end]; remedies never overlap (one
+	// at a time), so their overlaps with that span add up.
+	for _, r := range remedies {
+		from, err := time.Parse(time.DateOnly, r.StartedOn)
+		if err != nil {
+			continue
+		}
+		to := end
+		if r.EndedOn != "" {
+			if t, err := time.Parse(time.DateOnly, r.EndedOn); err == nil && t.Before(to) {
+				to = t
+			}
+		}
+		if from.Before(due.AddDate(0, 0, 1)) {
+			from = due.AddDate(0, 0, 1)
+		}
+		if n := int64(to.Sub(from).Hours()/24) + 1; n > 0 {
+			days -= n
+		}
+	}
 	if days <= 0 {
 		return 0
 	}

@@ -77,10 +77,92 @@ func TestSurchargeFen(t *testing.T) {
 		{"not served", 20000, "", "", "2026-12-31", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := SurchargeFen(tc.fine, tc.due, tc.paid, date(t, tc.asOf)); got != tc.want {
+			if got := SurchargeFen(tc.fine, tc.due, tc.paid, date(t, tc.asOf), nil); got != tc.want {
 				t.Errorf("SurchargeFen = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestSurchargeExcludesRemedies: the days of a 复议 or 诉讼 do not count
+// (第七十三条第三款), from the day it was brought through the day it ended,
+// or up to today while it lasts; days before payment_due were never
+// counted; two remedies one after the other both count.
+func TestSurchargeExcludesRemedies(t *testing.T) {
+	const fine = 20000 // 600 yuan (60000 fen) a day
+	for _, tc := range []struct {
+		name     string
+		remedies []Remedy
+		asOf     string
+		days     int64
+	}{
+		{"none", nil, "2026-06-15", 10},
+		{"ended, inside the late days", []Remedy{{StartedOn: "2026-06-08", EndedOn: "2026-06-10"}}, "2026-06-15", 7},
+		{"brought before the due day", []Remedy{{StartedOn: "2026-05-25", EndedOn: "2026-06-07"}}, "2026-06-15", 8},
+		{"wholly before the due day", []Remedy{{StartedOn: "2026-05-25", EndedOn: "2026-06-01"}}, "2026-06-15", 10},
+		{"still running", []Remedy{{StartedOn: "2026-06-11"}}, "2026-06-15", 5},
+		{"running since before the due day", []Remedy{{StartedOn: "2026-06-01"}}, "2026-06-15", 0},
+		{"two in turn", []Remedy{{StartedOn: "2026-06-06", EndedOn: "2026-06-07"}, {StartedOn: "2026-06-12", EndedOn: "2026-06-13"}},
+			"2026-06-15", 6},
+		{"ended after as_of", []Remedy{{StartedOn: "2026-06-14", EndedOn: "2026-07-01"}}, "2026-06-15", 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SurchargeFen(fine, "2026-06-05", "", date(t, tc.asOf), tc.remedies); got != tc.days*60000 {
+				t.Errorf("SurchargeFen = %d, want %d days (%d)", got, tc.days, tc.days*60000)
+			}
+		})
+	}
+}
+
+// TestAddMonths counts months as 民法典 第二百零二条 does: the
+// corresponding day of the last month, else that month's last day.
+func TestAddMonths(t *testing.T) {
+	for _, tc := range []struct {
+		from   string
+		months int
+		want   string
+	}{
+		{"2026-05-21", 6, "2026-11-21"},
+		{"2026-08-31", 6, "2027-02-28"},
+		{"2027-08-31", 6, "2028-02-29"},
+		{"2026-12-31", 3, "2027-03-31"},
+		{"2026-11-30", 3, "2027-02-28"},
+		{"2026-01-31", 1, "2026-02-28"},
+	} {
+		if got := calendarFormat(AddMonths(date(t, tc.from), tc.months)); got != tc.want {
+			t.Errorf("AddMonths(%s, %d) = %s, want %s", tc.from, tc.months, got, tc.want)
+		}
+	}
+	// The court period counts from the end of the six months, so a day
+	// lost at a short month stays lost (08-31 → 02-28 → 05-28).
+	for served, want := range map[string]string{"2026-05-21": "2027-02-21", "2026-08-31": "2027-05-28", "": ""} {
+		if got := EnforcementDue(served); got != want {
+			t.Errorf("EnforcementDue(%q) = %q, want %q", served, got, want)
+		}
+	}
+}
+
+func calendarFormat(d time.Time) string { return d.Format(time.DateOnly) }
+
+// TestEnforcementLight: yellow in the last 30 days, red after the due day,
+// only for a served, unpaid, standing fine.
+func TestEnforcementLight(t *testing.T) {
+	c := Case{Status: StatusServed, FineYuan: 100, EnforcementDue: "2027-02-21"}
+	for day, want := range map[string]string{"2027-01-21": WarningNone, "2027-01-22": WarningYellow, "2027-02-21": WarningYellow,
+		"2027-02-22": WarningRed} {
+		if got := EnforcementLight(c, date(t, day)); got != want {
+			t.Errorf("light on %s = %s, want %s", day, got, want)
+		}
+	}
+	for name, x := range map[string]Case{
+		"paid":    {Status: StatusServed, FineYuan: 100, EnforcementDue: "2027-02-21", PaidOn: "2026-06-10"},
+		"revoked": {Status: StatusServed, FineYuan: 100, EnforcementDue: "2027-02-21", RevokedOn: "2026-06-10"},
+		"applied": {Status: StatusEnforcing, FineYuan: 100, EnforcementDue: "2027-02-21"},
+		"remedy":  {Status: StatusServed, FineYuan: 100},
+	} {
+		if got := EnforcementLight(x, date(t, "2027-03-01")); got != WarningNone {
+			t.Errorf("%s: light %s", name, got)
+		}
 	}
 }
 

@@ -18,12 +18,16 @@ type Flags struct {
 	DecisionRed    int
 	PaymentYellow  int
 	PaymentRed     int
+	// EnforcementYellow and EnforcementRed are the lights of the last day
+	// to apply to the court to enforce an unpaid fine.
+	EnforcementYellow int
+	EnforcementRed    int
 }
 
 // String is the run's summary in the job record.
 func (f Flags) String() string {
-	return fmt.Sprintf("处罚案件决定期限即将届满%d件、已届满%d件，罚款即将到期%d件、逾期%d件",
-		f.DecisionYellow, f.DecisionRed, f.PaymentYellow, f.PaymentRed)
+	return fmt.Sprintf("处罚案件决定期限即将届满%d件、已届满%d件，罚款即将到期%d件、逾期%d件，申请强制执行期限即将届满%d件、已届满%d件",
+		f.DecisionYellow, f.DecisionRed, f.PaymentYellow, f.PaymentRed, f.EnforcementYellow, f.EnforcementRed)
 }
 
 // flagScan bounds one query of a pass.
@@ -42,25 +46,32 @@ const flagScan = 5000
 func (s *Service) FlagOverdue(ctx context.Context) (Flags, error) {
 	var res Flags
 	today := s.today()
-	horizon := calendar.FormatDate(today.AddDate(0, 0, DecisionYellowDays))
+	// The horizon reaches the earliest yellow of each clock.
+	horizon := calendar.FormatDate(today.AddDate(0, 0, EnforcementYellowDays))
 	for _, p := range []struct {
-		payment  bool
+		clock    string
 		from, to string
 		count    *int
 	}{
-		{false, WarningNone, WarningRed, &res.DecisionRed},
-		{false, WarningYellow, WarningRed, &res.DecisionRed},
-		{false, WarningNone, WarningYellow, &res.DecisionYellow},
-		{true, WarningNone, WarningRed, &res.PaymentRed},
-		{true, WarningYellow, WarningRed, &res.PaymentRed},
-		{true, WarningNone, WarningYellow, &res.PaymentYellow},
+		{clockDecision, WarningNone, WarningRed, &res.DecisionRed},
+		{clockDecision, WarningYellow, WarningRed, &res.DecisionRed},
+		{clockDecision, WarningNone, WarningYellow, &res.DecisionYellow},
+		{clockPayment, WarningNone, WarningRed, &res.PaymentRed},
+		{clockPayment, WarningYellow, WarningRed, &res.PaymentRed},
+		{clockPayment, WarningNone, WarningYellow, &res.PaymentYellow},
+		{clockEnforcement, WarningNone, WarningRed, &res.EnforcementRed},
+		{clockEnforcement, WarningYellow, WarningRed, &res.EnforcementRed},
+		{clockEnforcement, WarningNone, WarningYellow, &res.EnforcementYellow},
 	} {
-		q := `SELECT ` + caseColumns + ` FROM penalty_cases WHERE warning = ? AND decision_due <= ? AND decided_on = ''
-			ORDER BY decision_due, id LIMIT ?`
-		if p.payment {
-			q = `SELECT ` + caseColumns + ` FROM penalty_cases WHERE payment_warning = ? AND payment_due <> '' AND payment_due <= ?
-				AND paid_on = '' AND revoked_on = '' ORDER BY payment_due, id LIMIT ?`
-		}
+		q := map[string]string{
+			clockDecision: `SELECT ` + caseColumns + ` FROM penalty_cases WHERE warning = ? AND decision_due <= ? AND decided_on = ''
+				ORDER BY decision_due, id LIMIT ?`,
+			clockPayment: `SELECT ` + caseColumns + ` FROM penalty_cases WHERE payment_warning = ? AND payment_due <> ''
+				AND payment_due <= ? AND paid_on = '' AND revoked_on = '' ORDER BY payment_due, id LIMIT ?`,
+			clockEnforcement: `SELECT ` + caseColumns + ` FROM penalty_cases WHERE enforcement_warning = ? AND enforcement_due <> ''
+				AND enforcement_due <= ? AND paid_on = '' AND revoked_on = '' AND status = '` + StatusServed + `'
+				ORDER BY enforcement_due, id LIMIT ?`,
+		}[p.clock]
 		var list []Case
 		if err := s.db.SelectContext(ctx, &list, q, p.from, horizon, flagScan); err != nil {
 			return res, fmt.Errorf("penalties: overdue scan: %w", err)
@@ -70,14 +81,12 @@ func (s *Service) FlagOverdue(ctx context.Context) (Flags, error) {
 		}
 		for _, c := range list {
 			decision, payment := Lights(c, today)
-			light := decision
-			if p.payment {
-				light = payment
-			}
+			light := map[string]string{clockDecision: decision, clockPayment: payment,
+				clockEnforcement: EnforcementLight(c, today)}[p.clock]
 			if light != p.to {
 				continue
 			}
-			ok, err := s.flagOnce(ctx, c, p.payment, p.from, p.to)
+			ok, err := s.flagOnce(ctx, c, p.clock, p.from, p.to)
 			if err != nil {
 				return res, err
 			}
@@ -89,16 +98,31 @@ func (s *Service) FlagOverdue(ctx context.Context) (Flags, error) {
 	return res, nil
 }
 
-func (s *Service) flagOnce(ctx context.Context, c Case, payment bool, from, to string) (bool, error) {
+// The clocks the overdue job lights.
+const (
+	clockDecision    = "decision"
+	clockPayment     = "payment"
+	clockEnforcement = "enforcement"
+)
+
+func (s *Service) flagOnce(ctx context.Context, c Case, clock, from, to string) (bool, error) {
 	column, action, kind := "warning", "flag_"+to, notices.KindPenaltyYellow
 	// The message is stored (timeline, notices): the party by partyLabel.
 	msg := fmt.Sprintf("处罚案件 %s（%s）决定期限 %s %s", c.CaseNo, partyLabel(c), c.DecisionDue, map[string]string{WarningYellow: "即将届满", WarningRed: "已届满"}[to])
 	if to == WarningRed {
 		kind = notices.KindPenaltyRed
 	}
-	if payment {
+	switch clock {
+	case clockPayment:
 		column, action, kind = "payment_warning", "payment_"+to, notices.KindPaymentRed
 		msg = fmt.Sprintf("处罚案件 %s（%s）罚款缴纳期限 %s %s", c.CaseNo, partyLabel(c), c.PaymentDue, map[string]string{WarningYellow: "即将届满", WarningRed: "已届满，开始加处罚款"}[to])
+	case clockEnforcement:
+		column, action, kind = "enforcement_warning", "enforcement_"+to, notices.KindEnforcementYellow
+		if to == WarningRed {
+			kind = notices.KindEnforcementRed
+		}
+		msg = fmt.Sprintf("处罚案件 %s（%s）罚款未缴纳，申请人民法院强制执行的期限 %s %s", c.CaseNo, partyLabel(c), c.EnforcementDue,
+			map[string]string{WarningYellow: "即将届满，请及时催告并申请", WarningRed: "已届满"}[to])
 	}
 	changed := false
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -115,7 +139,7 @@ func (s *Service) flagOnce(ctx context.Context, c Case, payment bool, from, to s
 		if err := s.event(ctx, tx, &c, Actor{Name: "系统（超期检查）"}, action, c.Status, c.Status, calendar.FormatDate(s.today()), msg, nil); err != nil {
 			return err
 		}
-		if payment && to == WarningYellow {
+		if clock == clockPayment && to == WarningYellow {
 			return nil // only the opener's timeline: payment reminders are the officer's routine
 		}
 		return s.notifyStaff(ctx, tx, c, kind, msg)

@@ -40,14 +40,14 @@ var pageFuncs = template.FuncMap{
 	"yuan":         func(fen int64) string { return fmt.Sprintf("%.2f", FenToYuan(fen)) },
 	"fieldError":   func(errs map[string]string, key string) string { return errs[key] },
 	"has":          func(list []string, v string) bool { return slices.Contains(list, v) },
-	"cnDate":       cnDate,
+	"cnDate":       CNDate,
 	"lines":        func(s string) []string { return strings.Split(s, "\n") },
 	// officerSlots numbers the two officer fields of the investigation form.
 	"officerSlots": func() []string { return []string{"1", "2"} },
 }
 
-// cnDate writes 2026-12-07 as 2026年12月7日 ("" stays "").
-func cnDate(s string) string {
+// CNDate writes 2026-12-07 as 2026年12月7日, as documents print dates ("" stays "").
+func CNDate(s string) string {
 	d, err := calendar.ParseDate(s)
 	if err != nil {
 		return s
@@ -109,7 +109,7 @@ type listView struct {
 }
 
 var statusOrder = []string{StatusFiling, StatusInvestigating, StatusNotified, StatusHearingRequested, StatusHearingScheduled,
-	StatusHeard, StatusReviewed, StatusDecided, StatusServed, StatusPaid, StatusClosed}
+	StatusHeard, StatusReviewed, StatusDecided, StatusServed, StatusEnforcing, StatusPaid, StatusClosed}
 
 func (p *Pages) can(c *fiber.Ctx, county, perm string) (bool, error) {
 	return web.Allowed(c, p.api.enforcer, web.CurrentUser(c).UserID, county, perm)
@@ -202,11 +202,17 @@ type detailView struct {
 	Error                   string
 	Errors                  map[string]string
 	DecisionLight, PayLight string
-	Surcharge               int64
-	Factors                 []string
-	Clocks                  []string
-	Today                   string
-	Revocations             []string
+	// EnforcementLight is the light of the last day to apply to the court.
+	EnforcementLight string
+	RemedyKinds      map[string]string
+	RemedyOutcomes   []struct{ Code, Title string }
+	// RemedyOutcomeTitles names an ended remedy's outcome.
+	RemedyOutcomeTitles map[string]string
+	Surcharge           int64
+	Factors             []string
+	Clocks              []string
+	Today               string
+	Revocations         []string
 	// Team is what the investigation form starts from: the officers of
 	// the source inspection and the pool's certificate numbers.
 	Team Team
@@ -231,7 +237,12 @@ func (v detailView) Kept(action, key, def string) string {
 func (v detailView) Investigator(slot string) string {
 	def := ""
 	if n, err := strconv.Atoi(slot); err == nil && n >= 1 && n <= len(v.Team.Inspected) {
-		def = strconv.FormatInt(v.Team.Inspected[n-1], 10)
+		// Only an officer the form lists (one who left the role is not).
+		for _, o := range v.Officers {
+			if o.UserID == v.Team.Inspected[n-1] {
+				def = strconv.FormatInt(o.UserID, 10)
+			}
+		}
 	}
 	return v.Kept("investigate", "inv_user_"+slot, def)
 }
@@ -250,8 +261,8 @@ func (v detailView) Ticked(action, key, value string) bool {
 	return v.FormAction == action && slices.Contains(v.Form[key], value)
 }
 
-// ErrorList is the refusal's field errors in the order of the page, each
-// with its field's title, so staff read 罚款 rather than fine_yuan.
+// ErrorList is the refusal's field errors, sorted by field name, each with
+// its field's title, so staff read 罚款 rather than fine_yuan.
 func (v detailView) ErrorList() []FieldError {
 	out := make([]FieldError, 0, len(v.Errors))
 	for key, msg := range v.Errors {
@@ -275,6 +286,10 @@ var fieldTitles = map[string]string{
 	"tier_level": "裁量阶次", "factors": "裁量情节", "mitigation_ground": "减轻或不予处罚的法定情形",
 	"reasons": "裁量理由", "collective_discussion": "集体讨论记录", "served_on": "送达日期", "paid_on": "缴款日期",
 	"paid_yuan": "缴纳金额", "revoked_on": "撤销或变更日期", "revocation": "撤销或变更情形", "closed_on": "结案日期",
+	"remedy_kind": "复议或诉讼", "remedy_body": "复议机关或人民法院", "remedy_started_on": "申请复议或起诉日期",
+	"remedy_ended_on": "复议或诉讼结束日期", "remedy_outcome": "复议或诉讼结果", "urged_on": "催告书送达日期",
+	"applied_on": "申请强制执行日期", "court": "受理申请的人民法院",
+	"reviewed_by": "法制审核人员", "decided_by": "作出决定的负责人",
 }
 
 // FieldTitle is the title of an API field on the case page: the
@@ -326,14 +341,26 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, r refusal) err
 	dv := detailView{View: v, County: county, Error: errMsg, Errors: errs, Grounds: MitigationGrounds, Kinds: PenaltyKinds, Revocations: Revocations,
 		Clocks: Clocks(v.Case), Today: calendar.FormatDate(today), Surcharge: v.SurchargeFen(), FormAction: r.action, Form: r.form}
 	dv.DecisionLight, dv.PayLight = Lights(v.Case, today)
+	dv.EnforcementLight, dv.RemedyKinds, dv.RemedyOutcomeTitles = EnforcementLight(v.Case, today), RemedyKinds, RemedyOutcomes
+	for _, code := range remedyOutcomeCodes() {
+		dv.RemedyOutcomes = append(dv.RemedyOutcomes, struct{ Code, Title string }{code, RemedyOutcomes[code]})
+	}
 	_ = json.Unmarshal([]byte(v.Factors), &dv.Factors)
 	act, err := p.api.ActorOf(c, county)
 	if err != nil {
 		return err
 	}
+	remedyOpen := false
+	for _, r := range v.Remedies {
+		remedyOpen = remedyOpen || r.EndedOn == ""
+	}
 	for _, a := range Actions() {
 		unpaid := v.Status == StatusServed && v.FineYuan > 0
-		if (a == "close" && unpaid) || (a == "pay" && v.FineYuan == 0) || (a == "revoke" && v.RevokedOn != "") {
+		enforceable := v.FineYuan > 0 && v.RevokedOn == ""
+		if (a == "close" && unpaid) || (a == "pay" && v.FineYuan == 0) || (a == "revoke" && v.RevokedOn != "") ||
+			(a == "remedy" && remedyOpen) || (a == "remedy_end" && !remedyOpen) ||
+			(a == "urge" && (!enforceable || v.UrgedOn != "" || calendar.FormatDate(today) <= v.PaymentDue)) ||
+			(a == "apply_enforcement" && (!enforceable || v.UrgedOn == "" || remedyOpen)) {
 			continue // the service would refuse them (409): not offered
 		}
 		if slices.Contains(allowed[a], v.Status) && p.api.svc.mayAct(act, a) == nil {
@@ -404,7 +431,10 @@ func readAction(c *fiber.Ctx) (ActionInput, map[string]string) {
 		ReviewedOn: c.FormValue("reviewed_on"), Opinion: c.FormValue("opinion"), DecidedOn: c.FormValue("decided_on"),
 		Outcome: c.FormValue("outcome"), Reasons: c.FormValue("reasons"), MitigationGround: c.FormValue("mitigation_ground"),
 		CollectiveDiscussion: c.FormValue("collective_discussion"), ServedOn: c.FormValue("served_on"), PaidOn: c.FormValue("paid_on"),
-		ClosedOn: c.FormValue("closed_on"), RevokedOn: c.FormValue("revoked_on"), Revocation: c.FormValue("revocation")}
+		ClosedOn: c.FormValue("closed_on"), RevokedOn: c.FormValue("revoked_on"), Revocation: c.FormValue("revocation"),
+		RemedyKind: c.FormValue("remedy_kind"), RemedyBody: c.FormValue("remedy_body"), RemedyStartedOn: c.FormValue("remedy_started_on"),
+		RemedyEndedOn: c.FormValue("remedy_ended_on"), RemedyOutcome: c.FormValue("remedy_outcome"), UrgedOn: c.FormValue("urged_on"),
+		AppliedOn: c.FormValue("applied_on"), Court: c.FormValue("court")}
 	if st := c.FormValue("standard_tier"); st != "" {
 		in.StandardID, in.TierLevel, _ = strings.Cut(st, "|")
 	}
@@ -430,12 +460,16 @@ func readAction(c *fiber.Ctx) (ActionInput, map[string]string) {
 	for _, k := range args.PeekMulti("factors") {
 		in.Factors = append(in.Factors, string(k))
 	}
+	// Slots up to the last one filled are sent in order, a blank one too,
+	// so investigators[k] in a refusal is the form's slot k+1.
+	last := 0
 	for i := 1; i <= 4; i++ {
-		u := strings.TrimSpace(c.FormValue(fmt.Sprintf("inv_user_%d", i)))
-		if u == "" {
-			continue
+		if strings.TrimSpace(c.FormValue(fmt.Sprintf("inv_user_%d", i))) != "" {
+			last = i
 		}
-		id, _ := strconv.ParseInt(u, 10, 64)
+	}
+	for i := 1; i <= last; i++ {
+		id, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(fmt.Sprintf("inv_user_%d", i))), 10, 64)
 		in.Investigators = append(in.Investigators, Investigator{UserID: id, CertNo: c.FormValue(fmt.Sprintf("inv_cert_%d", i))})
 	}
 	return in, errs
@@ -487,6 +521,10 @@ type docView struct {
 	Event    Event
 	Detail   map[string]any
 	Penalty  string
+	// UrgeSurcharge and UrgeEnds are what the 催告书 states: the 加处罚款
+	// as of its service and the last of its ten working days.
+	UrgeSurcharge int64
+	UrgeEnds      string
 }
 
 func (p *Pages) showDocument(c *fiber.Ctx) error {
@@ -509,7 +547,14 @@ func (p *Pages) showDocument(c *fiber.Ctx) error {
 	if !found {
 		return apperr.ErrNotFound
 	}
-	action := map[string]string{DocFiling: "open", DocNotice: "notify", DocHearing: "schedule_hearing", DocDecision: "decide"}[dv.Doc.Kind]
+	action := map[string]string{DocFiling: "open", DocNotice: "notify", DocHearing: "schedule_hearing", DocDecision: "decide",
+		DocUrge: "urge"}[dv.Doc.Kind]
+	if dv.Doc.Kind == DocUrge {
+		urged, _ := calendar.ParseDate(dv.Doc.IssuedOn)
+		dv.UrgeSurcharge = SurchargeFen(v.FineYuan, v.PaymentDue, "", urged, v.Remedies)
+		ends, _ := p.api.svc.cal.AddWorkdays(province(county), urged, UrgeWorkdays, nil)
+		dv.UrgeEnds = calendar.FormatDate(ends)
+	}
 	for _, e := range v.Events {
 		if e.Action == action {
 			dv.Event = e

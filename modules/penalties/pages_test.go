@@ -23,6 +23,8 @@ func TestFieldTitles(t *testing.T) {
 		"fine_yuan":                "罚款",
 		"investigators[0].user_id": "执法人员1",
 		"investigators[1].cert_no": "执法人员2的执法证号",
+		"reviewed_by":              "法制审核人员",
+		"decided_by":               "作出决定的负责人",
 		"no_such_field":            "填写内容",
 	} {
 		if got := FieldTitle(key); got != want {

@@ -400,7 +400,7 @@ func Lights(c Case, today time.Time) (decision, payment string) {
 			decision = WarningYellow
 		}
 	}
-	if c.Status == StatusServed && c.PaymentDue != "" && c.PaidOn == "" && c.FineYuan > 0 {
+	if (c.Status == StatusServed || c.Status == StatusEnforcing) && c.PaymentDue != "" && c.PaidOn == "" && c.FineYuan > 0 {
 		due, _ := calendar.ParseDate(c.PaymentDue)
 		switch {
 		case t > c.PaymentDue:

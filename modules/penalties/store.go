@@ -26,7 +26,8 @@ const caseColumns = `id, county_code, case_no, item_code, item_version, item_nam
 	hearing_notice_on, hearing_on, heard_on, legal_reviewed_on, legal_reviewer_id, legal_opinion,
 	decided_on, decided_by, outcome, fine_yuan, standard_id, tier_level, factors, reasons,
 	mitigation_ground, collective_discussion, served_on, payment_due, paid_on, paid_fen, closed_on,
-	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation`
+	warning, payment_warning, created_by, created_at, updated_at, revoked_on, revocation, urged_on, enforcement_due,
+	enforcement_applied_on, enforcement_court, enforcement_warning`
 
 // SealedColumns are the personal columns of penalty cases, sealed at rest
 // (package seal) and bound to the case's id: a natural person's name
@@ -189,7 +190,9 @@ func (s *Store) update(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	mitigation_ground = :mitigation_ground, collective_discussion = :collective_discussion,
 	served_on = :served_on, payment_due = :payment_due, paid_on = :paid_on, paid_fen = :paid_fen,
 	closed_on = :closed_on, warning = :warning, payment_warning = :payment_warning,
-	updated_at = :updated_at, revoked_on = :revoked_on, revocation = :revocation
+	updated_at = :updated_at, revoked_on = :revoked_on, revocation = :revocation, urged_on = :urged_on,
+	enforcement_due = :enforcement_due, enforcement_applied_on = :enforcement_applied_on,
+	enforcement_court = :enforcement_court, enforcement_warning = :enforcement_warning
 		WHERE county_code = :county_code AND id = :id`, c)
 	if err != nil {
 		return fmt.Errorf("penalties: update: %w", err)
@@ -385,4 +388,37 @@ func (s *Store) userName(ctx context.Context, q sqlx.QueryerContext, id int64) (
 		return "", nil
 	}
 	return name, err
+}
+
+const remedyColumns = `id, county_code, case_id, kind, body, started_on, ended_on, outcome, created_by, created_at`
+
+// remedies reads a case's 复议 and 诉讼, oldest first.
+func (s *Store) remedies(ctx context.Context, q sqlx.QueryerContext, county string, id int64) ([]Remedy, error) {
+	var out []Remedy
+	if err := sqlx.SelectContext(ctx, q, &out, `SELECT `+remedyColumns+` FROM penalty_remedies WHERE county_code = ? AND case_id = ?
+		ORDER BY id`, county, id); err != nil {
+		return nil, fmt.Errorf("penalties: remedies: %w", err)
+	}
+	return out, nil
+}
+
+// addRemedy records a 复议 or 诉讼 brought.
+func (s *Store) addRemedy(ctx context.Context, tx *sqlx.Tx, r *Remedy) error {
+	res, err := tx.NamedExecContext(ctx, `INSERT INTO penalty_remedies (county_code, case_id, kind, body, started_on, ended_on,
+		outcome, created_by, created_at) VALUES (:county_code, :case_id, :kind, :body, :started_on, :ended_on, :outcome,
+		:created_by, :created_at)`, r)
+	if err != nil {
+		return fmt.Errorf("penalties: add remedy: %w", err)
+	}
+	r.ID, err = res.LastInsertId()
+	return err
+}
+
+// endRemedy records how the case's open 复议 or 诉讼 ended.
+func (s *Store) endRemedy(ctx context.Context, tx *sqlx.Tx, r Remedy) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE penalty_remedies SET ended_on = ?, outcome = ? WHERE county_code = ? AND id = ?
+		AND ended_on = ''`, r.EndedOn, r.Outcome, r.CountyCode, r.ID); err != nil {
+		return fmt.Errorf("penalties: end remedy: %w", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package penalties
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -248,6 +249,47 @@ func TestPartyMigratedAndSealed(t *testing.T) {
 		}
 		if c, err := s.get(ctx, d, "340102", fresh.ID); err != nil || c.PartyName != "孙新当事人" {
 			t.Errorf("open case after retention: %q %v", c.PartyName, err)
+		}
+	})
+}
+
+// TestEnforcementDueBackfilled: migration 00200 gives the fines served
+// before the court clock existed the last day to apply that EnforcementDue
+// computes (民法典 第二百零二条 at month ends and in leap years included),
+// on both engines, and leaves cases without a fine or not served alone.
+func TestEnforcementDueBackfilled(t *testing.T) {
+	dbtest.ForEachDialect(t, func(t *testing.T, dialect db.Dialect) {
+		ctx := context.Background()
+		d := dbtest.Open(t, dialect)
+		p := migrations(t, d, dialect)
+		if _, err := p.UpTo(ctx, 199); err != nil {
+			t.Fatalf("up to 199: %v", err)
+		}
+		served := map[int64]string{}
+		for k, on := range []string{"2026-05-21", "2026-08-31", "2026-08-29", "2027-05-31", "2026-11-30", "2026-12-31", "2027-06-30"} {
+			id := oldCase(t, d, "瑶海区应急罚立〔2026〕第"+strconv.Itoa(k+1)+"号", PartyOrganization, orgName, orgCode, "", StatusServed)
+			if _, err := d.Exec(`UPDATE penalty_cases SET served_on = ?, fine_yuan = 5000 WHERE id = ?`, on, id); err != nil {
+				t.Fatal(err)
+			}
+			served[id] = on
+		}
+		noFine := oldCase(t, d, "瑶海区应急罚立〔2026〕第8号", PartyOrganization, orgName, orgCode, "", StatusServed)
+		if _, err := d.Exec(`UPDATE penalty_cases SET served_on = '2026-05-21' WHERE id = ?`, noFine); err != nil {
+			t.Fatal(err)
+		}
+		notServed := oldCase(t, d, "瑶海区应急罚立〔2026〕第9号", PartyOrganization, orgName, orgCode, "", StatusInvestigating)
+		if _, err := p.Up(ctx); err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		for id, on := range served {
+			if got, want := column(t, d, `SELECT enforcement_due FROM penalty_cases WHERE id = ?`, id), EnforcementDue(on); got != want {
+				t.Errorf("served %s: enforcement_due %q, want %q", on, got, want)
+			}
+		}
+		for _, id := range []int64{noFine, notServed} {
+			if got := column(t, d, `SELECT enforcement_due FROM penalty_cases WHERE id = ?`, id); got != "" {
+				t.Errorf("case %d without a served fine: enforcement_due %q", id, got)
+			}
 		}
 	})
 }

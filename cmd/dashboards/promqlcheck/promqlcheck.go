@@ -251,6 +251,7 @@ var DatabaseGauges = []string{
 	"pilot_inspection_results_unpublished_overdue",
 	"pilot_publicity_pending", "pilot_publicity_overdue",
 	"pilot_penalty_cases_open", "pilot_penalty_cases_overdue", "pilot_penalty_payments_overdue", "pilot_penalty_fines_decided_yuan",
+	"pilot_penalty_enforcement_overdue",
 }
 
 // IsDatabaseGauge tells whether name is one of DatabaseGauges.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"safetypilot/cmd/pilotd/internal/e2e"
+	"safetypilot/modules/penalties"
 )
 
 // TestPenaltyBrowser walks a case through the staff pages in Chromium: an
@@ -156,4 +157,67 @@ func TestPenaltyBrowser(t *testing.T) {
 	officer.Open("/counties/" + county + "/penalty-cases")
 	officer.WantText("[data-testid=penalty-cases]", "王某某")
 	officer.Accessible("penalty-list", axe)
+}
+
+// TestPenaltyEnforcementBrowser: in Chromium, an unpaid fine's case page
+// shows the last day to apply to the court; the officer records a 复议 and
+// how it ended, serves the 催告书 and prints it with the amount due; the
+// 负责人 is refused an application within the 催告's ten working days (the
+// court typed is kept) and then applies.
+func TestPenaltyEnforcementBrowser(t *testing.T) {
+	t.Parallel()
+	browser := e2e.Browser(t)
+	s, base := e2e.ServeForBrowser(t)
+	d := newDesk(s, county)
+	clock := s.EnforcementClock("2026-06-15")
+	id := servedFine(s, d)
+	casePath := "/counties/" + county + "/penalty-cases/" + e2e.Itoa(id)
+	pw := e2e.CasesUserPassword
+
+	clock.Set("2026-09-01")
+	officer := e2e.NewTab(t, browser, base)
+	officer.SignIn("o3_"+county, pw)
+	officer.Open(casePath)
+	officer.WantText("[data-testid=pc-enforcement-due]", "2027-03-05")
+	officer.WantText("[data-testid=pc-clocks]", "申请法院强制执行期限 2027-03-05")
+	officer.Choose("rm-kind", "reconsideration")
+	officer.Fill("rm-body", "合肥市人民政府")
+	officer.Choose("rm-on", "2026-06-25")
+	officer.Submit("#submit-remedy")
+	officer.WantText("[data-testid=pc-remedy]", "尚未结束")
+	officer.Choose("re-on", "2026-08-20")
+	officer.Choose("re-outcome", "upheld")
+	officer.Submit("#submit-remedy_end")
+	officer.WantText("[data-testid=pc-remedy]", "维持或驳回")
+	// 06-21 to 09-01 late, 06-25 to 08-20 not counted: 16 days × 150 yuan.
+	officer.WantText("[data-testid=pc-surcharge]", "2400.00 元")
+	officer.Choose("ug-on", "2026-09-01")
+	officer.Submit("#submit-urge")
+	officer.WantText("[data-testid=pc-urged]", "2026-09-01")
+	officer.Submit("[data-testid=doc-urge]")
+	officer.WantText("[data-testid=doc-title]", "催告书")
+	officer.WantText("[data-testid=doc-no]", "瑶海区应急罚催〔2026〕第1号")
+	officer.WantText("[data-testid=doc-urge-amount]", "加处罚款人民币2400.00元")
+	officer.WantText("[data-testid=doc-urge-amount]", penalties.CNDate(workdays(s, "2026-09-01", 10)))
+
+	leader := e2e.NewTab(t, browser, base)
+	leader.SignIn("leader_"+county, pw)
+	leader.Open(casePath)
+	leader.Choose("ap-on", "2026-09-01")
+	leader.Fill("ap-court", "合肥市瑶海区人民法院")
+	if status := leader.Click("#submit-apply_enforcement"); status != 400 {
+		t.Errorf("application within the 催告's ten working days: HTTP %d", status)
+	}
+	leader.WantText("[data-testid=field-errors] [data-field=applied_on]", "申请强制执行日期：")
+	if v := leader.Value("ap-court"); v != "合肥市瑶海区人民法院" {
+		t.Errorf("the court after the refusal: %q", v)
+	}
+	clock.Set("2026-09-30")
+	leader.Open(casePath)
+	leader.Choose("ap-on", "2026-09-30")
+	leader.Fill("ap-court", "合肥市瑶海区人民法院")
+	leader.Submit("#submit-apply_enforcement")
+	leader.WantText("[data-testid=pc-status]", "已申请法院强制执行")
+	leader.WantText("[data-testid=pc-enforcement]", "2026-09-30 向合肥市瑶海区人民法院申请")
+	leader.Accessible("penalty-enforcement", e2e.AxeScript(t))
 }

@@ -610,6 +610,13 @@ func TestPenaltyOpenFromInspection(t *testing.T) {
 		if src, _ := g.Body["source"].(map[string]any); src["kind"] != "inspection" || e2e.Num(src["id"]) != 42 {
 			t.Errorf("source as the API shows it: %v", g.Body["source"])
 		}
+		// Inspection 42 is none of the county's: the investigation form of
+		// the case page then starts from no one, and the page still shows.
+		mustAct(s, d.leader, c.ID, map[string]any{"action": "approve", "approved_on": "2026-11-02"})
+		page := s.BrowserLogin("o3_"+county, e2e.CasesUserPassword).Get("/counties/" + county + "/penalty-cases/" + e2e.Itoa(c.ID))
+		if page.Status != 200 || !strings.Contains(string(page.Raw), `id="inv-user-1"`) {
+			t.Errorf("the case page of a case naming no inspection of the county: %d\n%s", page.Status, e2e.Tail(string(page.Raw), 400))
+		}
 		for name, in := range map[string]penalties.OpenInput{
 			"party.entity_id": {ItemCode: "CF-001", Party: penalties.Party{EntityID: entityID + 100}, Facts: "x"},
 			"source_kind":     {ItemCode: "CF-001", Party: penalties.Party{EntityID: entityID}, Facts: "x", SourceKind: "inspection"},

@@ -349,7 +349,8 @@ func TestDashboardMetricsExported(t *testing.T) {
 		"pilot_ratings", "pilot_ratings_satisfied", "pilot_rectifications_open", "pilot_rectifications_overdue",
 		"pilot_inspections_assigned", "pilot_inspection_rectifications_open", "pilot_inspection_rectifications_overdue",
 		"pilot_inspection_results_unpublished_overdue",
-		"pilot_penalty_cases_open", "pilot_penalty_cases_overdue", "pilot_penalty_payments_overdue"} {
+		"pilot_penalty_cases_open", "pilot_penalty_cases_overdue", "pilot_penalty_payments_overdue",
+		"pilot_penalty_enforcement_overdue"} {
 		if !used[n] {
 			t.Errorf("no dashboard or alert uses %s", n)
 		}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"safetypilot/jobs"
+	"safetypilot/modules/apperr"
 	"safetypilot/modules/audit"
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/cases"
@@ -335,8 +337,12 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 			}
 		}
 		if inspectionID > 0 {
+			// A source that is not an inspection of this county (a case
+			// opened through the API may name any) prefills nothing.
 			v, err := inspectionSvc.Get(ctx, county, inspectionID)
-			if err != nil {
+			if errors.Is(err, apperr.ErrNotFound) {
+				return team, nil
+			} else if err != nil {
 				return team, err
 			}
 			team.Inspected = v.Inspectors
