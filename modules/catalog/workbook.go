@@ -3,6 +3,8 @@ package catalog
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -37,10 +39,21 @@ func (s *Service) ExportWorkbook(ctx context.Context, county string) ([]byte, er
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, WorkbookItem{Code: it.Code, Category: it.Category, Name: it.Name, Status: it.Status,
-			Version: it.LatestVersion, Content: v.Content})
+		wi := WorkbookItem{Code: it.Code, Category: it.Category, Name: it.Name, Status: it.Status,
+			Version: it.LatestVersion, Content: v.Content}
+		if v.FromTemplate {
+			wi.TemplateStamp = TemplateStamp(v.Content)
+		}
+		out = append(out, wi)
 	}
 	return WriteWorkbook(out)
+}
+
+// TemplateStamp identifies template content: the first 12 hex digits of
+// the SHA-256 of its canonical JSON.
+func TemplateStamp(c Content) string {
+	sum := sha256.Sum256(canonical(c))
+	return hex.EncodeToString(sum[:6])
 }
 
 // canonical is content as JSON with empty lists and absent ones alike, so
@@ -144,6 +157,20 @@ func (s *Service) ImportWorkbook(ctx context.Context, county string, by int64, d
 				return ImportResult{}, err
 			}
 			same := bytes.Equal(canonical(pi.Content), canonical(v.Content)) && pi.Name == cur.Name
+			// A never-saved item's row carries the stamp of the template it
+			// was exported with. Left as exported, it is unchanged even if
+			// the province has changed the template since (the item goes on
+			// following it); edited against a template changed since, it is
+			// refused, lest the county's first version undo the province's
+			// change unseen.
+			if !same && cur.LatestVersion == 0 && v.FromTemplate && pi.TemplateStamp != "" && pi.Name == cur.Name {
+				switch {
+				case TemplateStamp(pi.Content) == pi.TemplateStamp:
+					same = true
+				case TemplateStamp(v.Content) != pi.TemplateStamp:
+					parsed.fail(SheetItems, main, "template_stamp", "省级模板在导出后已更新；请重新导出后再修改，以免覆盖省级模板的更新")
+				}
+			}
 			if !same && pi.Name != cur.Name {
 				if isBasic(cur.Code) {
 					parsed.fail(SheetItems, main, "name", "基本目录事项的名称不能修改（应为“%s”）", cur.Name)

@@ -44,6 +44,11 @@ type WorkbookItem struct {
 	Status   string
 	Version  int
 	Content  Content
+	// TemplateStamp identifies the province template an item never saved
+	// was exported with (TemplateStamp of its content; "" once saved), so
+	// an import can tell a row left as exported from one edited against a
+	// template the province has changed since.
+	TemplateStamp string
 }
 
 // cellKind says how a column's cells are written and read.
@@ -92,6 +97,7 @@ var workbookSheets = []wbSheet{
 		{"可延长期限（工作日）", "extension_workdays", intCell, 12}, {"咨询方式", "consultation", textCell, 24},
 		{"监督投诉渠道", "complaint", textCell, 28}, {"清理结果", "inventory_status", titleCell, 10},
 		{"清理理由", "inventory_reason", textCell, 32}, {"版本", "version", infoCell, 8},
+		{"模板标识", "template_stamp", infoCell, 14},
 	}},
 	{SheetMaterials, "materials", []wbColumn{
 		colCode, colSeq, {"材料名称", "name", textCell, 36}, {"份数", "copies", intCell, 8}, {"说明", "note", textCell, 36},
@@ -268,6 +274,8 @@ func itemText(it *WorkbookItem, key string) string {
 		return titleOf(inventoryTitles(), c.InventoryStatus)
 	case "inventory_reason":
 		return c.InventoryReason
+	case "template_stamp":
+		return it.TemplateStamp
 	}
 	return ""
 }
@@ -806,6 +814,8 @@ func (p *Parsed) readItems(opt ParseOptions) {
 				if strings.TrimSpace(raw) != "" {
 					it.HasVersion, it.Version = true, p.readInt(s, r, c.Key)
 				}
+			case c.Key == "template_stamp":
+				it.TemplateStamp = strings.TrimSpace(raw)
 			case c.Kind == infoCell:
 			case c.Kind == intCell:
 				setItem(&it.WorkbookItem, c.Key, "", p.readInt(s, r, c.Key))

@@ -565,3 +565,55 @@ func TestCatalogWorkbookNeverSavedItems(t *testing.T) {
 		}
 	})
 }
+
+// TestCatalogWorkbookTemplateChanged: a never-saved item's row carries the
+// stamp of the province template it was exported with. After the province
+// edits that template, the row imported as exported is unchanged (the item
+// follows the new template), the row edited is refused on its 模板标识 cell
+// with nothing saved, and the row edited in a new export is saved on top of
+// the new template.
+func TestCatalogWorkbookTemplateChanged(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		const county = e2e.CatCountyA
+		admin := s.Onboard("34", county)
+		_, clerk := s.AddUser(admin, county, "tpl_clerk", "county_clerk")
+		prov := s.ProvinceUser("34", "prov_tpl", "province_admin")
+		main := "实施清单"
+		f := exportWorkbook(s, county, clerk)
+		row := itoa(rowOf(t, f, main, "B", "281"))
+		if v, _ := f.GetCellValue(main, columnOf(t, f, main, "模板标识")+row); len(v) != 12 {
+			t.Fatalf("模板标识 of a never-saved item = %q, want a 12-digit stamp", v)
+		}
+
+		tpl := s.Must(200, s.Do("GET", "/api/v1/provinces/34/catalog-templates/281", prov, nil))
+		tc := tpl.Body["content"].(map[string]any)
+		tc["promised_limit_workdays"] = 2
+		s.Must(200, s.Do("PUT", "/api/v1/provinces/34/catalog-templates/281", prov, map[string]any{"content": tc}))
+
+		r := s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), clerk, workbookBytes(t, f)))
+		if e2e.Num(r.Body["updated"]) != 0 || versionCount(s, county) != 0 {
+			t.Fatalf("the workbook as exported, after the template changed: %s, %d versions", r.Raw, versionCount(s, county))
+		}
+		if got := s.Must(200, s.Do("GET", e2e.CatPath(county, "/281"), clerk, nil)); got.Body["from_template"] != true ||
+			e2e.Num(got.Body["promised_limit_workdays"]) != 2 {
+			t.Errorf("281 no longer follows the province's template: %.300s", got.Raw)
+		}
+
+		set(t, f, main, columnOf(t, f, main, "咨询方式")+row, "0551-62611111")
+		s.MustInvalid("a row edited against the old template", postWorkbook(s, e2e.CatPath(county, "/import"), clerk, workbookBytes(t, f)),
+			"实施清单!"+columnOf(t, f, main, "模板标识")+row)
+		if n := versionCount(s, county); n != 0 {
+			t.Fatalf("the refused import stored %d versions", n)
+		}
+
+		g := exportWorkbook(s, county, clerk)
+		row = itoa(rowOf(t, g, main, "B", "281"))
+		set(t, g, main, columnOf(t, g, main, "咨询方式")+row, "0551-62611111")
+		s.Must(200, postWorkbook(s, e2e.CatPath(county, "/import"), clerk, workbookBytes(t, g)))
+		got := s.Must(200, s.Do("GET", e2e.CatPath(county, "/281"), clerk, nil))
+		if e2e.Num(got.Body["version"]) != 1 || got.Body["consultation"] != "0551-62611111" || e2e.Num(got.Body["promised_limit_workdays"]) != 2 {
+			t.Errorf("281 saved from the new export: %.300s", got.Raw)
+		}
+	})
+}
