@@ -99,7 +99,7 @@ var allowed = map[string][]string{
 	"pay":               {StatusServed, StatusEnforcing},
 	"close":             {StatusDecided, StatusServed, StatusPaid, StatusEnforcing}, // decided: only once revoked
 	"revoke":            {StatusDecided, StatusServed, StatusPaid, StatusClosed, StatusEnforcing},
-	"remedy":            {StatusDecided, StatusServed, StatusPaid, StatusEnforcing},
+	"remedy":            {StatusDecided, StatusServed, StatusPaid, StatusClosed, StatusEnforcing}, // 结案 may precede a suit
 	"remedy_end":        {StatusDecided, StatusServed, StatusPaid, StatusClosed, StatusEnforcing},
 	"urge":              {StatusServed},
 	"apply_enforcement": {StatusServed},
