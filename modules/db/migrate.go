@@ -26,6 +26,7 @@ type Seed struct {
 // Migrator applies the embedded schema for the handle's dialect.
 type Migrator struct {
 	provider *goose.Provider
+	db       *DB
 }
 
 // NewMigrator prepares the goose provider. On MySQL a table lock makes replicas
@@ -56,7 +57,7 @@ func NewMigrator(d *DB, seeds ...Seed) (*Migrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: migrations: %w", err)
 	}
-	return &Migrator{provider: p}, nil
+	return &Migrator{provider: p, db: d}, nil
 }
 
 // migrateAttempts bounds the retries of Up on a version table found without
@@ -65,12 +66,15 @@ const migrateAttempts = 8
 
 // Up applies every pending migration and returns how many ran.
 //
-// Three replicas starting together on a Galera cluster once failed here
-// with goose's "missing zero version migration" (CI, session 8): the
-// replica holding the migration lock found the version table but not its
-// zero row. We have not found how the row went missing from its view; the
-// check comes before any migration runs and Up is idempotent under the lock,
-// so Up tries again a few times before giving up with that error.
+// Three replicas starting together on a Galera cluster have failed here
+// with goose's "missing zero version migration" (CI, sessions 8 and 10):
+// goose creates its version table and inserts the zero row in one
+// transaction, but in MySQL the CREATE TABLE commits on its own, so when
+// the INSERT does not commit (a replica stopped, or a Galera certification
+// conflict) the table stays without its zero row, goose thereafter finds
+// the table and never inserts the row, and every replica fails on every
+// try. Up therefore repairs that state (repairZeroVersion) and tries again
+// a few times before giving up.
 func (m *Migrator) Up(ctx context.Context) (int, error) {
 	for attempt := 1; ; attempt++ {
 		results, err := m.provider.Up(ctx)
@@ -80,10 +84,46 @@ func (m *Migrator) Up(ctx context.Context) (int, error) {
 		if !strings.Contains(err.Error(), "missing zero version migration") || attempt == migrateAttempts {
 			return len(results), fmt.Errorf("db: migrate: %w", err)
 		}
+		if rerr := m.repairZeroVersion(ctx); rerr != nil {
+			return 0, fmt.Errorf("db: migrate: %w (after %v)", rerr, err)
+		}
 		if err := Backoff(ctx, attempt+3); err != nil {
 			return 0, fmt.Errorf("db: migrate: %w", err)
 		}
 	}
+}
+
+// versionTable is goose's table of applied versions (its default name).
+const versionTable = "goose_db_version"
+
+// repairZeroVersion gives goose's version table its zero row when the table
+// holds no row at all (created, its first INSERT lost). One replica does
+// it: the row goes in with a row of migration_zero_guard, whose primary
+// key lets a single insert ever commit, in one transaction; the others fail
+// on the key (or Galera's certification) and simply try Up again.
+func (m *Migrator) repairZeroVersion(ctx context.Context) error {
+	var rows int
+	if err := m.db.GetContext(ctx, &rows, `SELECT COUNT(*) FROM `+versionTable); err != nil || rows > 0 {
+		return nil // no table yet, or another replica repaired it: goose decides
+	}
+	if _, err := m.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migration_zero_guard (id INTEGER NOT NULL PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("zero version guard: %w", err)
+	}
+	tx, err := m.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migration_zero_guard (id) VALUES (0)`); err != nil {
+		return nil // taken: another replica repairs (or repaired) the table
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+versionTable+` (version_id, is_applied) VALUES (0, ?)`, true); err != nil {
+		return fmt.Errorf("zero version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil // lost a certification conflict: the winner repairs it
+	}
+	return nil
 }
 
 // Current reports whether the schema is at the newest version this binary knows.

@@ -249,3 +249,40 @@ func TestAuditChainsMigration(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateRepairsMissingZeroVersion: a version table left without its
+// zero row (goose's CREATE TABLE committed, its INSERT lost, as three
+// replicas on Galera once left it) no longer fails every start: Up gives the
+// table its zero row once and migrates. MySQL only: SQLite creates the
+// table and the row in one transaction, and one process migrates it.
+func TestMigrateRepairsMissingZeroVersion(t *testing.T) {
+	dbtest.RequireMySQL(t)
+	ctx := context.Background()
+	d := dbtest.Open(t, db.MySQL)
+	ddl := `CREATE TABLE goose_db_version (id bigint(20) unsigned NOT NULL AUTO_INCREMENT, version_id bigint NOT NULL,
+		is_applied boolean NOT NULL, tstamp datetime NULL default CURRENT_TIMESTAMP, PRIMARY KEY(id))`
+	if _, err := d.ExecContext(ctx, ddl); err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.NewMigrator(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := m.Up(ctx)
+	if err != nil {
+		t.Fatalf("up on a version table without its zero row: %v", err)
+	}
+	var zero, applied int
+	if err := d.GetContext(ctx, &zero, `SELECT COUNT(*) FROM goose_db_version WHERE version_id = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.GetContext(ctx, &applied, `SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0`); err != nil {
+		t.Fatal(err)
+	}
+	if zero != 1 || applied != n || n == 0 {
+		t.Errorf("after the repair: %d zero rows, %d versions recorded, %d migrations run", zero, applied, n)
+	}
+	if ok, err := m.Current(ctx); err != nil || !ok {
+		t.Errorf("schema current after the repair: %v %v", ok, err)
+	}
+}
