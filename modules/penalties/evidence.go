@@ -24,7 +24,8 @@ import (
 // （六）当事人的陈述；（七）鉴定意见；（八）勘验笔录、现场笔录。" (read with the
 // search tool in the article's text and commentary at
 // http://www.ahdhf.com/law/twsy/14012.html, which gives the 最高人民法院数字图书馆
-// as its source; the list is the one of 行政诉讼法 第三十三条). Item (八) is one
+// as its source; the list is the one of 行政诉讼法 第三十三条; the same text in
+// http://m.law-lib.com/law/law_view.asp?id=710811&page=6). Item (八) is one
 // kind: a 现场检查记录 of a work-safety inspection is a 现场笔录, a 询问笔录 is
 // a 当事人的陈述 or a 证人证言.
 var EvidenceKinds = []struct{ Code, Title string }{
@@ -45,7 +46,8 @@ func EvidenceKindTitle(code string) string {
 // EvidenceStates are the states in which officers add evidence to the case
 // file or void a wrong upload: from the approved 立案 (调查取证, 第五十四条、
 // 第五十五条) through the 告知, the 陈述申辩 and the hearing, whose new facts
-// and evidence the bureau must weigh (第四十五条、第六十五条). Not while the
+// and evidence the bureau must 复核 and, where they hold, 采纳 (第四十五条;
+// the hearing's 质证, 第六十四条). Not while the
 // 立案 awaits approval (no investigation yet), and not once the 法制审核 is
 // done (第五十八条): the reviewer has given an opinion on the file as it
 // stood, and the decision follows from it; evidence added afterwards would
@@ -86,7 +88,8 @@ type EvidenceUpload struct {
 }
 
 // Evidence is an item of a case's evidence with its files (without their
-// bytes). A voided item is kept, with who voided it, when and why.
+// bytes). Nothing is deleted: a voided item is kept, with who voided it,
+// when and why (第四十七条: the 调查取证 is recorded in full and 归档保存).
 type Evidence struct {
 	ID             int64          `db:"id" json:"id"`
 	CountyCode     string         `db:"county_code" json:"-"`
@@ -117,6 +120,18 @@ type EvidenceFile struct {
 	Size        int64     `db:"size" json:"size"`
 	SHA256      string    `db:"sha256" json:"sha256"`
 	CreatedAt   time.Time `db:"created_at" json:"uploaded_at"`
+}
+
+// reliedKinds are the kinds of the items not voided, in the order of
+// 第四十六条, each once.
+func reliedKinds(list []Evidence) []string {
+	var out []string
+	for _, k := range EvidenceKinds {
+		if slices.ContainsFunc(list, func(e Evidence) bool { return e.Kind == k.Code && !e.Voided }) {
+			out = append(out, k.Title)
+		}
+	}
+	return out
 }
 
 // mayReadEvidence: the officers who build the file, the 法制审核 reviewer

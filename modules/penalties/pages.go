@@ -561,6 +561,10 @@ type docView struct {
 	// as of its service and the last of its ten working days.
 	UrgeSurcharge int64
 	UrgeEnds      string
+	// EvidenceKinds are the kinds of the evidence the decision rests on
+	// (its items not voided), in the order of 第四十六条: the 决定书 states
+	// 违法的事实和证据 (第五十九条).
+	EvidenceKinds []string
 }
 
 func (p *Pages) showDocument(c *fiber.Ctx) error {
@@ -595,6 +599,13 @@ func (p *Pages) showDocument(c *fiber.Ctx) error {
 		if e.Action == action {
 			dv.Event = e
 		}
+	}
+	if dv.Doc.Kind == DocDecision {
+		list, err := p.api.svc.EvidenceList(c.UserContext(), county, id)
+		if err != nil {
+			return err
+		}
+		dv.EvidenceKinds = reliedKinds(list)
 	}
 	_ = json.Unmarshal([]byte(dv.Event.Detail), &dv.Detail)
 	_ = json.Unmarshal([]byte(v.Factors), &dv.Factors)

@@ -142,7 +142,8 @@ func TestPenaltyEvidence(t *testing.T) {
 		refusedUpload("the administrator adds", d.admin, 403, "", "", good, e2e.File("笔录.pdf", pdf))
 
 		// A second item, then voided: kept with its file and the reason.
-		r = s.Must(201, upload(s, county, d.o3, id, good, e2e.File("笔录-错.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00scan"))))
+		r = s.Must(201, upload(s, county, d.o3, id, e2e.EvidenceFields("expert", "鉴定意见（错传）", "2026-06-03"),
+			e2e.File("笔录-错.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00scan"))))
 		wrong, wrongFile := evidenceID(r), fileID(r, 0)
 		s.MustInvalid("void without a reason", s.Do("POST", base+"/"+wrong+"/void", d.o3, map[string]any{"reason": " "}), "reason")
 		if r := s.Do("POST", base+"/"+wrong+"/void", d.legal, map[string]any{"reason": "x"}); r.Status != 403 {
@@ -203,6 +204,12 @@ func TestPenaltyEvidence(t *testing.T) {
 			if dl := s.Must(200, s.Do("GET", base+"/"+first+"/files/"+pdfID, tok, nil)); !bytes.Equal(dl.Raw, pdf) {
 				t.Errorf("after the decision the file differs")
 			}
+		}
+
+		// The 决定书 names the kinds of evidence relied on, not the voided one's.
+		doc := string(s.Must(200, s.Do("GET", "/counties/"+county+"/penalty-cases/"+e2e.Itoa(id)+"/documents/decision", d.admin, nil)).Raw)
+		if !strings.Contains(doc, "上述事实有以下证据证明：当事人的陈述、勘验笔录、现场笔录。") || strings.Contains(doc, "鉴定意见") {
+			t.Errorf("the 决定书's evidence: %s", doc)
 		}
 
 		// Isolation. The other county's case with its own evidence.
