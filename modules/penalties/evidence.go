@@ -249,12 +249,10 @@ func (s *Service) AddEvidence(ctx context.Context, actor Actor, county string, c
 		if err := s.store.addEvidence(ctx, tx, &e, checked); err != nil {
 			return err
 		}
-		names := make([]string, 0, len(e.Files))
-		for _, f := range e.Files {
-			names = append(names, f.FileName)
-		}
+		// The timeline, which every reader of the case sees, names the
+		// item by id and kind only: titles and file names may name people.
 		return s.event(ctx, tx, &c, actor, "evidence", c.Status, c.Status, e.CollectedOn, "",
-			map[string]any{"evidence_id": e.ID, "kind": e.Kind, "title": e.Title, "files": names})
+			map[string]any{"evidence_id": e.ID, "kind": e.Kind, "files": len(e.Files)})
 	})
 	if err != nil {
 		return Evidence{}, err
@@ -313,7 +311,7 @@ func (s *Service) VoidEvidence(ctx context.Context, actor Actor, county string, 
 			return err
 		}
 		return s.event(ctx, tx, &c, actor, "evidence_void", c.Status, c.Status, calendar.FormatDate(s.today()), reason,
-			map[string]any{"evidence_id": e.ID, "kind": e.Kind, "title": e.Title})
+			map[string]any{"evidence_id": e.ID, "kind": e.Kind})
 	})
 	return e, err
 }
