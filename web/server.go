@@ -170,9 +170,10 @@ func cleanText(name, value []byte) bool {
 }
 
 // uploadSuffixes end the paths that take files: disclosure attachments, a
-// case's materials, the online application with its materials, and a
-// Word document converted into a disclosure record's body.
-var uploadSuffixes = []string{"/attachments", "/materials", "/apply", "/docx"}
+// case's materials, the online application with its materials, a Word
+// document converted into a disclosure record's body, and a penalty case's
+// evidence.
+var uploadSuffixes = []string{"/attachments", "/materials", "/apply", "/docx", "/evidence"}
 
 // limitBody holds every request to limit bytes except file uploads, which the
 // server-wide limit (UploadLimit) bounds. Fasthttp has read the body by then

@@ -2,10 +2,7 @@ package cases
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"mime"
 	"mime/multipart"
 	"slices"
 	"strconv"
@@ -38,25 +35,12 @@ const (
 	SourceCounter = "counter"
 )
 
-// materialPolicy accepts the fixed-layout formats a stamped document is
-// scanned or photographed into: PDF, OFD (GB/T 33190, the national format
-// of electronic documents), JPEG and PNG. Editable formats (Word) are
-// refused: the material must show what was signed and stamped, and they
-// can carry active content.
-var materialPolicy = upload.Policy{
-	MaxBytes: MaxMaterialBytes,
-	Types: map[string]upload.Type{
-		".pdf":  {Sniffed: []string{"application/pdf"}, ContentType: "application/pdf"},
-		".ofd":  {Sniffed: []string{"application/zip"}, ContentType: "application/ofd"},
-		".jpg":  {Sniffed: []string{"image/jpeg"}, ContentType: "image/jpeg"},
-		".jpeg": {Sniffed: []string{"image/jpeg"}, ContentType: "image/jpeg"},
-		".png":  {Sniffed: []string{"image/png"}, ContentType: "image/png"},
-	},
-	TypesText: "只接受 PDF、OFD、JPEG、PNG 格式的文件",
-}
+// materialPolicy accepts the formats a stamped document is scanned or
+// photographed into (upload.ScanPolicy: PDF, OFD, JPEG, PNG).
+var materialPolicy = upload.ScanPolicy(MaxMaterialBytes)
 
 // MaterialAccept is the accept attribute of the file inputs.
-const MaterialAccept = ".pdf,.ofd,.jpg,.jpeg,.png"
+const MaterialAccept = upload.ScanAccept
 
 // MaterialFile is a file sent for a material, before it is checked.
 type MaterialFile struct {
@@ -110,7 +94,7 @@ func checkMaterials(files []MaterialFile, listed []catalog.Material, online bool
 		if !known && (online || f.Material != "") {
 			return nil, apperr.InvalidField(f.Field, "“"+f.Material+"”不是该事项所列的申请材料")
 		}
-		clean, ct, problem := materialPolicy.Check(f.FileName, f.Data)
+		file, problem := materialPolicy.Accept(f.FileName, f.Data)
 		if problem != nil {
 			msg := "材料“" + materialTitle(f.Material) + "”的文件“" + strings.TrimSpace(f.FileName) + "”未能上传：" + problem.Message
 			e := apperr.InvalidField(f.Field, msg)
@@ -121,9 +105,8 @@ func checkMaterials(files []MaterialFile, listed []catalog.Material, online bool
 			return nil, e
 		}
 		total += len(f.Data)
-		sum := sha256.Sum256(f.Data)
-		out = append(out, checkedMaterial{Material: Material{Material: f.Material, FileName: clean, ContentType: ct,
-			Size: int64(len(f.Data)), SHA256: hex.EncodeToString(sum[:])}, data: f.Data})
+		out = append(out, checkedMaterial{Material: Material{Material: f.Material, FileName: file.FileName, ContentType: file.ContentType,
+			Size: file.Size, SHA256: file.SHA256}, data: file.Data})
 	}
 	if total > MaxApplicationBytes {
 		return nil, &apperr.Error{Status: fiber.StatusRequestEntityTooLarge, Code: "body_too_large",
@@ -326,8 +309,5 @@ func (a *API) downloadMaterial(c *fiber.Ctx) error {
 		return err
 	}
 	web.SetAuditDetail(c, fmt.Sprintf("material %d %s", m.ID, m.FileName))
-	c.Set(fiber.HeaderContentType, m.ContentType)
-	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": m.FileName}))
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(data)
+	return web.SendFile(c, m.FileName, m.ContentType, data)
 }

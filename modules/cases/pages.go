@@ -51,7 +51,7 @@ var pageFuncs = template.FuncMap{
 	"derefBool":     func(b *bool) bool { return b != nil && *b },
 	"materialTitle": materialTitle,
 	"sourceTitle":   sourceTitle,
-	"fileSize":      fileSize,
+	"fileSize":      FileSize,
 }
 
 // NewPages parses the module's templates.
@@ -731,8 +731,9 @@ func sourceTitle(source string) string {
 	return "窗口扫描"
 }
 
-// fileSize is a size for people: KB below a megabyte, else MB.
-func fileSize(n int64) string {
+// FileSize is a size for people: KB below a megabyte, else MB (the
+// pages of case materials and of penalty evidence).
+func FileSize(n int64) string {
 	if n < 1<<20 {
 		return fmt.Sprintf("%.1f KB", float64(n)/1024)
 	}

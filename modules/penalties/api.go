@@ -51,6 +51,12 @@ func (a *API) Mount(app *fiber.App) {
 	g.Post("", open, a.openCase)
 	g.Get("/:id", read, a.showCase)
 	g.Post("/:id/actions", read, a.act)
+	// Evidence: the service asks for the role (officers add and void;
+	// officers, the 法制审核 reviewer and the 负责人 read).
+	g.Get("/:id/evidence", read, a.listEvidence)
+	g.Post("/:id/evidence", read, a.addEvidence)
+	g.Get("/:id/evidence/:evidence/files/:file", read, a.downloadEvidence)
+	g.Post("/:id/evidence/:evidence/void", read, a.voidEvidence)
 	th := web.Require(a.enforcer, ThresholdsPermission, web.ProvinceScope)
 	app.Get("/api/v1/provinces/:province/penalty-thresholds", th, a.showThresholds)
 	app.Put("/api/v1/provinces/:province/penalty-thresholds", th, a.putThresholds)

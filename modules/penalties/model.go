@@ -440,6 +440,7 @@ var ActionTitles = map[string]string{
 	"remedy": "当事人申请行政复议或提起行政诉讼", "remedy_end": "行政复议或诉讼结束",
 	"urge": "催告", "apply_enforcement": "申请法院强制执行",
 	"enforcement_yellow": "申请强制执行期限即将届满", "enforcement_red": "申请强制执行期限已届满",
+	"evidence": "收集证据", "evidence_void": "证据作废",
 }
 
 // Investigator is an officer who investigated, with their certificate.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
 	"safetypilot/modules/catalog"
 )
@@ -230,5 +231,40 @@ func TestPublicContent(t *testing.T) {
 		MitigationGround: "初次违法且危害后果轻微并及时改正", Facts: "瑶海烟花爆竹批发有限公司未培训"}
 	if got, want := publicContent(org, nil), "主要违法事实：瑶海烟花爆竹批发有限公司未培训\n处罚结果：不予行政处罚（初次违法且危害后果轻微并及时改正）"; got != want {
 		t.Errorf("organisation\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestEvidenceStates: evidence changes from the approved 立案 until the
+// 法制审核 or the decision, and each refusal says why.
+func TestEvidenceStates(t *testing.T) {
+	for status := range StatusTitles {
+		err := evidenceOpen(Case{Status: status}, "添加证据")
+		open := status == StatusInvestigating || status == StatusNotified || status == StatusHearingRequested ||
+			status == StatusHearingScheduled || status == StatusHeard
+		if open != (err == nil) {
+			t.Errorf("%s: open %v, got %v", status, open, err)
+		}
+		if err != nil {
+			e, _ := apperr.As(err)
+			want := map[string]string{StatusFiling: "立案尚未批准", StatusReviewed: "法制审核已完成"}[status]
+			if want == "" {
+				want = "处罚决定已作出"
+			}
+			if e.Status != 409 || !strings.Contains(e.Message, want) {
+				t.Errorf("%s: %d %q, want 409 saying %q", status, e.Status, e.Message, want)
+			}
+		}
+	}
+}
+
+// TestReliedKinds: the 决定书 lists each kind once, in the order of
+// 第四十六条, leaving voided items out.
+func TestReliedKinds(t *testing.T) {
+	got := reliedKinds([]Evidence{{Kind: "record"}, {Kind: "expert", Voided: true}, {Kind: "documentary"}, {Kind: "record"}})
+	if strings.Join(got, "、") != "书证、勘验笔录、现场笔录" {
+		t.Errorf("reliedKinds = %v", got)
+	}
+	if len(EvidenceKinds) != 8 {
+		t.Errorf("%d kinds, 第四十六条 lists eight", len(EvidenceKinds))
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"safetypilot/modules/apperr"
 	"safetypilot/modules/calendar"
+	"safetypilot/modules/cases"
 	"safetypilot/modules/catalog"
 	"safetypilot/rbac"
 	"safetypilot/web"
@@ -44,6 +45,7 @@ var pageFuncs = template.FuncMap{
 	"lines":        func(s string) []string { return strings.Split(s, "\n") },
 	// officerSlots numbers the two officer fields of the investigation form.
 	"officerSlots": func() []string { return []string{"1", "2"} },
+	"fileSize":     cases.FileSize,
 }
 
 // CNDate writes 2026-12-07 as 2026年12月7日, as documents print dates ("" stays "").
@@ -90,6 +92,9 @@ func (p *Pages) Mount(app *fiber.App) {
 	app.Get("/counties/:county/penalty-cases/:id", read, p.showCase)
 	app.Post("/counties/:county/penalty-cases/:id/actions", read, p.submitAction)
 	app.Get("/counties/:county/penalty-cases/:id/documents/:kind", read, p.showDocument)
+	app.Post("/counties/:county/penalty-cases/:id/evidence", read, p.submitEvidence)
+	app.Post("/counties/:county/penalty-cases/:id/evidence/:evidence/void", read, p.submitVoidEvidence)
+	app.Get("/counties/:county/penalty-cases/:id/evidence/:evidence/files/:file", read, p.api.downloadEvidence)
 }
 
 type listView struct {
@@ -220,6 +225,21 @@ type detailView struct {
 	// was typed into it, shown again so nothing typed is lost.
 	FormAction string
 	Form       map[string][]string
+	// Evidence is the case's evidence, for those who may read it
+	// (ShowEvidence); AddEvidence tells whether the user may add or void
+	// now, and EvidenceClosed why not when they are an officer.
+	Evidence       []Evidence
+	ShowEvidence   bool
+	AddEvidence    bool
+	EvidenceClosed string
+	EvidenceKinds  any
+	EvidenceAccept string
+	EvidenceMaxMB  int
+}
+
+// VoidRefused is the void form of item id when it was the one refused.
+func (v detailView) VoidRefused(id int64) bool {
+	return v.FormAction == "evidence_void" && v.Kept("evidence_void", "evidence_id", "") == strconv.FormatInt(id, 10)
 }
 
 // Kept is what was sent in field key of action's form when that form was
@@ -290,6 +310,8 @@ var fieldTitles = map[string]string{
 	"remedy_ended_on": "复议或诉讼结束日期", "remedy_outcome": "复议或诉讼结果", "urged_on": "催告书送达日期",
 	"applied_on": "申请强制执行日期", "court": "受理申请的人民法院",
 	"reviewed_by": "法制审核人员", "decided_by": "作出决定的负责人",
+	"kind": "证据种类", "title": "证据名称", "collected_by": "收集人", "collected_on": "收集日期", "note": "备注",
+	"file": "证据文件",
 }
 
 // FieldTitle is the title of an API field on the case page: the
@@ -365,6 +387,20 @@ func (p *Pages) renderCase(c *fiber.Ctx, county string, id int64, r refusal) err
 		}
 		if slices.Contains(allowed[a], v.Status) && p.api.svc.mayAct(act, a) == nil {
 			dv.Actions = append(dv.Actions, a)
+		}
+	}
+	if mayReadEvidence(act) == nil {
+		dv.ShowEvidence, dv.EvidenceKinds, dv.EvidenceAccept, dv.EvidenceMaxMB = true, EvidenceKinds, EvidenceAccept, MaxEvidenceFileBytes>>20
+		if dv.Evidence, err = p.api.svc.EvidenceList(ctx, county, id); err != nil {
+			return err
+		}
+		if act.CanInvestigate {
+			if err := evidenceOpen(v.Case, "添加证据"); err != nil {
+				e, _ := apperr.As(err)
+				dv.EvidenceClosed = e.Message
+			} else {
+				dv.AddEvidence = true
+			}
 		}
 	}
 	if slices.Contains(dv.Actions, "investigate") {
@@ -525,6 +561,10 @@ type docView struct {
 	// as of its service and the last of its ten working days.
 	UrgeSurcharge int64
 	UrgeEnds      string
+	// EvidenceKinds are the kinds of the evidence the decision rests on
+	// (its items not voided), in the order of 第四十六条: the 决定书 states
+	// 违法的事实和证据 (第五十九条).
+	EvidenceKinds []string
 }
 
 func (p *Pages) showDocument(c *fiber.Ctx) error {
@@ -559,6 +599,13 @@ func (p *Pages) showDocument(c *fiber.Ctx) error {
 		if e.Action == action {
 			dv.Event = e
 		}
+	}
+	if dv.Doc.Kind == DocDecision {
+		list, err := p.api.svc.EvidenceList(c.UserContext(), county, id)
+		if err != nil {
+			return err
+		}
+		dv.EvidenceKinds = reliedKinds(list)
 	}
 	_ = json.Unmarshal([]byte(dv.Event.Detail), &dv.Detail)
 	_ = json.Unmarshal([]byte(v.Factors), &dv.Factors)

@@ -1,11 +1,14 @@
 // Package upload checks an uploaded file before a module stores it: its
 // name, its size, and that its bytes are of the type its extension claims,
-// so a renamed executable is refused. Disclosure attachments and case
-// materials share it, each with its own policy of sizes and types.
+// so a renamed executable is refused. Disclosure attachments, case
+// materials and penalty evidence share it, each with its own policy of
+// sizes and types.
 package upload
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -88,4 +91,48 @@ func Read(fh *multipart.FileHeader, limit int) ([]byte, error) {
 		return nil, fmt.Errorf("upload: read %q: %w", fh.Filename, err)
 	}
 	return data, nil
+}
+
+// ScanAccept is the accept attribute of a file input for ScanPolicy.
+const ScanAccept = ".pdf,.ofd,.jpg,.jpeg,.png"
+
+// ScanPolicy accepts the fixed-layout formats a signed or stamped paper is
+// scanned or photographed into, up to maxBytes a file: PDF, OFD (GB/T 33190,
+// the national format of electronic documents, a zip package), JPEG and PNG.
+// Editable formats (Word) are refused: the file must show what was signed
+// and stamped, and they can carry active content. A case's application
+// materials and a penalty case's evidence share it.
+func ScanPolicy(maxBytes int) Policy {
+	return Policy{
+		MaxBytes: maxBytes,
+		Types: map[string]Type{
+			".pdf":  {Sniffed: []string{"application/pdf"}, ContentType: "application/pdf"},
+			".ofd":  {Sniffed: []string{"application/zip"}, ContentType: "application/ofd"},
+			".jpg":  {Sniffed: []string{"image/jpeg"}, ContentType: "image/jpeg"},
+			".jpeg": {Sniffed: []string{"image/jpeg"}, ContentType: "image/jpeg"},
+			".png":  {Sniffed: []string{"image/png"}, ContentType: "image/png"},
+		},
+		TypesText: "只接受 PDF、OFD、JPEG、PNG 格式的文件",
+	}
+}
+
+// Checked is a file that passed a policy: its clean name, the type it is
+// served as, its size and SHA-256 (kept with it, so a copy handed out later
+// can be shown to be the one received), and its bytes.
+type Checked struct {
+	FileName    string
+	ContentType string
+	Size        int64
+	SHA256      string
+	Data        []byte
+}
+
+// Accept checks a file as Check does and returns it with its digest.
+func (p Policy) Accept(name string, data []byte) (Checked, *Problem) {
+	clean, ct, problem := p.Check(name, data)
+	if problem != nil {
+		return Checked{}, problem
+	}
+	sum := sha256.Sum256(data)
+	return Checked{FileName: clean, ContentType: ct, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Data: data}, nil
 }

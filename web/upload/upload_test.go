@@ -2,6 +2,8 @@ package upload
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"testing"
 )
 
@@ -41,5 +43,31 @@ func TestPolicyCheck(t *testing.T) {
 				t.Fatalf("Check = %+v; want %q (too big %v)", problem, tc.wantProblem, tc.tooBig)
 			}
 		})
+	}
+}
+
+// TestScanPolicyAccept: the scan formats pass with their digest; anything
+// else, or bytes that are not what the name says, do not.
+func TestScanPolicyAccept(t *testing.T) {
+	p := ScanPolicy(1 << 20)
+	pdf := []byte("%PDF-1.7\n%scan\n")
+	f, problem := p.Accept("笔录.pdf", pdf)
+	sum := sha256.Sum256(pdf)
+	if problem != nil || f.ContentType != "application/pdf" || f.Size != int64(len(pdf)) || f.FileName != "笔录.pdf" ||
+		f.SHA256 != hex.EncodeToString(sum[:]) || !bytes.Equal(f.Data, pdf) {
+		t.Fatalf("Accept = %+v, %+v", f, problem)
+	}
+	for name, data := range map[string][]byte{
+		"照片.png": []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "扫描.jpg": []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"),
+		"公文.ofd": []byte("PK\x03\x04\x14\x00"),
+	} {
+		if _, problem := p.Accept(name, data); problem != nil {
+			t.Errorf("%s refused: %s", name, problem.Message)
+		}
+	}
+	for name, data := range map[string][]byte{"程序.pdf": []byte("MZ\x90\x00\x03\x00"), "笔录.docx": []byte("PK\x03\x04"), "假.png": pdf} {
+		if _, problem := p.Accept(name, data); problem == nil {
+			t.Errorf("%s accepted", name)
+		}
 	}
 }

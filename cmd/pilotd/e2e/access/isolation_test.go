@@ -249,6 +249,17 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/penalty-cases/:id/actions", allowed: []string{"admin"}, object: "penalty",
 		body: url.Values{"action": {"approve"}}},
 	{route: "GET /counties/:county/penalty-cases/:id/documents/:kind", allowed: []string{"admin"}, object: "penalty"},
+	// Evidence: read by officers, the 法制审核 reviewer and the 负责人 only,
+	// added and voided by officers (none of A's test users: the county
+	// administrator reads cases but not their evidence).
+	{route: "GET /api/v1/counties/:county/penalty-cases/:id/evidence", object: "penalty"},
+	{route: "POST /api/v1/counties/:county/penalty-cases/:id/evidence", object: "penalty", body: map[string]any{}},
+	{route: "GET /api/v1/counties/:county/penalty-cases/:id/evidence/:evidence/files/:file", object: "penalty"},
+	{route: "POST /api/v1/counties/:county/penalty-cases/:id/evidence/:evidence/void", object: "penalty",
+		body: map[string]any{"reason": "probe"}},
+	{route: "POST /counties/:county/penalty-cases/:id/evidence", object: "penalty", body: url.Values{"kind": {"documentary"}}},
+	{route: "POST /counties/:county/penalty-cases/:id/evidence/:evidence/void", object: "penalty", body: url.Values{"reason": {"probe"}}},
+	{route: "GET /counties/:county/penalty-cases/:id/evidence/:evidence/files/:file", object: "penalty"},
 
 	// Disclosure.
 	{route: "GET /api/v1/counties/:county/disclosures", allowed: []string{"admin", "clerk", "reviewer"}},
@@ -492,6 +503,7 @@ func takeIsoSnapshot(s *e2e.Service, adminB string) isoSnapshot {
 		"reports", "annual_reports", "calendar_days", "written_notices", "ratings", "rectifications", "entities",
 		"inspectors", "inspection_conflicts", "inspection_plans", "inspection_draws", "inspections", "inspection_findings",
 		"penalty_cases", "penalty_events", "penalty_documents", "penalty_thresholds", "publicity_entries",
+		"penalty_evidence", "penalty_evidence_files",
 		"catalog_cleanup", "catalog_templates"} {
 		snap.counts[table] = s.CountRows("SELECT COUNT(*) FROM " + table)
 	}
@@ -634,8 +646,9 @@ func TestCountyIsolation(t *testing.T) {
 					"code": "274", "role": "county_clerk", "push": "1", "year": "2026",
 					"tracking": objects.tracking[object][owner], "att": objects.ids["attachment"][owner],
 					"mid": objects.ids["material"][owner], "kind": "filing",
-					"notice":  objects.ids[object+"_notice"][owner],
-					"finding": objects.ids["finding"][owner]}
+					"notice":   objects.ids[object+"_notice"][owner],
+					"finding":  objects.ids["finding"][owner],
+					"evidence": objects.ids["evidence"][owner], "file": objects.ids["evidence_file"][owner]}
 			}
 
 			t.Run(strings.ReplaceAll(c.route, "/", "_"), func(t *testing.T) {
@@ -908,6 +921,11 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 			"party": map[string]any{"kind": "organization", "name": "处罚当事人" + owner, "credit_code": isoEntityCodes[owner]},
 			"facts": "违法事实" + owner}))
 		put(set.ids, "penalty", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
+		// An item of its evidence, with one file.
+		r = s.Must(201, s.Send(e2e.EvidenceUpload(base+"/penalty-cases/"+set.ids["penalty"][owner]+"/evidence", officers[0],
+			e2e.EvidenceFields("record", "现场检查记录"+owner, r.Body["filed_on"].(string)), e2e.File("现场.pdf", e2e.PDF(2000)))))
+		put(set.ids, "evidence", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
+		put(set.ids, "evidence_file", owner, e2e.Itoa(int64(r.Body["files"].([]any)[0].(map[string]any)["id"].(float64))))
 
 		r = s.Must(201, s.Do("POST", base+"/reports", admin, map[string]any{"period_kind": "month", "date": "2026-11-01"}))
 		put(set.ids, "report", owner, e2e.Itoa(int64(r.Body["id"].(float64))))

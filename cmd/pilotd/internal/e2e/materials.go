@@ -75,3 +75,17 @@ func (b *FormSession) PostMultipart(path string, fields url.Values, files map[st
 
 // File is a named file to upload.
 func File(name string, data []byte) MaterialFile { return MaterialFile{Name: name, Data: data} }
+
+// EvidenceFields describes an item of a penalty case's evidence: its kind
+// (行政处罚法 第四十六条), title, collection date and collector.
+func EvidenceFields(kind, title, collectedOn string) url.Values {
+	return url.Values{"kind": {kind}, "title": {title}, "collected_on": {collectedOn}, "collected_by": {"执法人员甲、乙"}}
+}
+
+// EvidenceUpload is the API request adding an item of evidence with its
+// files to a penalty case, by a bearer token.
+func EvidenceUpload(path, token string, fields url.Values, files ...MaterialFile) *http.Request {
+	req := Multipart(path, fields, map[string][]MaterialFile{"file": files})
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
+}
