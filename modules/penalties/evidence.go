@@ -167,7 +167,7 @@ func evidenceOpen(c Case, what string) error {
 // checkEvidence validates the description and the files: every problem of
 // the description by field; then the files, the first refused one naming
 // itself (413 when it is over the size limit).
-func (s *Service) checkEvidence(c Case, in *EvidenceInput, files []EvidenceUpload) ([]upload.Checked, error) {
+func (s *Service) checkEvidence(in *EvidenceInput, files []EvidenceUpload) ([]upload.Checked, error) {
 	in.Kind, in.Title = strings.TrimSpace(in.Kind), strings.TrimSpace(in.Title)
 	in.CollectedBy, in.CollectedOn, in.Note = strings.TrimSpace(in.CollectedBy), strings.TrimSpace(in.CollectedOn), strings.TrimSpace(in.Note)
 	f := map[string]string{}
@@ -179,7 +179,10 @@ func (s *Service) checkEvidence(c Case, in *EvidenceInput, files []EvidenceUploa
 	textField(f, "title", in.Title, true, 200)
 	textField(f, "collected_by", in.CollectedBy, true, 100)
 	textField(f, "note", in.Note, false, 2000)
-	checkDate(f, "collected_on", in.CollectedOn, s.today(), c.FiledOn, "立案日期")
+	// Not after today; it may precede the 立案: the 现场检查记录 of the
+	// inspection that found the violation, or what a complaint brought,
+	// are evidence of the case collected before it was opened.
+	checkDate(f, "collected_on", in.CollectedOn, s.today(), "", "")
 	switch {
 	case len(files) == 0:
 		f["file"] = "请选择要上传的文件"
@@ -227,7 +230,7 @@ func (s *Service) AddEvidence(ctx context.Context, actor Actor, county string, c
 	if err := evidenceOpen(c, "添加证据"); err != nil {
 		return Evidence{}, err
 	}
-	checked, err := s.checkEvidence(c, &in, files)
+	checked, err := s.checkEvidence(&in, files)
 	if err != nil {
 		return Evidence{}, err
 	}

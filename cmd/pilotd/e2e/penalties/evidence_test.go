@@ -41,7 +41,7 @@ func fileID(r e2e.Response, i int) string {
 // the list and the files are read by officers, the reviewer and the
 // 负责人 but not the county administrator; a download is byte for byte the
 // upload with its type and name; a renamed executable, a file over 10 MB, a
-// date before 立案 or after today, an unknown kind are refused with nothing
+// date after today, an unknown kind are refused with nothing
 // stored; a void keeps the item and its file; after the decision nothing
 // is added or voided (409) but all stays readable; another county reaches
 // nothing, by its own path or by guessed ids.
@@ -126,8 +126,6 @@ func TestPenaltyEvidence(t *testing.T) {
 			good, e2e.File("笔录.pdf", pdf), e2e.File("程序.pdf", e2e.EXE()))
 		refusedUpload("a file over 10 MB", d.o3, 413, "file", "不能超过10MB", good, e2e.File("大.pdf", e2e.PDF(10<<20+1)))
 		refusedUpload("a type not accepted", d.o3, 400, "file", "只接受 PDF、OFD、JPEG、PNG", good, e2e.File("笔录.docx", []byte("PK\x03\x04abc")))
-		refusedUpload("collected before 立案", d.o3, 400, "collected_on", "立案日期（2026-06-01）",
-			e2e.EvidenceFields("statement", "询问笔录", "2026-05-31"), e2e.File("笔录.pdf", pdf))
 		refusedUpload("collected tomorrow", d.o3, 400, "collected_on", "不能晚于今天",
 			e2e.EvidenceFields("statement", "询问笔录", "2026-06-16"), e2e.File("笔录.pdf", pdf))
 		refusedUpload("not a date", d.o3, 400, "collected_on", "YYYY-MM-DD",
