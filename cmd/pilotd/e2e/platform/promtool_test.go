@@ -137,7 +137,7 @@ func observe(s *e2e.Service) {
 		"party": map[string]any{"kind": "individual", "name": "李某", "id_number": "11010519491231002X"}, "facts": "未佩戴安全帽进入作业现场",
 		"penalty": "fine", "fine_yuan": 50, "place": "作业现场", "decided_on": tenDays, "informed": true,
 		"officers": []map[string]any{{"user_id": s.UserID(officers[0]), "cert_no": "C1"}, {"user_id": s.UserID(officers[1]), "cert_no": "C2"}},
-		"payment": "on_spot", "ground": "small", "receipt_no": "P0001", "collected_on": tenDays}))
+		"payment":  "on_spot", "ground": "small", "receipt_no": "P0001", "collected_on": tenDays}))
 
 	s.RunOverdue(admin)
 	s.Must(404, s.Do("GET", "/no/such/page", "", nil))
