@@ -260,6 +260,18 @@ func timelinessDashboard() *dashboard.DashboardBuilder {
 		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
 		Thresholds(thresholds("green", step(1, "red"))).
 		WithTarget(query("A", countyGauge("pilot_penalty_enforcement_overdue"), "{{county}}")))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("当场处罚：决定、待备案").
+		Description("简易程序当场作出的行政处罚决定（《行政处罚法》第五十一条），及其中尚未报所属行政机关确认备案（第五十二条第三款）的件数。所选县区合计。" + descGauge).
+		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Targets(targets(
+			query("A", selectedGauge("pilot_onspot_decisions"), "当场处罚决定"),
+			query("B", selectedGauge("pilot_onspot_unfiled"), "待备案"),
+		)))
+	b.WithPanel(timeseries.NewPanelBuilder().Id(ids.next()).Title("当场收缴罚款逾期未缴付（按县区）").
+		Description("当场收缴的罚款未在收缴之日起二个工作日内交至行政机关，或交至后二个工作日内未缴付指定银行（第七十一条、第八十五条）的件数，以超期检查亮红灯为准。" + descGauge).
+		Span(12).Height(9).Unit(units.Short).Decimals(0).Min(0).Legend(tableLegend()).
+		Thresholds(thresholds("green", step(1, "red"))).
+		WithTarget(query("A", countyGauge("pilot_onspot_deposits_overdue"), "{{county}}")))
 	return b
 }
 

@@ -77,6 +77,14 @@ const (
 	KindEnforcementRed    = "penalty_enforcement_red"
 )
 
+// Kinds of the notices of on-the-spot decisions (modules/onspot): a fine
+// collected on the spot is due at the bureau or the bank today, or late
+// (行政处罚法 第七十一条). They link to the county's on-the-spot decisions.
+const (
+	KindDepositYellow = "onspot_deposit_yellow"
+	KindDepositRed    = "onspot_deposit_red"
+)
+
 // Link is the page a notice points to: its case; for a digest the county's
 // case list, which puts the nearest deadlines first (a digest may count only
 // steps, which the list's yellow filter, judged by the case's deadline, would
@@ -99,6 +107,8 @@ func (n Notice) Link() string {
 	case n.Kind == KindPenaltyYellow || n.Kind == KindPenaltyRed || n.Kind == KindPaymentRed ||
 		n.Kind == KindEnforcementYellow || n.Kind == KindEnforcementRed:
 		return "/counties/" + n.CountyCode + "/penalty-cases"
+	case n.Kind == KindDepositYellow || n.Kind == KindDepositRed:
+		return "/counties/" + n.CountyCode + "/onspot-decisions"
 	}
 	return ""
 }

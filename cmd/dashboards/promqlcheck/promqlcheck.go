@@ -252,6 +252,7 @@ var DatabaseGauges = []string{
 	"pilot_publicity_pending", "pilot_publicity_overdue",
 	"pilot_penalty_cases_open", "pilot_penalty_cases_overdue", "pilot_penalty_payments_overdue", "pilot_penalty_fines_decided_yuan",
 	"pilot_penalty_enforcement_overdue",
+	"pilot_onspot_decisions", "pilot_onspot_unfiled", "pilot_onspot_deposits_overdue",
 }
 
 // IsDatabaseGauge tells whether name is one of DatabaseGauges.

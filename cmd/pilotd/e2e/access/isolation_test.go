@@ -260,6 +260,20 @@ var isolationCases = []isolationCase{
 	{route: "POST /counties/:county/penalty-cases/:id/evidence", object: "penalty", body: url.Values{"kind": {"documentary"}}},
 	{route: "POST /counties/:county/penalty-cases/:id/evidence/:evidence/void", object: "penalty", body: url.Values{"reason": {"probe"}}},
 	{route: "GET /counties/:county/penalty-cases/:id/evidence/:evidence/files/:file", object: "penalty"},
+	// On-the-spot decisions: read by the county administrator; recorded by
+	// officers only (none of A's test users); the actions pass the read
+	// gate and the service asks for the step's role.
+	{route: "GET /api/v1/counties/:county/onspot-decisions", allowed: []string{"admin"}},
+	{route: "POST /api/v1/counties/:county/onspot-decisions", body: map[string]any{"item_code": "CF-001"}},
+	{route: "GET /api/v1/counties/:county/onspot-decisions/:id", allowed: []string{"admin"}, object: "onspot"},
+	{route: "POST /api/v1/counties/:county/onspot-decisions/:id/actions", allowed: []string{"admin"}, object: "onspot",
+		body: map[string]any{"action": "file"}},
+	{route: "GET /counties/:county/onspot-decisions", allowed: []string{"admin"}},
+	{route: "POST /counties/:county/onspot-decisions", body: url.Values{"item_code": {"CF-001"}}},
+	{route: "GET /counties/:county/onspot-decisions/:id", allowed: []string{"admin"}, object: "onspot"},
+	{route: "POST /counties/:county/onspot-decisions/:id/actions", allowed: []string{"admin"}, object: "onspot",
+		body: url.Values{"action": {"file"}}},
+	{route: "GET /counties/:county/onspot-decisions/:id/document", allowed: []string{"admin"}, object: "onspot"},
 
 	// Disclosure.
 	{route: "GET /api/v1/counties/:county/disclosures", allowed: []string{"admin", "clerk", "reviewer"}},
@@ -894,8 +908,10 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 		// An inspection: two officers in the pool, a plan the 负责人
 		// approves, its draw, and a finding of the drawn inspection.
 		var officers []string
+		var officerIDs []int64
 		for k, name := range []string{"insp1", "insp2"} {
 			uid, token := s.AddUser(admin, c, name+"_"+c, "county_officer")
+			officerIDs = append(officerIDs, uid)
 			s.Must(200, s.Do("PUT", base+"/inspectors/"+e2e.Itoa(uid), admin, map[string]any{
 				"certificate_no": fmt.Sprintf("%s%02d", c, k)}))
 			officers = append(officers, token)
@@ -926,6 +942,13 @@ func isoObjects(s *e2e.Service, staff map[string][2]string) isoObjectSet {
 			e2e.EvidenceFields("record", "现场检查记录"+owner, r.Body["filed_on"].(string)), e2e.File("现场.pdf", e2e.PDF(2000)))))
 		put(set.ids, "evidence", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
 		put(set.ids, "evidence_file", owner, e2e.Itoa(int64(r.Body["files"].([]any)[0].(map[string]any)["id"].(float64))))
+
+		// An on-the-spot decision (简易程序) by the two officers.
+		r = s.Must(201, s.Do("POST", base+"/onspot-decisions", officers[0], map[string]any{"item_code": "CF-001",
+			"party": map[string]any{"kind": "organization", "name": "当场处罚当事人" + owner, "credit_code": isoEntityCodes[owner]},
+			"facts": "当场违法事实" + owner, "penalty": "warning", "place": "现场" + owner, "decided_on": "2026-11-02", "informed": true,
+			"officers": []map[string]any{{"user_id": officerIDs[0], "cert_no": "C1"}, {"user_id": officerIDs[1], "cert_no": "C2"}}}))
+		put(set.ids, "onspot", owner, e2e.Itoa(int64(r.Body["id"].(float64))))
 
 		r = s.Must(201, s.Do("POST", base+"/reports", admin, map[string]any{"period_kind": "month", "date": "2026-11-01"}))
 		put(set.ids, "report", owner, e2e.Itoa(int64(r.Body["id"].(float64))))

@@ -130,6 +130,14 @@ func observe(s *e2e.Service) {
 	s.Must(201, s.Do("POST", "/api/v1/counties/"+a.County+"/penalty-cases", a.Leader, map[string]any{"item_code": "CF-001",
 		"party": map[string]any{"kind": "individual", "name": "王某"}, "facts": "未按规定培训从业人员",
 		"filed_on": calendar.FormatDate(today.AddDate(0, 0, -100))}))
+	// A fine collected on the spot ten days ago and never handed to the
+	// bureau (行政处罚法 第七十一条): the on-the-spot gauges.
+	tenDays := calendar.FormatDate(today.AddDate(0, 0, -10))
+	s.Must(201, s.Do("POST", "/api/v1/counties/"+a.County+"/onspot-decisions", officers[0], map[string]any{"item_code": "CF-001",
+		"party": map[string]any{"kind": "individual", "name": "李某", "id_number": "11010519491231002X"}, "facts": "未佩戴安全帽进入作业现场",
+		"penalty": "fine", "fine_yuan": 50, "place": "作业现场", "decided_on": tenDays, "informed": true,
+		"officers": []map[string]any{{"user_id": s.UserID(officers[0]), "cert_no": "C1"}, {"user_id": s.UserID(officers[1]), "cert_no": "C2"}},
+		"payment":  "on_spot", "ground": "small", "receipt_no": "P0001", "collected_on": tenDays}))
 
 	s.RunOverdue(admin)
 	s.Must(404, s.Do("GET", "/no/such/page", "", nil))
@@ -350,7 +358,7 @@ func TestDashboardMetricsExported(t *testing.T) {
 		"pilot_inspections_assigned", "pilot_inspection_rectifications_open", "pilot_inspection_rectifications_overdue",
 		"pilot_inspection_results_unpublished_overdue",
 		"pilot_penalty_cases_open", "pilot_penalty_cases_overdue", "pilot_penalty_payments_overdue",
-		"pilot_penalty_enforcement_overdue"} {
+		"pilot_penalty_enforcement_overdue", "pilot_onspot_decisions", "pilot_onspot_unfiled", "pilot_onspot_deposits_overdue"} {
 		if !used[n] {
 			t.Errorf("no dashboard or alert uses %s", n)
 		}

@@ -19,7 +19,7 @@ func (s *Service) EnforcementClock(date string) *EnforcementClock {
 	s.T.Helper()
 	c := &EnforcementClock{t: s}
 	c.Set(date)
-	s.Svc.Inspections.Now, s.Svc.Penalties.Now, s.Svc.Publicity.Now = c.Now, c.Now, c.Now
+	s.Svc.Inspections.Now, s.Svc.Penalties.Now, s.Svc.Publicity.Now, s.Svc.OnSpot.Now = c.Now, c.Now, c.Now, c.Now
 	return c
 }
 

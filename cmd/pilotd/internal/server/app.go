@@ -24,6 +24,7 @@ import (
 	"safetypilot/modules/entities"
 	"safetypilot/modules/inspections"
 	"safetypilot/modules/notices"
+	"safetypilot/modules/onspot"
 	"safetypilot/modules/penalties"
 	"safetypilot/modules/pilot"
 	"safetypilot/modules/publicity"
@@ -59,7 +60,9 @@ type Service struct {
 	Publicity *publicity.Service
 	// Penalties is the administrative penalty procedure.
 	Penalties *penalties.Service
-	Jobs      *jobs.Runner
+	// OnSpot is the 简易程序: on-the-spot penalty decisions.
+	OnSpot *onspot.Service
+	Jobs   *jobs.Runner
 	// Vault seals personal fields (also reachable as DB.Fields).
 	Vault   *seal.Vault
 	limiter *web.RateLimiter
@@ -166,6 +169,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 	pages.AddNav(entities.NavLinks()...)
 	pages.AddNav(inspections.NavLinks()...)
 	pages.AddNav(penalties.NavLinks()...)
+	pages.AddNav(onspot.NavLinks()...)
 	pages.AddNav(catalog.NavLinks()...)
 	noticeStore := notices.NewStore(database)
 	pages.Unread = func(ctx context.Context, p *web.Principal) int {
@@ -313,6 +317,17 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		return nil, err
 	}
 	penaltyPages.Mount(app)
+	// The 简易程序: on-the-spot decisions on the county's published
+	// 行政处罚 items, numbered in their own series (罚当).
+	onspotSvc := onspot.NewService(database, calendarSvc.Calendar(), catalogSvc, enforcer, countyNamer)
+	onspot.RegisterMetrics(reg, database)
+	onspotAPI := onspot.NewAPI(onspotSvc, enforcer)
+	onspotAPI.Mount(app)
+	onspotPages, err := onspot.NewPages(onspotAPI, pages)
+	if err != nil {
+		return nil, err
+	}
+	onspotPages.Mount(app)
 	// A violation found in an inspection opens a penalty case with the
 	// entity as party and the finding as facts.
 	inspectionSvc.OpenPenalty = func(ctx context.Context, county string, actorID int64, in inspections.PenaltyInput) (inspections.PenaltyCase, error) {
@@ -403,9 +418,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 		if err != nil {
 			return "", err
 		}
+		depositFlags, err := onspotSvc.FlagOverdue(ctx)
+		if err != nil {
+			return "", err
+		}
 		reminded, err := reportSvc.RemindAnnual(ctx)
-		return fmt.Sprintf("%s; %s; %s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
-			inspectionFlags.String(), publicityFlags.String(), penaltyFlags.String(), reminded), err
+		return fmt.Sprintf("%s; %s; %s; %s; %s; %s; %s; 年度报告提醒%d个县", res.String(), flags.String(), rectFlags.String(),
+			inspectionFlags.String(), publicityFlags.String(), penaltyFlags.String(), depositFlags.String(), reminded), err
 	}}); err != nil {
 		return nil, err
 	}
@@ -443,7 +462,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, database *db.DB, m
 
 	metrics.InitRoutes(app)
 	return &Service{Config: cfg, log: log, DB: database, Migrator: migrator, enforcer: enforcer, Vault: vault,
-		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Inspections: inspectionSvc, Publicity: publicitySvc, Penalties: penaltySvc, Jobs: runner,
+		Users: userSvc, tenants: tenantSvc, Calendar: calendarSvc, Cases: caseSvc, Disclosure: disclosureSvc, Reports: reportSvc, Ratings: ratingSvc, Inspections: inspectionSvc, Publicity: publicitySvc, Penalties: penaltySvc, OnSpot: onspotSvc, Jobs: runner,
 		limiter: limiter, Challenges: challenges, App: app, Metrics: metrics, idempotency: idempotency,
 		InitialAdminPassword: initialPassword}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"safetypilot/modules/db"
 	"safetypilot/modules/disclosure"
 	"safetypilot/modules/entities"
+	"safetypilot/modules/onspot"
 	"safetypilot/modules/penalties"
 	"safetypilot/modules/seal"
 	"safetypilot/modules/users"
@@ -34,7 +35,7 @@ const (
 func SealedColumns() []seal.Column {
 	var out []seal.Column
 	for _, list := range [][]seal.Column{cases.SealedColumns, disclosure.RequestSealedColumns, entities.SealedColumns, users.SealedColumns,
-		penalties.SealedColumns} {
+		penalties.SealedColumns, onspot.SealedColumns} {
 		out = append(out, list...)
 	}
 	return out
