@@ -36,6 +36,17 @@ var SealedColumns = []seal.Column{
 	{Table: "onspot_decisions", Column: "party_id_number", RowKey: "id", Index: "party_id_bidx", Kind: seal.KindIDNumber},
 }
 
+// ErasePersonal erases the natural person's name and ID number
+// (SealedColumns) of on-the-spot decisions done before the cutoff date, for
+// the retention job: filed (备案) and either a 警告 or a fine paid at the
+// bank or deposited there after 当场收缴, each before the cutoff. The
+// decision, its number, dates and amounts stay.
+func ErasePersonal(ctx context.Context, d *db.DB, before, today string) (int, error) {
+	return seal.Erase(ctx, d, SealedColumns, `party_kind = ? AND filed_on <> '' AND filed_on < ? AND (penalty = ?
+		OR (paid_on <> '' AND paid_on < ?) OR (banked_on <> '' AND banked_on < ?))`,
+		[]any{PartyIndividual, before, PenaltyWarning, before, before}, today)
+}
+
 func partyField(id int64, column string) db.Field {
 	return db.Field{Table: "onspot_decisions", Column: column, Row: strconv.FormatInt(id, 10)}
 }

@@ -44,6 +44,9 @@ var (
 	entityPhone    = "0551-66778899"
 	partyName      = "冯明文处罚当事人"
 	partyID        = "340102197511224566" // valid GB 11643 check digit
+	// onspotName and onspotID are a natural person fined on the spot.
+	onspotName = "褚当场处罚当事人"
+	onspotID   = "11010519491231002X"
 	orgName        = "合肥市瑶海区独特化工有限公司"
 	orgCode        = e2e.CreditCode("91340102MA2CRYP01")
 	entityCode     = e2e.CreditCode("91340102MA2CRYP02")
@@ -57,6 +60,8 @@ type fixture struct {
 	// penaltyID is a penalty case of a natural person (partyName,
 	// partyID), opened 95 days ago so its decision clock has run out.
 	penaltyID int64
+	// onspotID is an on-the-spot decision fining onspotName.
+	onspotID int64
 }
 
 func populate(t *testing.T, s *e2e.Service) fixture {
@@ -77,6 +82,15 @@ func populate(t *testing.T, s *e2e.Service) fixture {
 		"facts":    "经营场所未对从业人员进行安全生产教育和培训",
 		"filed_on": calendar.FormatDate(calendar.Today(time.Now()).AddDate(0, 0, -95))}))
 	f.penaltyID = e2e.Num(p.Body["id"])
+	o1, _ := s.AddUser(f.desk.Admin, county, "onspot1_"+county, "county_officer")
+	o2, o2Token := s.AddUser(f.desk.Admin, county, "onspot2_"+county, "county_officer")
+	today := calendar.FormatDate(calendar.Today(time.Now()))
+	o := s.Must(201, s.Do("POST", "/api/v1/counties/"+county+"/onspot-decisions", o2Token, map[string]any{"item_code": "CF-001",
+		"party": map[string]any{"kind": "individual", "name": onspotName, "id_number": onspotID},
+		"facts": "特种作业人员未持证上岗", "penalty": "fine", "fine_yuan": 100,
+		"officers": []map[string]any{{"user_id": o1, "cert_no": "皖应急执34010291"}, {"user_id": o2, "cert_no": "皖应急执34010292"}},
+		"place": "瑶海区和平路12号仓库", "decided_on": today, "informed": true, "payment": "bank"}))
+	f.onspotID = e2e.Num(o.Body["id"])
 	return f
 }
 
@@ -86,7 +100,7 @@ func penaltyPath(rest string) string { return "/api/v1/counties/" + county + "/p
 // their digits alone).
 func secrets() []string {
 	return []string{contact, phone, requesterName, requesterPhone, entityContact, entityPhone, "66778899", "13711112222",
-		partyName, partyID}
+		partyName, partyID, onspotName, onspotID}
 }
 
 // storedBytes is everything the database keeps: every file of the SQLite
@@ -586,6 +600,11 @@ func TestRetentionErasesPersonalFields(t *testing.T) {
 		if _, err := s.Svc.DB.Exec(`UPDATE penalty_cases SET status = 'closed', closed_on = '2020-02-01' WHERE id = ?`, f.penaltyID); err != nil {
 			t.Fatal(err)
 		}
+		// An on-the-spot fine of a natural person, filed and paid long ago.
+		if _, err := s.Svc.DB.Exec(`UPDATE onspot_decisions SET filed_on = '2020-03-01', paid_on = '2020-03-05' WHERE id = ?`,
+			f.onspotID); err != nil {
+			t.Fatal(err)
+		}
 		admin := s.AdminToken()
 		run := func() {
 			r := s.Must(200, s.Do("POST", "/api/v1/jobs/retention/run", admin, nil))
@@ -624,6 +643,13 @@ func TestRetentionErasesPersonalFields(t *testing.T) {
 		}
 		if v, ok := e2e.MetricValue(m.Raw, "pilot_personal_data_erased_total", `kind="penalty_case"`); !ok || v != 1 {
 			t.Errorf("metric penalty_case = %v %v", v, ok)
+		}
+		if v, ok := e2e.MetricValue(m.Raw, "pilot_personal_data_erased_total", `kind="onspot_decision"`); !ok || v != 1 {
+			t.Errorf("metric onspot_decision = %v %v", v, ok)
+		}
+		if n := s.CountRows(`SELECT COUNT(*) FROM onspot_decisions WHERE id = ? AND party_person_name = '' AND party_id_number = ''
+			AND party_name_bidx = '' AND fine_yuan = 100 AND personal_erased_on IS NOT NULL`, f.onspotID); n != 1 {
+			t.Errorf("the on-the-spot decision's party was not erased")
 		}
 		pc := s.Must(200, s.Do("GET", penaltyPath("/"+e2e.Itoa(f.penaltyID)), f.desk.Leader, nil))
 		if party, _ := pc.Body["party"].(map[string]any); party["name"] != "" || party["id_number"] != nil || pc.Body["closed_on"] != "2020-02-01" {

@@ -128,14 +128,15 @@ func retentionCounter(reg prometheus.Registerer) *prometheus.CounterVec {
 		Help: "Records whose personal fields the retention job erased (PILOT_PERSONAL_RETENTION_DAYS after closing), by kind.",
 	}, []string{"kind"})
 	reg.MustRegister(c)
-	for _, k := range []string{"case", "info_request", "penalty_case"} {
+	for _, k := range []string{"case", "info_request", "penalty_case", "onspot_decision"} {
 		c.WithLabelValues(k)
 	}
 	return c
 }
 
-// runRetention erases the personal fields of cases, requests and penalty
-// cases closed more than days ago; days 0 keeps everything.
+// runRetention erases the personal fields of cases, requests, penalty
+// cases and on-the-spot decisions done more than days ago; days 0 keeps
+// everything.
 func runRetention(ctx context.Context, database *db.DB, days int, now time.Time, erased *prometheus.CounterVec) (string, error) {
 	if days <= 0 {
 		return "未设置个人信息保存期限（PILOT_PERSONAL_RETENTION_DAYS=0），未删除", nil
@@ -157,14 +158,20 @@ func runRetention(ctx context.Context, database *db.DB, days int, now time.Time,
 	if err != nil {
 		return "", err
 	}
-	if nc+nr+np > 0 {
+	no, err := onspot.ErasePersonal(ctx, database, before, today)
+	erased.WithLabelValues("onspot_decision").Add(float64(no))
+	if err != nil {
+		return "", err
+	}
+	if nc+nr+np+no > 0 {
 		if err := audit.NewStore(database).Record(ctx, web.AuditEntry{Username: "pilotd", Region: "*", Action: "personal-data-erase",
-			Object: "retention", Outcome: "success", Detail: fmt.Sprintf("closed before %s: cases=%d info_requests=%d penalty_cases=%d",
-				before, nc, nr, np)}); err != nil {
+			Object: "retention", Outcome: "success", Detail: fmt.Sprintf("closed before %s: cases=%d info_requests=%d penalty_cases=%d onspot_decisions=%d",
+				before, nc, nr, np, no)}); err != nil {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("已删除 %s 之前办结的办件 %d 件、答复的申请 %d 件、结案的行政处罚案件 %d 件的个人信息", before, nc, nr, np), nil
+	return fmt.Sprintf("已删除 %s 之前办结的办件 %d 件、答复的申请 %d 件、结案的行政处罚案件 %d 件、办结的当场处罚 %d 件的个人信息",
+		before, nc, nr, np, no), nil
 }
 
 // RotateKey is pilotd rotate-key: a new key version (with profile, which may
