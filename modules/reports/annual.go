@@ -109,7 +109,8 @@ type AnnualFigures struct {
 	// LicensingDecisions: cases of licensing items (power type XK) decided in
 	// the year, granted or refused.
 	LicensingDecisions int `json:"licensing_decisions"`
-	// PenaltyDecisions: penalty cases decided in the year (by decision date).
+	// PenaltyDecisions: penalty cases decided in the year and on-the-spot
+	// decisions made in it (by decision date).
 	PenaltyDecisions int `json:"penalty_decisions"`
 	// EnforcementDecisions: cases of administrative-coercion items (power
 	// type QZ) decided in the year.
@@ -403,9 +404,11 @@ func (c *compiler) annual(ctx context.Context, county, name string, year int) (A
 		}
 	}
 	// The penalty decisions of the year, from the penalty cases themselves
-	// (modules/penalties), by decision date.
-	if err := c.db.GetContext(ctx, &f.PenaltyDecisions, `SELECT COUNT(*) FROM penalty_cases
-		WHERE county_code = ? AND decided_on >= ? AND decided_on <= ?`, county, p.Start, p.End); err != nil {
+	// (modules/penalties) and the on-the-spot decisions of the 简易程序
+	// (modules/onspot), by decision date.
+	if err := c.db.GetContext(ctx, &f.PenaltyDecisions, `SELECT (SELECT COUNT(*) FROM penalty_cases
+		WHERE county_code = ? AND decided_on >= ? AND decided_on <= ?) + (SELECT COUNT(*) FROM onspot_decisions
+		WHERE county_code = ? AND decided_on >= ? AND decided_on <= ?)`, county, p.Start, p.End, county, p.Start, p.End); err != nil {
 		return f, fmt.Errorf("reports: annual penalties: %w", err)
 	}
 

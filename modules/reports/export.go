@@ -346,12 +346,14 @@ func ratingsTable(f CountyFigures) sheetTable {
 func enforcementTable(f CountyFigures) sheetTable {
 	e := f.Enforcement
 	return sheetTable{ID: "enforcement", Sheet: "执法与许可", Title: "行政检查、行政处罚和行政许可", Compact: true, Headers: []string{"项目", "数量"},
-		Note: "“双随机”抽查按检查日期计；处罚案件按立案日期、处罚决定按决定日期计；罚款金额不含不予处罚和已撤销的决定；准予许可按决定日期计。", Rows: [][]sheetCell{
+		Note: "“双随机”抽查按检查日期计；处罚案件按立案日期、处罚决定按决定日期计；罚款金额不含不予处罚和已撤销的决定；当场处罚（简易程序）按决定日期计；准予许可按决定日期计。", Rows: [][]sheetCell{
 			{textCell("“双随机”抽查完成检查（家次）"), intCell(e.Inspections)},
 			{textCell("其中：发现违法行为（家次）"), intCell(e.InspectionsWithViolations)},
 			{textCell("行政处罚立案（件）"), intCell(e.PenaltyCasesFiled)},
 			{textCell("作出行政处罚决定（件）"), intCell(e.PenaltyDecisions)},
 			{textCell("罚款金额（元）"), sheetCell{Num: float64(e.FinesYuan), Format: fmtInt}},
+			{textCell("当场作出行政处罚决定（简易程序，件）"), intCell(e.OnSpotDecisions)},
+			{textCell("当场处罚罚款金额（元）"), sheetCell{Num: float64(e.OnSpotFinesYuan), Format: fmtInt}},
 			{textCell("准予行政许可决定（件）"), intCell(e.LicencesGranted)},
 		}}
 }

@@ -37,7 +37,7 @@ func countyFigures(code, name string, decided, onTime int, byItem []ItemTiming) 
 			ByItem: byItem},
 		Ratings: RatingFigures{Rated: 8, Satisfied: 6, Bad: 2, Rectified: 1},
 		Enforcement: EnforcementFigures{Inspections: 5, InspectionsWithViolations: 2, PenaltyCasesFiled: 3, PenaltyDecisions: 2,
-			FinesYuan: 23000, LicencesGranted: 4},
+			FinesYuan: 23000, OnSpotDecisions: 3, OnSpotFinesYuan: 450, LicencesGranted: 4},
 	}
 	if decided > 0 {
 		f.Cases.OnTimeRate = round3(float64(onTime) / float64(decided))
@@ -139,7 +139,7 @@ func TestWorkbookCounty(t *testing.T) {
 	}
 	// 好差评: counts as numbers, the rates of satisfied and rectified.
 	wantCell(t, f, "好差评", "B2", "8", true)
-	for cell, v := range map[string]string{"B2": "5", "B3": "2", "B4": "3", "B5": "2", "B6": "23000", "B7": "4"} {
+	for cell, v := range map[string]string{"B2": "5", "B3": "2", "B4": "3", "B5": "2", "B6": "23000", "B7": "3", "B8": "450", "B9": "4"} {
 		wantCell(t, f, "执法与许可", cell, v, true)
 	}
 	wantCell(t, f, "好差评", "B3", "6", true)

@@ -103,7 +103,11 @@ type EnforcementFigures struct {
 	PenaltyCasesFiled         int   `json:"penalty_cases_filed"`
 	PenaltyDecisions          int   `json:"penalty_decisions"`
 	FinesYuan                 int64 `json:"fines_yuan"`
-	LicencesGranted           int   `json:"licences_granted"`
+	// OnSpotDecisions and OnSpotFinesYuan are the 简易程序's 当场行政处罚决定
+	// (modules/onspot) made in the period and their fines.
+	OnSpotDecisions int   `json:"onspot_decisions"`
+	OnSpotFinesYuan int64 `json:"onspot_fines_yuan"`
+	LicencesGranted int   `json:"licences_granted"`
 }
 
 // RatingFigures are the period's 政务服务好差评: the ratings made in it that
@@ -484,6 +488,9 @@ func (c *compiler) enforcementFigures(ctx context.Context, s countySet, p Period
 		{func(f *CountyFigures, n int) { f.Enforcement.PenaltyDecisions = n },
 			`SELECT county_code, COUNT(*) AS n FROM penalty_cases WHERE county_code IN (?) AND decided_on >= ? AND decided_on <= ?
 			GROUP BY county_code`, []any{s.codes, p.Start, p.End}},
+		{func(f *CountyFigures, n int) { f.Enforcement.OnSpotDecisions = n },
+			`SELECT county_code, COUNT(*) AS n FROM onspot_decisions WHERE county_code IN (?) AND decided_on >= ? AND decided_on <= ?
+			GROUP BY county_code`, []any{s.codes, p.Start, p.End}},
 		{func(f *CountyFigures, n int) { f.Enforcement.LicencesGranted = n },
 			`SELECT county_code, COUNT(*) AS n FROM publicity_entries WHERE county_code IN (?) AND kind = 'licensing'
 			AND decided_on >= ? AND decided_on <= ? GROUP BY county_code`, []any{s.codes, p.Start, p.End}},
@@ -504,6 +511,16 @@ func (c *compiler) enforcementFigures(ctx context.Context, s countySet, p Period
 	for _, r := range fines {
 		if f := s.byCode[r.County]; f != nil {
 			f.Enforcement.FinesYuan = r.Yuan
+		}
+	}
+	fines = nil
+	if err := c.selectIn(ctx, &fines, `SELECT county_code, COALESCE(SUM(fine_yuan), 0) AS yuan FROM onspot_decisions
+		WHERE county_code IN (?) AND decided_on >= ? AND decided_on <= ? GROUP BY county_code`, s.codes, p.Start, p.End); err != nil {
+		return fmt.Errorf("reports: on-the-spot fines: %w", err)
+	}
+	for _, r := range fines {
+		if f := s.byCode[r.County]; f != nil {
+			f.Enforcement.OnSpotFinesYuan = r.Yuan
 		}
 	}
 	return nil
@@ -723,6 +740,8 @@ func Sum(list []CountyFigures) CountyFigures {
 		t.Enforcement.PenaltyCasesFiled += e.PenaltyCasesFiled
 		t.Enforcement.PenaltyDecisions += e.PenaltyDecisions
 		t.Enforcement.FinesYuan += e.FinesYuan
+		t.Enforcement.OnSpotDecisions += e.OnSpotDecisions
+		t.Enforcement.OnSpotFinesYuan += e.OnSpotFinesYuan
 		t.Enforcement.LicencesGranted += e.LicencesGranted
 		d := f.Disclosure
 		t.Disclosure.Published += d.Published

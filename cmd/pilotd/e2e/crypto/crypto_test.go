@@ -47,9 +47,9 @@ var (
 	// onspotName and onspotID are a natural person fined on the spot.
 	onspotName = "褚当场处罚当事人"
 	onspotID   = "11010519491231002X"
-	orgName        = "合肥市瑶海区独特化工有限公司"
-	orgCode        = e2e.CreditCode("91340102MA2CRYP01")
-	entityCode     = e2e.CreditCode("91340102MA2CRYP02")
+	orgName    = "合肥市瑶海区独特化工有限公司"
+	orgCode    = e2e.CreditCode("91340102MA2CRYP01")
+	entityCode = e2e.CreditCode("91340102MA2CRYP02")
 )
 
 type fixture struct {
@@ -89,7 +89,7 @@ func populate(t *testing.T, s *e2e.Service) fixture {
 		"party": map[string]any{"kind": "individual", "name": onspotName, "id_number": onspotID},
 		"facts": "特种作业人员未持证上岗", "penalty": "fine", "fine_yuan": 100,
 		"officers": []map[string]any{{"user_id": o1, "cert_no": "皖应急执34010291"}, {"user_id": o2, "cert_no": "皖应急执34010292"}},
-		"place": "瑶海区和平路12号仓库", "decided_on": today, "informed": true, "payment": "bank"}))
+		"place":    "瑶海区和平路12号仓库", "decided_on": today, "informed": true, "payment": "bank"}))
 	f.onspotID = e2e.Num(o.Body["id"])
 	return f
 }

@@ -7,6 +7,7 @@ package onspot_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"safetypilot/cmd/pilotd/internal/e2e"
 	"safetypilot/modules/calendar"
+	"safetypilot/modules/reports"
 )
 
 func TestMain(m *testing.M) { e2e.Main(m) }
@@ -259,6 +261,24 @@ func TestOnSpotDecisions(t *testing.T) {
 			if !strings.Contains(string(page.Raw), want) {
 				t.Errorf("document lacks %q", want)
 			}
+		}
+
+		// The month's summary report counts the decisions and their fines
+		// from the decisions themselves.
+		var n int
+		var fines int64
+		if err := s.Svc.DB.QueryRow(`SELECT COUNT(*), COALESCE(SUM(fine_yuan), 0) FROM onspot_decisions WHERE county_code = ?
+			AND decided_on >= '2026-12-01' AND decided_on <= '2026-12-31'`, county).Scan(&n, &fines); err != nil {
+			t.Fatal(err)
+		}
+		rep := s.Must(201, s.Do("POST", "/api/v1/counties/"+county+"/reports", d.admin, map[string]any{"period_kind": "month",
+			"date": "2026-12-07"}))
+		var v reports.View
+		if err := json.Unmarshal(rep.Raw, &v); err != nil || v.County == nil {
+			t.Fatalf("report: %v %s", err, rep.Raw)
+		}
+		if e := v.County.Enforcement; n < 2 || e.OnSpotDecisions != n || e.OnSpotFinesYuan != fines {
+			t.Errorf("report counts %d on-the-spot decisions and %d yuan, want %d and %d", e.OnSpotDecisions, e.OnSpotFinesYuan, n, fines)
 		}
 	})
 }

@@ -189,7 +189,8 @@ func TestAnnualReport(t *testing.T) {
 		}
 
 		// Penalty decisions, from the penalty cases themselves: two decided
-		// in 2026, one in 2025, and one filed in 2026 not yet decided.
+		// in 2026, one in 2025, and one filed in 2026 not yet decided (with
+		// the on-the-spot decision below, three of 2026).
 		_, leader := s.AddUser(d.Admin, county, "rep_leader_"+county, "county_leader")
 		o1ID, o1 := s.AddUser(d.Admin, county, "rep_o1_"+county, "county_officer")
 		o2ID, _ := s.AddUser(d.Admin, county, "rep_o2_"+county, "county_officer")
@@ -224,6 +225,21 @@ func TestAnnualReport(t *testing.T) {
 				"standard_id": "CF-001-1", "tier_level": "一般", "reasons": "年度报告测试"})
 		}
 
+		// On-the-spot decisions (简易程序) are penalty decisions too: one made
+		// in 2026, one in 2025.
+		for _, on := range []string{"2026-05-06", "2025-12-30"} {
+			now, err := time.ParseInLocation("2006-01-02 15:04", on+" 16:00", e2e.Beijing)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Svc.OnSpot.Now = func() time.Time { return now }
+			s.Must(201, s.Do("POST", "/api/v1/counties/"+county+"/onspot-decisions", o1, map[string]any{"item_code": "CF-001",
+				"party": map[string]any{"kind": "organization", "name": "合肥市瑶海区某烟花爆竹经营部", "credit_code": e2e.ApplicantCode},
+				"facts": "未按规定开展安全生产教育和培训", "penalty": "warning",
+				"officers": []map[string]any{{"user_id": o1ID, "cert_no": "R1"}, {"user_id": o2ID, "cert_no": "R2"}},
+				"place":    "瑶海区长江东路88号", "decided_on": on, "informed": true}))
+		}
+
 		// January 2027: the report of 2026 is compiled.
 		repTravel(s, "2027-01-10")
 		if r := s.Do("GET", annualPath(county, "/2026"), d.Admin, nil); r.Status != 404 {
@@ -252,7 +268,7 @@ func TestAnnualReport(t *testing.T) {
 		if !reflect.DeepEqual(f.PublishedByCategory, wantCategories) || f.PublishedTotal != 3 {
 			t.Errorf("published by category %+v total %d", f.PublishedByCategory, f.PublishedTotal)
 		}
-		if f.LicensingDecisions != 2 || f.PenaltyDecisions != 2 || f.EnforcementDecisions != 1 || f.CountyName != "瑶海区" {
+		if f.LicensingDecisions != 2 || f.PenaltyDecisions != 3 || f.EnforcementDecisions != 1 || f.CountyName != "瑶海区" {
 			t.Errorf("decisions: licensing %d penalty %d coercion %d", f.LicensingDecisions, f.PenaltyDecisions, f.EnforcementDecisions)
 		}
 		wantResults := map[string]int{"disclosed": 2, "partly_disclosed": 1, "not_disclosed.state_secret": 1, "not_disclosed.process_info": 1,
@@ -338,7 +354,7 @@ func TestAnnualReport(t *testing.T) {
 			table, row, col string
 			want            float64
 		}{
-			{"article20_5", "licensing", "decisions", 2}, {"article20_6", "penalty", "decisions", 2},
+			{"article20_5", "licensing", "decisions", 2}, {"article20_6", "penalty", "decisions", 3},
 			{"article20_6", "enforcement", "decisions", 1}, {"article20_8", "fees", "amount", 0},
 			{"article20_1", "regulations", "made", 0}, {"article20_1", "normative_documents", "in_force", 0},
 			{"processing_fees", "processing_fees", "notices", 0},
