@@ -83,6 +83,9 @@ const (
 const (
 	KindDepositYellow = "onspot_deposit_yellow"
 	KindDepositRed    = "onspot_deposit_red"
+	// KindOnSpotPaymentRed: an on-the-spot fine to be paid at the bank is
+	// unpaid past its fifteen days (第六十七条); the surcharge runs.
+	KindOnSpotPaymentRed = "onspot_payment_red"
 )
 
 // Link is the page a notice points to: its case; for a digest the county's
@@ -107,7 +110,7 @@ func (n Notice) Link() string {
 	case n.Kind == KindPenaltyYellow || n.Kind == KindPenaltyRed || n.Kind == KindPaymentRed ||
 		n.Kind == KindEnforcementYellow || n.Kind == KindEnforcementRed:
 		return "/counties/" + n.CountyCode + "/penalty-cases"
-	case n.Kind == KindDepositYellow || n.Kind == KindDepositRed:
+	case n.Kind == KindDepositYellow || n.Kind == KindDepositRed || n.Kind == KindOnSpotPaymentRed:
 		return "/counties/" + n.CountyCode + "/onspot-decisions"
 	}
 	return ""

@@ -150,38 +150,41 @@ type Decision struct {
 	PartyKind  string `db:"party_kind" json:"-"`
 	// PartyName is an organisation's name (plain) or, once opened, a
 	// natural person's name (sealed in party_person_name).
-	PartyName       string    `db:"party_name" json:"-"`
-	PartyPersonName string    `db:"party_person_name" json:"-"`
-	PartyCreditCode string    `db:"party_credit_code" json:"-"`
-	PartyIDNumber   string    `db:"party_id_number" json:"-"`
-	Facts           string    `db:"facts" json:"facts"`
-	LegalBasis      string    `db:"legal_basis" json:"legal_basis"`
-	Penalty         string    `db:"penalty" json:"penalty"`
-	FineYuan        int64     `db:"fine_yuan" json:"fine_yuan"`
-	Place           string    `db:"place" json:"place"`
-	DecidedOn       string    `db:"decided_on" json:"decided_on"`
-	Informed        bool      `db:"informed" json:"informed"`
-	Statement       string    `db:"statement" json:"statement"`
-	RefusedToSign   bool      `db:"refused_to_sign" json:"refused_to_sign"`
-	Payment         string    `db:"payment" json:"payment"`
-	Ground          string    `db:"ground" json:"ground"`
-	GroundNote      string    `db:"ground_note" json:"ground_note"`
-	ReceiptNo       string    `db:"receipt_no" json:"receipt_no"`
-	CollectedOn     string    `db:"collected_on" json:"collected_on"`
-	HandedOn        string    `db:"handed_on" json:"handed_on"`
-	HandedBy        int64     `db:"handed_by" json:"handed_by"`
-	BankedOn        string    `db:"banked_on" json:"banked_on"`
-	BankedBy        int64     `db:"banked_by" json:"banked_by"`
-	DepositWarning  string    `db:"deposit_warning" json:"deposit_warning"`
-	PaymentDue      string    `db:"payment_due" json:"payment_due"`
-	PaidOn          string    `db:"paid_on" json:"paid_on"`
-	PaidFen         int64     `db:"paid_fen" json:"paid_fen"`
-	FiledOn         string    `db:"filed_on" json:"filed_on"`
-	FiledBy         int64     `db:"filed_by" json:"filed_by"`
-	FiledByName     string    `db:"filed_by_name" json:"filed_by_name"`
-	CreatedBy       int64     `db:"created_by" json:"created_by"`
-	CreatedAt       time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt       time.Time `db:"updated_at" json:"updated_at"`
+	PartyName       string `db:"party_name" json:"-"`
+	PartyPersonName string `db:"party_person_name" json:"-"`
+	PartyCreditCode string `db:"party_credit_code" json:"-"`
+	PartyIDNumber   string `db:"party_id_number" json:"-"`
+	Facts           string `db:"facts" json:"facts"`
+	LegalBasis      string `db:"legal_basis" json:"legal_basis"`
+	Penalty         string `db:"penalty" json:"penalty"`
+	FineYuan        int64  `db:"fine_yuan" json:"fine_yuan"`
+	Place           string `db:"place" json:"place"`
+	DecidedOn       string `db:"decided_on" json:"decided_on"`
+	Informed        bool   `db:"informed" json:"informed"`
+	Statement       string `db:"statement" json:"statement"`
+	RefusedToSign   bool   `db:"refused_to_sign" json:"refused_to_sign"`
+	Payment         string `db:"payment" json:"payment"`
+	Ground          string `db:"ground" json:"ground"`
+	GroundNote      string `db:"ground_note" json:"ground_note"`
+	ReceiptNo       string `db:"receipt_no" json:"receipt_no"`
+	CollectedOn     string `db:"collected_on" json:"collected_on"`
+	HandedOn        string `db:"handed_on" json:"handed_on"`
+	HandedBy        int64  `db:"handed_by" json:"handed_by"`
+	BankedOn        string `db:"banked_on" json:"banked_on"`
+	BankedBy        int64  `db:"banked_by" json:"banked_by"`
+	DepositWarning  string `db:"deposit_warning" json:"deposit_warning"`
+	// PaymentWarning is the bank payment's light as the overdue job last
+	// raised it (red once payment_due has passed unpaid).
+	PaymentWarning string    `db:"payment_warning" json:"-"`
+	PaymentDue     string    `db:"payment_due" json:"payment_due"`
+	PaidOn         string    `db:"paid_on" json:"paid_on"`
+	PaidFen        int64     `db:"paid_fen" json:"paid_fen"`
+	FiledOn        string    `db:"filed_on" json:"filed_on"`
+	FiledBy        int64     `db:"filed_by" json:"filed_by"`
+	FiledByName    string    `db:"filed_by_name" json:"filed_by_name"`
+	CreatedBy      int64     `db:"created_by" json:"created_by"`
+	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Officer is an officer present at a decision with the number of the

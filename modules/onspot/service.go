@@ -471,11 +471,14 @@ func (s *Service) Act(ctx context.Context, actor Actor, county string, id int64,
 // Flags counts what one run of the overdue job raised on deposits.
 type Flags struct {
 	Yellow, Red int
+	// PaymentRed counts fines to be paid at the bank found unpaid past
+	// their fifteen days.
+	PaymentRed int
 }
 
 // String is the run's summary in the job record.
 func (f Flags) String() string {
-	return fmt.Sprintf("当场收缴罚款缴付期限今日届满%d件、已逾期%d件", f.Yellow, f.Red)
+	return fmt.Sprintf("当场收缴罚款缴付期限今日届满%d件、已逾期%d件，当场处罚罚款逾期未缴纳%d件", f.Yellow, f.Red, f.PaymentRed)
 }
 
 // FlagOverdue lights the deposit clock of 第七十一条 exactly once per stage
@@ -518,6 +521,39 @@ func (s *Service) FlagOverdue(ctx context.Context) (Flags, error) {
 			}
 		}
 	}
+	// Fines to be paid at the bank, unpaid past payment_due: red once.
+	var unpaid []Decision
+	if err := s.db.SelectContext(ctx, &unpaid, `SELECT `+decisionColumns+` FROM onspot_decisions
+		WHERE payment_warning = ? AND payment = ? AND paid_on = '' AND payment_due <> '' AND payment_due < ?
+		ORDER BY id LIMIT 5000`, WarningNone, PaymentBank, calendar.FormatDate(today)); err != nil {
+		return res, fmt.Errorf("onspot: payment scan: %w", err)
+	}
+	if err := s.store.openAll(unpaid); err != nil {
+		return res, err
+	}
+	for _, d := range unpaid {
+		msg := fmt.Sprintf("当场处罚决定 %s（%s）罚款缴纳期限 %s 已届满，尚未缴纳，开始加处罚款", d.DecisionNo, partyLabel(d), d.PaymentDue)
+		changed := false
+		err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			changed = false
+			res, err := tx.ExecContext(ctx, `UPDATE onspot_decisions SET payment_warning = ? WHERE county_code = ? AND id = ?
+				AND payment_warning = ? AND paid_on = ''`, WarningRed, d.CountyCode, d.ID, WarningNone)
+			if err != nil {
+				return fmt.Errorf("onspot: flag payment: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return nil
+			}
+			changed = true
+			return notifyStaff(ctx, tx, d, notices.KindOnSpotPaymentRed, msg)
+		})
+		if err != nil {
+			return res, err
+		}
+		if changed {
+			res.PaymentRed++
+		}
+	}
 	return res, nil
 }
 
@@ -541,23 +577,29 @@ func (s *Service) flagOnce(ctx context.Context, d Decision, dues Dues, from, to 
 			return nil
 		}
 		changed = true
-		recipients, err := rbac.UsersWithRole(ctx, tx, rbac.CountyAdmin, d.CountyCode)
-		if err != nil {
-			return err
-		}
-		recipients = append(recipients, d.CreatedBy)
-		seen := map[int64]bool{}
-		for _, uid := range recipients {
-			if seen[uid] || uid == 0 {
-				continue
-			}
-			seen[uid] = true
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notices (county_code, user_id, case_id, kind, message, created_at)
-				VALUES (?, ?, 0, ?, ?, ?)`, d.CountyCode, uid, kind, msg, db.Now()); err != nil {
-				return fmt.Errorf("onspot: notice: %w", err)
-			}
-		}
-		return nil
+		return notifyStaff(ctx, tx, d, kind, msg)
 	})
 	return changed, err
+}
+
+// notifyStaff leaves a notice to the county administrators and the
+// decision's officer.
+func notifyStaff(ctx context.Context, tx *sqlx.Tx, d Decision, kind, msg string) error {
+	recipients, err := rbac.UsersWithRole(ctx, tx, rbac.CountyAdmin, d.CountyCode)
+	if err != nil {
+		return err
+	}
+	recipients = append(recipients, d.CreatedBy)
+	seen := map[int64]bool{}
+	for _, uid := range recipients {
+		if seen[uid] || uid == 0 {
+			continue
+		}
+		seen[uid] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notices (county_code, user_id, case_id, kind, message, created_at)
+			VALUES (?, ?, 0, ?, ?, ?)`, d.CountyCode, uid, kind, msg, db.Now()); err != nil {
+			return fmt.Errorf("onspot: notice: %w", err)
+		}
+	}
+	return nil
 }

@@ -24,7 +24,7 @@ const decisionColumns = `id, county_code, decision_no, doc_year, doc_seq, item_c
 	party_name, party_person_name, party_credit_code, party_id_number, facts, legal_basis, penalty, fine_yuan, place,
 	decided_on, informed, statement, refused_to_sign, payment, ground, ground_note, receipt_no, collected_on, handed_on,
 	handed_by, banked_on, banked_by, deposit_warning, payment_due, paid_on, paid_fen, filed_on, filed_by, filed_by_name,
-	created_by, created_at, updated_at`
+	created_by, created_at, updated_at, payment_warning`
 
 // SealedColumns are the personal columns of on-the-spot decisions, sealed
 // at rest like those of penalty cases (modules/penalties): a natural

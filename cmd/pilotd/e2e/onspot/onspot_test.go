@@ -436,3 +436,41 @@ func TestOnSpotNumbersConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestOnSpotBankPaymentFlagged: a fine to be paid at the bank within fifteen
+// days (第六十七条) and still unpaid after them is lit red by the overdue job
+// once, with one notice to each administrator and the officer; one paid in
+// time is never lit.
+func TestOnSpotBankPaymentFlagged(t *testing.T) {
+	t.Parallel()
+	e2e.ForEachDialect(t, func(t *testing.T, s *e2e.Service) {
+		clock := s.EnforcementClock("2026-12-07")
+		d := newDesk(s, county)
+		unpaid := e2e.Num(s.Must(201, s.Do("POST", path(county, ""), d.o1, d.orgFine(3000, "2026-12-07"))).Body["id"])
+		paid := e2e.Num(s.Must(201, s.Do("POST", path(county, ""), d.o1, d.orgFine(2000, "2026-12-07"))).Body["id"])
+		clock.Set("2026-12-20")
+		s.Must(200, s.Do("POST", path(county, "/"+e2e.Itoa(paid)+"/actions"), d.o1, map[string]any{"action": "pay",
+			"paid_on": "2026-12-20", "paid_yuan": 2000}))
+		admin := s.AdminToken()
+		notices := func() int {
+			return s.CountRows(`SELECT COUNT(*) FROM notices WHERE county_code = ? AND kind = 'onspot_payment_red'`, county)
+		}
+		clock.Set("2026-12-22") // the last day
+		s.RunOverdue(admin)
+		if n := notices(); n != 0 {
+			t.Errorf("%d notices on the last day to pay", n)
+		}
+		clock.Set("2026-12-23")
+		s.RunOverdue(admin)
+		s.RunOverdue(admin)
+		if n := notices(); n != 2 { // the county administrator and the officer, once each
+			t.Errorf("%d notices of the unpaid fine, want 2", n)
+		}
+		for id, want := range map[int64]string{unpaid: "red", paid: "none"} {
+			var light string
+			if err := s.Svc.DB.Get(&light, `SELECT payment_warning FROM onspot_decisions WHERE id = ?`, id); err != nil || light != want {
+				t.Errorf("decision %d: payment light %q (%v), want %s", id, light, err, want)
+			}
+		}
+	})
+}
