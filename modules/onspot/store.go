@@ -3,7 +3,6 @@ package onspot
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -31,10 +30,10 @@ const decisionColumns = `id, county_code, decision_no, doc_year, doc_seq, item_c
 // person's name and ID number, bound to the row's id, each with a blind
 // index for the list's q. server.SealedColumns lists them so key rotation
 // and the sweep reach them.
-var SealedColumns = []seal.Column{
-	{Table: "onspot_decisions", Column: "party_person_name", RowKey: "id", Index: "party_name_bidx", Kind: seal.KindText},
-	{Table: "onspot_decisions", Column: "party_id_number", RowKey: "id", Index: "party_id_bidx", Kind: seal.KindIDNumber},
-}
+var SealedColumns = partyTable.Columns()
+
+// partyTable seals and opens the party columns.
+var partyTable = seal.PartyTable("onspot_decisions")
 
 // ErasePersonal erases the natural person's name and ID number
 // (SealedColumns) of on-the-spot decisions done before the cutoff date, for
@@ -47,10 +46,6 @@ func ErasePersonal(ctx context.Context, d *db.DB, before, today string) (int, er
 		[]any{PartyIndividual, before, PenaltyWarning, before, before}, today)
 }
 
-func partyField(id int64, column string) db.Field {
-	return db.Field{Table: "onspot_decisions", Column: column, Row: strconv.FormatInt(id, 10)}
-}
-
 // sealParty writes a new decision's natural person's name and ID number
 // sealed under its id, with their blind indexes.
 func (s *Store) sealParty(ctx context.Context, tx *sqlx.Tx, d *Decision) error {
@@ -58,35 +53,22 @@ func (s *Store) sealParty(ctx context.Context, tx *sqlx.Tx, d *Decision) error {
 	if d.PartyKind == PartyIndividual {
 		name = d.PartyName
 	}
-	sealedName, err := s.db.SealField(name, partyField(d.ID, "party_person_name"))
-	if err != nil {
-		return fmt.Errorf("onspot: seal: %w", err)
-	}
-	sealedID, err := s.db.SealField(d.PartyIDNumber, partyField(d.ID, "party_id_number"))
-	if err != nil {
-		return fmt.Errorf("onspot: seal: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE onspot_decisions SET party_person_name = ?, party_id_number = ?, party_name_bidx = ?,
-		party_id_bidx = ? WHERE county_code = ? AND id = ?`, sealedName, sealedID, s.db.FieldIndex(seal.KindText, name),
-		s.db.FieldIndex(seal.KindIDNumber, d.PartyIDNumber), d.CountyCode, d.ID); err != nil {
-		return fmt.Errorf("onspot: seal: %w", err)
+	if err := partyTable.Seal(ctx, tx, s.db, d.CountyCode, d.ID, name, d.PartyIDNumber); err != nil {
+		return fmt.Errorf("onspot: %w", err)
 	}
 	return nil
 }
 
 // open decrypts the party of a decision read from the database.
 func (s *Store) open(d *Decision) error {
-	name, err := s.db.OpenField(d.PartyPersonName, partyField(d.ID, "party_person_name"))
+	name, idNumber, err := partyTable.Open(s.db, d.ID, d.PartyPersonName, d.PartyIDNumber)
 	if err != nil {
-		return fmt.Errorf("onspot: open %d: %w", d.ID, err)
-	}
-	if d.PartyIDNumber, err = s.db.OpenField(d.PartyIDNumber, partyField(d.ID, "party_id_number")); err != nil {
-		return fmt.Errorf("onspot: open %d: %w", d.ID, err)
+		return fmt.Errorf("onspot: %w", err)
 	}
 	if d.PartyKind == PartyIndividual {
 		d.PartyName = name
 	}
-	d.PartyPersonName = ""
+	d.PartyIDNumber, d.PartyPersonName = idNumber, ""
 	return nil
 }
 

@@ -3,7 +3,6 @@ package penalties
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -37,14 +36,10 @@ const caseColumns = `id, county_code, case_no, item_code, item_version, item_nam
 // credit register, and the list searches them in part. server.SealedColumns
 // lists these, so key rotation, the profile migration and the sweep that
 // seals values from before (migration 00197 moved them here) reach them.
-var SealedColumns = []seal.Column{
-	{Table: "penalty_cases", Column: "party_person_name", RowKey: "id", Index: "party_name_bidx", Kind: seal.KindText},
-	{Table: "penalty_cases", Column: "party_id_number", RowKey: "id", Index: "party_id_bidx", Kind: seal.KindIDNumber},
-}
+var SealedColumns = partyTable.Columns()
 
-func partyField(id int64, column string) db.Field {
-	return db.Field{Table: "penalty_cases", Column: column, Row: strconv.FormatInt(id, 10)}
-}
+// partyTable seals and opens the party columns.
+var partyTable = seal.PartyTable("penalty_cases")
 
 // sealParty writes a new case's natural person's name and ID number sealed
 // under its id, with their blind indexes (an organisation has neither).
@@ -53,18 +48,8 @@ func (s *Store) sealParty(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 	if c.PartyKind == PartyIndividual {
 		name = c.PartyName
 	}
-	sealedName, err := s.db.SealField(name, partyField(c.ID, "party_person_name"))
-	if err != nil {
-		return fmt.Errorf("penalties: seal: %w", err)
-	}
-	sealedID, err := s.db.SealField(c.PartyIDNumber, partyField(c.ID, "party_id_number"))
-	if err != nil {
-		return fmt.Errorf("penalties: seal: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE penalty_cases SET party_person_name = ?, party_id_number = ?, party_name_bidx = ?,
-		party_id_bidx = ? WHERE county_code = ? AND id = ?`, sealedName, sealedID, s.db.FieldIndex(seal.KindText, name),
-		s.db.FieldIndex(seal.KindIDNumber, c.PartyIDNumber), c.CountyCode, c.ID); err != nil {
-		return fmt.Errorf("penalties: seal: %w", err)
+	if err := partyTable.Seal(ctx, tx, s.db, c.CountyCode, c.ID, name, c.PartyIDNumber); err != nil {
+		return fmt.Errorf("penalties: %w", err)
 	}
 	return nil
 }
@@ -72,17 +57,14 @@ func (s *Store) sealParty(ctx context.Context, tx *sqlx.Tx, c *Case) error {
 // open decrypts the party of a case read from the database: a natural
 // person's name into PartyName, the ID number into PartyIDNumber.
 func (s *Store) open(c *Case) error {
-	name, err := s.db.OpenField(c.PartyPersonName, partyField(c.ID, "party_person_name"))
+	name, idNumber, err := partyTable.Open(s.db, c.ID, c.PartyPersonName, c.PartyIDNumber)
 	if err != nil {
-		return fmt.Errorf("penalties: open case %d: %w", c.ID, err)
-	}
-	if c.PartyIDNumber, err = s.db.OpenField(c.PartyIDNumber, partyField(c.ID, "party_id_number")); err != nil {
-		return fmt.Errorf("penalties: open case %d: %w", c.ID, err)
+		return fmt.Errorf("penalties: %w", err)
 	}
 	if c.PartyKind == PartyIndividual {
 		c.PartyName = name
 	}
-	c.PartyPersonName = ""
+	c.PartyIDNumber, c.PartyPersonName = idNumber, ""
 	return nil
 }
 
