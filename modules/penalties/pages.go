@@ -43,9 +43,14 @@ var pageFuncs = template.FuncMap{
 	"has":          func(list []string, v string) bool { return slices.Contains(list, v) },
 	"cnDate":       CNDate,
 	"lines":        func(s string) []string { return strings.Split(s, "\n") },
-	// officerSlots numbers the two officer fields of the investigation form.
+	// officerSlots numbers the two officer fields of the investigation form;
+	// slotIndex is a slot's index in the request's investigators.
 	"officerSlots": func() []string { return []string{"1", "2"} },
-	"fileSize":     cases.FileSize,
+	"slotIndex": func(slot string) string {
+		n, _ := strconv.Atoi(slot)
+		return strconv.Itoa(n - 1)
+	},
+	"fileSize": cases.FileSize,
 }
 
 // CNDate writes 2026-12-07 as 2026年12月7日, as documents print dates ("" stays "").
@@ -273,6 +278,25 @@ func (v detailView) Investigator(slot string) string {
 func (v detailView) Certificate(slot string) string {
 	id, _ := strconv.ParseInt(v.Investigator(slot), 10, 64)
 	return v.Kept("investigate", "inv_cert_"+slot, v.Team.Certificates[id])
+}
+
+// ErrorFor is the refusal's message for field key of action's form ("" for
+// another form, or a field not refused).
+func (v detailView) ErrorFor(action, key string) string {
+	if v.FormAction != action {
+		return ""
+	}
+	return v.Errors[key]
+}
+
+// Invalid marks a refused field of action's form for assistive technology:
+// aria-invalid, and its message (the element id+"-error") as its
+// description.
+func (v detailView) Invalid(action, key, id string) template.HTMLAttr {
+	if v.ErrorFor(action, key) == "" {
+		return ""
+	}
+	return template.HTMLAttr(` aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(id) + `-error"`)
 }
 
 // Ticked tells whether value was among those sent in field key of action's

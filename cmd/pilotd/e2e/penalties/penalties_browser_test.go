@@ -73,6 +73,12 @@ func TestPenaltyBrowser(t *testing.T) {
 		t.Errorf("the refused 告知 form lost what was typed: date %q, fine %q, ticked %d", officer.Value("notify-on"),
 			officer.Value("notify-fine"), officer.Count("#notify-kind-fine:checked"))
 	}
+	// The message also stands next to the field, which points to it.
+	officer.WantText("#notify-fine-error", "罚款")
+	if n := officer.Count(`#notify-fine[aria-invalid="true"][aria-describedby="notify-fine-error"]`); n != 1 {
+		t.Errorf("the refused fine field is not marked invalid with its message (%d)", n)
+	}
+	officer.Accessible("penalty-case-refused", e2e.AxeScript(t))
 	officer.Retype("notify-fine", "25000")
 	officer.Submit("#submit-notify")
 	hearingDue := workdays(s, "2026-04-20", 5)
@@ -209,6 +215,7 @@ func TestPenaltyEnforcementBrowser(t *testing.T) {
 		t.Errorf("application within the 催告's ten working days: HTTP %d", status)
 	}
 	leader.WantText("[data-testid=field-errors] [data-field=applied_on]", "申请强制执行日期：")
+	leader.WantText("#ap-on-error", "十个工作日")
 	if v := leader.Value("ap-court"); v != "合肥市瑶海区人民法院" {
 		t.Errorf("the court after the refusal: %q", v)
 	}
