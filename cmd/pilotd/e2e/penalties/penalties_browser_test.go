@@ -89,6 +89,12 @@ func TestPenaltyBrowser(t *testing.T) {
 	hearingOn := workdays(s, "2026-04-23", 7)
 	officer.Choose("sh-notice", "2026-04-23")
 	officer.Choose("sh-on", hearingOn)
+	// Fields the step needs carry a visible *.
+	for _, id := range []string{"sh-notice", "sh-on", "sh-place"} {
+		if officer.Count("label[for="+id+"] .required") != 1 {
+			t.Errorf("the label of #%s has no required mark", id)
+		}
+	}
 	officer.Fill("sh-place", "区应急管理局听证室")
 	officer.Submit("#submit-schedule_hearing")
 	officer.Choose("hh-on", hearingOn)
